@@ -1,0 +1,3 @@
+using VoiceAgent.Cli;
+
+return await Cli.RunAsync(args, Console.Out, Console.Error);

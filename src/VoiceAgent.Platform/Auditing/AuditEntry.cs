@@ -1,0 +1,28 @@
+namespace VoiceAgent.Platform.Auditing;
+
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public Guid? TenantId { get; set; }
+    public Guid? ActorId { get; set; }
+    public string? ActorEmail { get; set; }
+    public required string Action { get; set; }
+    public string? Details { get; set; }
+    public string? Reason { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+public static class AuditActions
+{
+    public const string TenantRegistered = "tenant.registered";
+    public const string TenantApproved = "tenant.approved";
+    public const string TenantRejected = "tenant.rejected";
+    public const string TenantSuspended = "tenant.suspended";
+    public const string TenantReactivated = "tenant.reactivated";
+    public const string UserAdded = "user.added";
+    public const string UserRemoved = "user.removed";
+    public const string UserLimitReached = "user.limit_reached";
+    public const string SettingChanged = "setting.changed";
+    public const string SettingCleared = "setting.cleared";
+    public const string SuperAdminCreated = "superadmin.created";
+}

@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace VoiceAgent.Platform.Identity;
+
+public sealed class AppUser : IdentityUser<Guid>
+{
+    public Guid? TenantId { get; set; }
+    public UserRole Role { get; set; }
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>Created by the local dev seed; such accounts cannot sign in when the environment is Production.</summary>
+    public bool DevSeeded { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

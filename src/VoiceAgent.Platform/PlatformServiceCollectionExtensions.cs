@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Email;
+using VoiceAgent.Platform.Identity;
+using VoiceAgent.Platform.Security;
+using VoiceAgent.Platform.Tenancy;
+
+namespace VoiceAgent.Platform;
+
+public static class PlatformServiceCollectionExtensions
+{
+    /// <summary>Data access, identity stores, data protection, mail and the tenancy services shared by the web host and the CLI.</summary>
+    public static IServiceCollection AddVoiceAgentPlatform(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AppConnectionString);
+            return builder.Build();
+        });
+
+        services.AddScoped<DbScope>();
+        services.AddScoped<RlsTransactionInterceptor>();
+        services.AddDbContext<VoiceAgentDb>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(sp.GetRequiredService<RlsTransactionInterceptor>()));
+
+        services.AddIdentityCore<AppUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = RegistrationValidator.MinPasswordLength;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireDigit = true;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddEntityFrameworkStores<VoiceAgentDb>()
+            .AddErrorDescriber<GermanIdentityErrorDescriber>()
+            .AddDefaultTokenProviders();
+
+        services.AddDataProtection().SetApplicationName("VoiceAgent");
+        services.AddSingleton<PostgresXmlRepository>();
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<PostgresXmlRepository>((o, repository) => o.XmlRepository = repository);
+
+        services.AddSingleton<Mailer>();
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddScoped<TenantService>();
+        services.AddScoped<SettingsStore>();
+        services.AddScoped<DevSeeder>();
+        return services;
+    }
+}

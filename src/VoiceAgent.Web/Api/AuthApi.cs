@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Identity;
+using VoiceAgent.Platform.Resources;
+using VoiceAgent.Platform.Tenancy;
+using VoiceAgent.Web.Infrastructure;
+
+namespace VoiceAgent.Web.Api;
+
+public static class AuthApi
+{
+    public sealed record LoginRequest(string? Email, string? Password);
+
+    public sealed record RegisteredResponse(Guid TenantId, string Status);
+
+    public static void MapAuthApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous().WithMetadata(new NoTenantScopeAttribute());
+        group.MapPost("/register", Register).WithName("Register");
+        group.MapPost("/login", Login).WithName("Login");
+    }
+
+    internal static async Task<Results<Created<RegisteredResponse>, ValidationProblem>> Register(
+        RegistrationRequest request, TenantService tenants, CancellationToken ct)
+    {
+        var outcome = await tenants.RegisterAsync(request, ct);
+        if (outcome.Kind != OutcomeKind.Ok)
+        {
+            return Problems.Validation(outcome.Errors!);
+        }
+
+        return TypedResults.Created("/api/tenant", new RegisteredResponse(outcome.Value!.Id, outcome.Value.Status.ToApi()));
+    }
+
+    /// <summary>Writes Identity's bearer token response (<c>tokenType, accessToken, expiresIn, refreshToken</c>).</summary>
+    internal static async Task<Results<EmptyHttpResult, ProblemHttpResult, ValidationProblem>> Login(
+        LoginRequest request, SignInManager<AppUser> signIn, VoiceAgentDb db, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (string.IsNullOrWhiteSpace(request.Email))
+            {
+                errors["email"] = [Texts.Get("Validation.Required")];
+            }
+
+            if (string.IsNullOrEmpty(request.Password))
+            {
+                errors["password"] = [Texts.Get("Validation.Required")];
+            }
+
+            return Problems.Validation(errors);
+        }
+
+        signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
+        var result = await PortalSignIn.PasswordSignInAsync(signIn, db, request.Email, request.Password, ct);
+        return result.Succeeded
+            ? TypedResults.Empty
+            : Problems.Status(StatusCodes.Status401Unauthorized, PortalSignIn.FailureMessage(result));
+    }
+}

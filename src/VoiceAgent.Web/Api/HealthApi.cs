@@ -1,0 +1,54 @@
+using Npgsql;
+using VoiceAgent.Platform.Security;
+using VoiceAgent.Web.Infrastructure;
+
+namespace VoiceAgent.Web.Api;
+
+public static class HealthApi
+{
+    public const string Operational = "operational";
+    public const string Degraded = "degraded";
+    public const string NotConfigured = "not_configured";
+    public const string Down = "down";
+
+    public sealed record HealthReport(string Status, string Database, string Scheduler, IReadOnlyDictionary<string, string> Providers);
+
+    public static void MapHealthApi(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/api/health", GetHealth)
+            .WithName("GetHealth").WithTags("Health")
+            .WithMetadata(new NoTenantScopeAttribute())
+            .AllowAnonymous();
+
+    // Provider keys are platform-wide and not tenant-owned; the health check reads only which ones exist, never values.
+    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        HashSet<string>? configured = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await using var cmd = dataSource.CreateCommand("SELECT key FROM provider_settings");
+            await using var reader = await cmd.ExecuteReaderAsync(timeout.Token);
+            configured = [];
+            while (await reader.ReadAsync(timeout.Token))
+            {
+                configured.Add(reader.GetString(0));
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            configured = null;
+        }
+
+        var providers = ProviderKeys.Providers.ToDictionary(p => p, p =>
+            configured is not null && ProviderKeys.All.Where(d => d.Provider == p).All(d => configured.Contains(d.Key))
+                ? Operational
+                : NotConfigured);
+        if (configured is null)
+        {
+            return TypedResults.Json(new HealthReport(Degraded, Down, NotConfigured, providers), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return TypedResults.Ok(new HealthReport(Operational, Operational, NotConfigured, providers));
+    }
+}

@@ -1,0 +1,23 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Localization;
+
+namespace VoiceAgent.Web.Infrastructure;
+
+/// <summary>German by default; English when the user picks it (a cookie). The browser's language is not consulted.</summary>
+public static class Localization
+{
+    public static readonly CultureInfo[] Supported = [new("de-DE"), new("en-GB")];
+
+    public static void AddPortalLocalization(this WebApplicationBuilder builder) =>
+        builder.Services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("de-DE");
+            o.SupportedCultures = Supported;
+            o.SupportedUICultures = Supported;
+            o.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        });
+
+    public static void UsePortalLocalization(this WebApplication app) => app.UseRequestLocalization();
+
+    public static bool IsGerman => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "de";
+}

@@ -1,0 +1,33 @@
+using VoiceAgent.Platform;
+using VoiceAgent.Web.Api;
+using VoiceAgent.Web.Components;
+using VoiceAgent.Web.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddVoiceAgentPlatform(builder.Configuration);
+builder.AddPortalSecurity();
+builder.AddPortalLocalization();
+builder.AddApiConventions();
+builder.Services.AddRazorComponents();
+
+var app = builder.Build();
+
+app.UseApiExceptionHandling();
+app.UseStaticFiles();
+app.UsePortalLocalization();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseTenantScope();
+app.UseAntiforgery();
+
+app.MapHealthApi();
+app.MapAuthApi();
+app.MapAdminApi();
+app.MapTenantApi();
+app.MapPortalEndpoints();
+app.MapRazorComponents<App>();
+
+app.Run();
+
+public partial class Program;
