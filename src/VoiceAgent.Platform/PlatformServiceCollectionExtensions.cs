@@ -40,6 +40,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddIdentityCore<AppUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
+                o.User.AllowedUserNameCharacters = string.Empty; // user names are e-mail addresses, validated by RegistrationValidator
                 o.Password.RequiredLength = RegistrationValidator.MinPasswordLength;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;

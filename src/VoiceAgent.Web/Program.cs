@@ -9,15 +9,18 @@ builder.Services.AddVoiceAgentPlatform(builder.Configuration);
 builder.AddPortalSecurity();
 builder.AddPortalLocalization();
 builder.AddApiConventions();
+builder.AddRateLimits();
 builder.Services.AddRazorComponents();
 
 var app = builder.Build();
 
 app.UseApiExceptionHandling();
+app.UseRequestLimits();
 app.UseStaticFiles();
 app.UsePortalLocalization();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseTenantScope();
 app.UseAntiforgery();
 

@@ -18,6 +18,7 @@ public sealed class Mailer(IOptions<MailOptions> options, ILogger<Mailer> logger
             Subject = subject,
             Body = body,
             BodyEncoding = Encoding.UTF8,
+            BodyTransferEncoding = System.Net.Mime.TransferEncoding.QuotedPrintable,
             SubjectEncoding = Encoding.UTF8,
         };
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using VoiceAgent.Platform.Resources;
+using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.Platform.Identity;
 
@@ -12,15 +13,15 @@ public sealed class GermanIdentityErrorDescriber : IdentityErrorDescriber
 
     public override IdentityError InvalidEmail(string? email) => Error(nameof(InvalidEmail), "Validation.Email");
 
+    public override IdentityError InvalidUserName(string? userName) => Error(nameof(InvalidUserName), "Validation.Email");
+
     public override IdentityError PasswordTooShort(int length) =>
         new() { Code = nameof(PasswordTooShort), Description = Texts.Format("Validation.Password", length) };
 
     public override IdentityError PasswordRequiresDigit() =>
-        new() { Code = nameof(PasswordRequiresDigit), Description = Texts.Format("Validation.Password", RegistrationValidatorLength) };
+        new() { Code = nameof(PasswordRequiresDigit), Description = Texts.Format("Validation.Password", RegistrationValidator.MinPasswordLength) };
 
     public override IdentityError DefaultError() => Error(nameof(DefaultError), "Error.Unexpected");
-
-    private const int RegistrationValidatorLength = Tenancy.RegistrationValidator.MinPasswordLength;
 
     private static IdentityError Error(string code, string key) => new() { Code = code, Description = Texts.Get(key) };
 }

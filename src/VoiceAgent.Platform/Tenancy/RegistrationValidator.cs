@@ -12,7 +12,7 @@ public static partial class RegistrationValidator
 {
     public const int MinPasswordLength = 10;
 
-    public static readonly IReadOnlyList<string[]> StepFields =
+    public static readonly List<string[]> StepFields =
     [
         ["companyName", "contactPerson", "email", "password"],
         ["street", "houseNumber", "postalCode", "city", "country", "phone"],

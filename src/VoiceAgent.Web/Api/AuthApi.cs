@@ -16,7 +16,8 @@ public static class AuthApi
 
     public static void MapAuthApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous().WithMetadata(new NoTenantScopeAttribute());
+        var group = routes.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous().WithMetadata(new NoTenantScopeAttribute())
+            .RequireRateLimiting(RateLimits.Anonymous);
         group.MapPost("/register", Register).WithName("Register");
         group.MapPost("/login", Login).WithName("Login");
     }

@@ -13,6 +13,9 @@ public static class ApiConventions
             c.ProblemDetails.Title ??= StatusTitle(c.ProblemDetails.Status ?? 500);
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 16);
+
+        // Unreadable bodies become a 400 problem (written by the status-code pages), not a logged exception.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
     }
 
     /// <summary>

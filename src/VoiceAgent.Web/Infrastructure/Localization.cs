@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.WebEncoders;
 
 namespace VoiceAgent.Web.Infrastructure;
 
@@ -8,7 +11,8 @@ public static class Localization
 {
     public static readonly CultureInfo[] Supported = [new("de-DE"), new("en-GB")];
 
-    public static void AddPortalLocalization(this WebApplicationBuilder builder) =>
+    public static void AddPortalLocalization(this WebApplicationBuilder builder)
+    {
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("de-DE");
@@ -16,6 +20,10 @@ public static class Localization
             o.SupportedUICultures = Supported;
             o.RequestCultureProviders = [new CookieRequestCultureProvider()];
         });
+
+        // Umlauts and typographic quotes are written as characters, not numeric entities (still HTML-encoded).
+        builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+    }
 
     public static void UsePortalLocalization(this WebApplication app) => app.UseRequestLocalization();
 

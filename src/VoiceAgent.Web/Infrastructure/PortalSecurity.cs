@@ -52,7 +52,7 @@ public static class PortalSecurity
             .AddPolicy(TenantAdminPolicy, p => p.RequireRole(Roles.TenantAdmin).RequireClaim(AppClaimsPrincipalFactory.TenantIdClaim));
 
         services.AddAntiforgery(o => o.Cookie.Name = "voiceagent.af");
-        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = RequestLimits.MaxBody);
     }
 
     // API clients get a status code (with a problem body written by the status-code pages), the portal a redirect.

@@ -1,0 +1,195 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using VoiceAgent.Testing;
+
+namespace VoiceAgent.E2E;
+
+/// <summary>
+/// One browser test: an empty database with the super-admin, the real app on a Kestrel port on 127.0.0.1 and Debian's
+/// Chromium (Playwright never downloads a browser). Any console error, page error or JavaScript dialog fails the test.
+/// </summary>
+public abstract class PortalTest : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly List<string> browserProblems = [];
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    static PortalTest()
+    {
+        // Belt and braces: nothing in this project may fetch a browser.
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Assertions.SetDefaultExpectTimeout(10_000);
+    }
+
+    protected PostgresServer Database { get; private set; } = null!;
+
+    protected VoiceAgentFactory Factory { get; private set; } = null!;
+
+    /// <summary>The app's root, e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
+    protected string BaseUrl { get; private set; } = "";
+
+    /// <summary>Screenshots go to the build output (bin/…/screenshots), never into the source tree.</summary>
+    protected static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    protected IBrowser Browser => browser ?? throw new InvalidOperationException("The browser is not running.");
+
+    public async Task InitializeAsync()
+    {
+        Database = await PostgresServer.Shared;
+        await Database.ResetAsync();
+
+        Factory = new VoiceAgentFactory(Database);
+        // Port 0 on the IPv4 loopback: Kestrel picks a free port itself, so there is no race with other processes.
+        Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        Factory.StartServer();
+        var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        BaseUrl = addresses?.SingleOrDefault()?.TrimEnd('/')
+                  ?? throw new InvalidOperationException("Kestrel reported no listening address.");
+        await Factory.CreateSuperAdminAsync();
+
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            if (browser is not null)
+            {
+                await ScreenshotLastStateAsync(browser);
+                await browser.CloseAsync();
+            }
+
+            playwright?.Dispose();
+        }
+        finally
+        {
+            if (Factory is not null)
+            {
+                await Factory.DisposeAsync();
+            }
+        }
+
+        AssertNoBrowserProblems();
+    }
+
+    /// <summary>A fresh browser context (own cookies) with one page, watched for console errors, page errors and dialogs.</summary>
+    protected async Task<IPage> NewPageAsync(int width = 1280, int height = 900, bool mobile = false)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            IsMobile = mobile,
+            HasTouch = mobile,
+            // The portal must not follow the browser's language: an English browser still gets German.
+            Locale = "en-US",
+        });
+        context.SetDefaultTimeout(15_000);
+        context.SetDefaultNavigationTimeout(15_000);
+        context.Page += (_, page) => Watch(page);
+        var page = await context.NewPageAsync();
+        return page;
+    }
+
+    /// <summary>Signs in through the login form and waits for the landing page.</summary>
+    protected static async Task LoginAsync(IPage page, string email, string password, string expectedPath)
+    {
+        await page.GotoAsync("/login");
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**" + expectedPath);
+    }
+
+    protected static Task LoginAsAdminAsync(IPage page) =>
+        LoginAsync(page, VoiceAgentFactory.AdminEmail, VoiceAgentFactory.AdminPassword, "/admin");
+
+    protected static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
+    /// <summary>Fails the test if the browser reported a problem so far (also checked when the test ends).</summary>
+    protected void AssertNoBrowserProblems()
+    {
+        string? report = null;
+        lock (browserProblems)
+        {
+            if (browserProblems.Count > 0)
+            {
+                // Reported once: the check at the end of DisposeAsync only sees problems that came later.
+                report = "Browser problems:\n" + string.Join("\n", browserProblems);
+                browserProblems.Clear();
+            }
+        }
+
+        Assert.True(report is null, report);
+    }
+
+    protected static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    protected static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
+
+    // What each page showed when the test ended (helps with a failure): screenshots/last/<class>-<n>.png.
+    private async Task ScreenshotLastStateAsync(IBrowser running)
+    {
+        var pages = running.Contexts.SelectMany(c => c.Pages).ToList();
+        var directory = Path.Combine(ScreenshotDirectory, "last");
+        Directory.CreateDirectory(directory);
+        for (var i = 0; i < pages.Count; i++)
+        {
+            try
+            {
+                await pages[i].ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"{GetType().Name}-{i + 1}.png"), Timeout = 5_000 });
+            }
+            catch (PlaywrightException)
+            {
+                // A page that cannot be captured (closed, crashed) must not hide the test's own result.
+            }
+        }
+    }
+
+    private void Watch(IPage page)
+    {
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Report($"console error on {page.Url}: {message.Text} ({message.Location})");
+            }
+        };
+        page.PageError += (_, error) => Report($"page error on {page.Url}: {error}");
+        page.Dialog += async (_, dialog) =>
+        {
+            Report($"unexpected {dialog.Type} dialog on {page.Url}: {dialog.Message}");
+            await dialog.DismissAsync();
+        };
+    }
+
+    private void Report(string problem)
+    {
+        lock (browserProblems)
+        {
+            browserProblems.Add(problem);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using Microsoft.Playwright;
+using VoiceAgent.Testing;
+
+namespace VoiceAgent.E2E;
+
+public sealed class RegistrationTests : PortalTest
+{
+    private const string Company = "Salon Schnitt GmbH";
+    private const string Email = "erika@salon-schnitt.de";
+
+    [Fact]
+    public async Task Company_registers_in_three_steps_waits_for_approval_and_reaches_dashboard_after_super_admin_approves()
+    {
+        // --- The company registers (its own browser context) ---
+        var tenant = await NewPageAsync();
+        await tenant.GotoAsync("/register");
+        var stepTitle = tenant.GetByTestId("step-title");
+        var next = tenant.GetByTestId("register-next");
+
+        await Expect(stepTitle).ToHaveTextAsync("Firma & Zugang");
+        await ScreenshotAsync(tenant, "register-step1");
+        await tenant.Locator("#companyName").FillAsync(Company);
+        await tenant.Locator("#contactPerson").FillAsync("Erika Mustermann");
+        await tenant.Locator("#email").FillAsync(Email);
+        await tenant.Locator("#password").FillAsync(TestData.Password);
+        await Expect(next).ToHaveTextAsync("Weiter");
+        await next.ClickAsync();
+
+        await Expect(stepTitle).ToHaveTextAsync("Adresse & Telefon");
+        await Expect(tenant.GetByRole(AriaRole.Button, new() { Name = "Zurück" })).ToBeVisibleAsync();
+        await tenant.Locator("#street").FillAsync("Hauptstraße");
+        await tenant.Locator("#houseNumber").FillAsync("12a");
+        await tenant.Locator("#postalCode").FillAsync("123");
+        await tenant.Locator("#city").FillAsync("München");
+        await tenant.Locator("#country").SelectOptionAsync("DE");
+        await tenant.Locator("#phone").FillAsync("+49 89 1234567");
+        await next.ClickAsync();
+
+        // A German postal code has five digits: the step stays, with a German message at the field.
+        await Expect(tenant.Locator("[data-field-error='postalCode']")).ToHaveTextAsync("Eine deutsche Postleitzahl hat genau 5 Ziffern.");
+        await Expect(tenant.GetByTestId("register-errors")).ToHaveTextAsync("Bitte korrigieren Sie die markierten Felder.");
+        await Expect(stepTitle).ToHaveTextAsync("Adresse & Telefon");
+        await Expect(tenant.Locator("#postalCode")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(tenant.Locator("#city")).ToHaveValueAsync("München");
+        await ScreenshotAsync(tenant, "register-step2-postal-code-error");
+
+        await tenant.Locator("#postalCode").FillAsync("80331");
+        await next.ClickAsync();
+
+        await Expect(stepTitle).ToHaveTextAsync("Steuerdaten");
+        await tenant.Locator("#taxNumber").FillAsync("143/123/45678");
+        await tenant.Locator("#vatId").FillAsync("DE123456789");
+        await tenant.Locator("#website").FillAsync("www.salon-schnitt.de");
+        await tenant.Locator("#industry").FillAsync("Friseursalon");
+        await Expect(next).ToHaveTextAsync("Registrierung absenden");
+        await next.ClickAsync();
+
+        // Signed in, waiting for approval.
+        await tenant.WaitForURLAsync("**/status");
+        var status = tenant.GetByTestId("tenant-status");
+        await Expect(status).ToHaveAttributeAsync("data-status", "pending");
+        await Expect(status.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Ihre Registrierung wird geprüft");
+        await Expect(status).ToContainTextAsync(Company);
+        await ScreenshotAsync(tenant, "status-pending");
+
+        // The dashboard is closed until the company is approved.
+        await tenant.GotoAsync("/app");
+        await tenant.WaitForURLAsync("**/status");
+
+        // --- The super-admin approves (a second browser context, own cookies) ---
+        var admin = await NewPageAsync();
+        await LoginAsAdminAsync(admin);
+        await Expect(admin.GetByTestId("admin-dashboard")).ToBeVisibleAsync();
+        await Expect(admin.GetByTestId("count-pending")).ToContainTextAsync("1");
+        await ScreenshotAsync(admin, "admin-dashboard");
+
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Mandanten", Exact = true }).ClickAsync();
+        await admin.WaitForURLAsync("**/admin/tenants");
+        var pendingFilter = admin.Locator("[data-filter='pending']");
+        await Expect(pendingFilter).ToHaveTextAsync("Ausstehend");
+        await admin.EvaluateAsync("() => window.__samePage = true");
+        await pendingFilter.ClickAsync();
+
+        // htmx swaps the list in place (no page load) and pushes the filtered URL.
+        await Expect(admin.Locator("#tenant-list")).ToHaveAttributeAsync("data-filter-current", "pending");
+        await Expect(admin).ToHaveURLAsync(BaseUrl + "/admin/tenants?status=pending");
+        Assert.True(await admin.EvaluateAsync<bool>("() => window.__samePage === true"), "The filter reloaded the page instead of swapping the list.");
+        await Expect(pendingFilter).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bactive\b"));
+        var rows = admin.GetByTestId("tenant-table").Locator("tr[data-tenant-id]");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "pending");
+        await ScreenshotAsync(admin, "admin-tenants-pending");
+
+        // Opening a tenant from the (htmx-boosted) list must show its detail page, not an emptied list.
+        await rows.First.GetByRole(AriaRole.Link, new() { Name = Company, Exact = true }).ClickAsync();
+        await admin.WaitForURLAsync("**/admin/tenants/*");
+        await Expect(admin.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(Company);
+
+        var approve = admin.GetByTestId("approve");
+        await Expect(approve).ToHaveTextAsync("Freischalten");
+        await approve.ClickAsync();
+
+        var message = admin.GetByTestId("action-message");
+        await Expect(message).ToHaveTextAsync("Der Mandant wurde freigeschaltet und per E-Mail informiert.");
+        await Expect(message).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\balert-success\b"));
+        await Expect(admin.Locator(".page-header [data-status]")).ToHaveAttributeAsync("data-status", "approved");
+        await Expect(admin.GetByTestId("approve")).ToHaveCountAsync(0);
+        await ScreenshotAsync(admin, "admin-tenant-approved");
+
+        // --- The company now reaches its dashboard: on reload, and after signing in again ---
+        await tenant.ReloadAsync();
+        await tenant.WaitForURLAsync("**/app");
+        var welcome = tenant.GetByTestId("tenant-dashboard");
+        await Expect(welcome).ToHaveTextAsync($"Willkommen, {Company}");
+
+        await tenant.GetByRole(AriaRole.Button, new() { Name = "Abmelden", Exact = true }).ClickAsync();
+        await tenant.WaitForURLAsync("**/login");
+        await LoginAsync(tenant, Email, TestData.Password, "/app");
+        await Expect(welcome).ToHaveTextAsync($"Willkommen, {Company}");
+        await ScreenshotAsync(tenant, "tenant-dashboard");
+
+        AssertNoBrowserProblems();
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using VoiceAgent.Platform.Data;
+
+namespace VoiceAgent.Testing;
+
+/// <summary>
+/// A private PostgreSQL cluster for tests: Debian's server binaries, a temporary data directory, a free port on
+/// 127.0.0.1. One shared instance serves a whole test run (<see cref="Shared"/>); tests reset its data at their start.
+/// The schema is created by the real migrations, with the same owner/app role split as production.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    public const string OwnerRole = "va_owner";
+    public const string AppRole = "va_app";
+    public const string Database = "voiceagent";
+
+    private static readonly Lazy<Task<PostgresServer>> SharedInstance = new(async () =>
+    {
+        var server = await StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        return server;
+    });
+
+    private readonly string directory;
+    private bool stopped;
+
+    private PostgresServer(string directory, int port)
+    {
+        this.directory = directory;
+        Port = port;
+    }
+
+    public static Task<PostgresServer> Shared => SharedInstance.Value;
+
+    public int Port { get; }
+
+    public string SuperConnectionString => Connection("postgres", "postgres");
+
+    public string OwnerConnectionString => Connection(OwnerRole, Database);
+
+    public string AppConnectionString => Connection(AppRole, Database);
+
+    private string DataDirectory => Path.Combine(directory, "data");
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        RemoveStaleDirectories();
+        var directory = Directory.CreateTempSubdirectory("voiceagent-pg-").FullName;
+        var server = new PostgresServer(directory, FreePort());
+        var asRoot = Environment.UserName == "root";
+        if (asRoot)
+        {
+            // PostgreSQL refuses to run as root; the Debian package provides the 'postgres' system user.
+            await Run("chown", "-R", "postgres", directory);
+        }
+
+        await server.Pg("initdb", "-D", server.DataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync");
+        await server.Pg("pg_ctl", "-D", server.DataDirectory, "-l", Path.Combine(directory, "postgres.log"), "-w", "-t", "60",
+            "-o", $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "start");
+        try
+        {
+            await server.CreateDatabaseAsync();
+        }
+        catch
+        {
+            server.Stop();
+            throw;
+        }
+
+        return server;
+    }
+
+    private async Task CreateDatabaseAsync()
+    {
+        await using (var connection = new NpgsqlConnection(SuperConnectionString))
+        {
+            await connection.OpenAsync();
+            // One statement per command: CREATE DATABASE cannot run inside a multi-statement batch.
+            foreach (var sql in new[]
+                     {
+                         $"CREATE ROLE {OwnerRole} LOGIN",
+                         $"CREATE ROLE {AppRole} LOGIN NOSUPERUSER NOBYPASSRLS",
+                         $"CREATE DATABASE {Database} OWNER {OwnerRole}",
+                     })
+            {
+                await using var cmd = new NpgsqlCommand(sql, connection);
+                await cmd.ExecuteNonQueryAsync();
+            }
+        }
+
+        await using (var connection = new NpgsqlConnection(Connection("postgres", Database)))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"REVOKE CREATE ON SCHEMA public FROM PUBLIC; ALTER SCHEMA public OWNER TO {OwnerRole};", connection);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(OwnerConnectionString, AppRole);
+    }
+
+    // A test host may be killed before its exit handler deletes the data directory; clean up folders whose server is gone.
+    private static void RemoveStaleDirectories()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "voiceagent-pg-*"))
+        {
+            var pidFile = Path.Combine(dir, "data", "postmaster.pid");
+            var running = File.Exists(pidFile)
+                && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
+                && Directory.Exists($"/proc/{pid}");
+            if (!running && Directory.GetCreationTimeUtc(dir) < DateTime.UtcNow.AddMinutes(-5))
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Another run may be deleting it at the same time; it is only a leftover.
+                }
+            }
+        }
+    }
+
+    /// <summary>Empties every table (as the owner) so a test starts from a known state; the key ring stays.</summary>
+    public async Task ResetAsync()
+    {
+        await using var connection = new NpgsqlConnection(OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            TRUNCATE tenants, users, user_claims, user_logins, user_tokens, audit_entries, provider_settings RESTART IDENTITY CASCADE;
+            """, connection);
+        await cmd.ExecuteNonQueryAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    public void Stop()
+    {
+        if (stopped)
+        {
+            return;
+        }
+
+        stopped = true;
+        try
+        {
+            Pg("pg_ctl", "-D", DataDirectory, "-m", "immediate", "-w", "stop").GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
+
+    private string Connection(string user, string database) =>
+        $"Host=127.0.0.1;Port={Port};Database={database};Username={user};Pooling=true;Timeout=5;Command Timeout=30";
+
+    private Task Pg(string tool, params string[] args)
+    {
+        var path = Path.Combine(BinDirectory(), tool);
+        return Environment.UserName == "root"
+            ? Run("runuser", ["-u", "postgres", "--", path, .. args])
+            : Run(path, args);
+    }
+
+    private static string BinDirectory()
+    {
+        var configured = Environment.GetEnvironmentVariable("VOICEAGENT_PG_BIN");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured;
+        }
+
+        var dirs = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : [];
+        var newest = dirs.Select(d => (Dir: d, Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+            .OrderByDescending(d => d.Version).FirstOrDefault();
+        return newest.Dir is null
+            ? throw new InvalidOperationException("PostgreSQL server binaries not found: apt-get install postgresql (or set VOICEAGENT_PG_BIN).")
+            : Path.Combine(newest.Dir, "bin");
+    }
+
+    private static async Task Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

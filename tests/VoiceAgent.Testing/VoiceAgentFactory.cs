@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.Platform.Tenancy;
+
+namespace VoiceAgent.Testing;
+
+/// <summary>The real web host against a test PostgreSQL; mails land in a private folder the test can read.</summary>
+public sealed class VoiceAgentFactory(PostgresServer database, string environment = "Development") : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Admin-Passwort-123";
+
+    public string MailDirectory { get; } = Directory.CreateTempSubdirectory("voiceagent-mail-").FullName;
+
+    public string? AppConnectionString { get; init; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.UseSetting("Database:AppConnectionString", AppConnectionString ?? database.AppConnectionString);
+        builder.UseSetting("Mail:PickupDirectory", MailDirectory);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    /// <summary>Creates the platform super-admin through the same code path as the CLI.</summary>
+    public async Task CreateSuperAdminAsync(string email = AdminEmail, string password = AdminPassword, bool devSeeded = false)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var outcome = await scope.ServiceProvider.GetRequiredService<DevSeeder>().CreateSuperAdminAsync(email, password, devSeeded);
+        if (outcome.Kind != OutcomeKind.Ok)
+        {
+            throw new InvalidOperationException(JsonSerializer.Serialize(outcome.Errors));
+        }
+    }
+
+    public async Task<HttpClient> LoginAsync(string email, string password)
+    {
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        response.EnsureSuccessStatusCode();
+        var token = await response.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    public Task<HttpClient> LoginAsAdminAsync() => LoginAsync(AdminEmail, AdminPassword);
+
+    /// <summary>Registers a tenant through the public API and returns its id.</summary>
+    public async Task<Guid> RegisterAsync(object registration)
+    {
+        var response = await CreateClient().PostAsJsonAsync("/api/auth/register", registration);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Registration failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("tenantId").GetGuid();
+    }
+
+    /// <summary>Registers and approves a tenant; returns its id and a bearer client of its admin.</summary>
+    public async Task<(Guid TenantId, HttpClient Admin)> ApprovedTenantAsync(string email, string company = "Salon Schnitt GmbH")
+    {
+        var id = await RegisterAsync(TestData.Registration(email, company));
+        var admin = await LoginAsAdminAsync();
+        (await admin.PostAsync($"/api/admin/tenants/{id}/approve", null)).EnsureSuccessStatusCode();
+        return (id, await LoginAsync(email, TestData.Password));
+    }
+
+    public IReadOnlyList<string> Mails() =>
+        Directory.GetFiles(MailDirectory, "*.eml").Select(File.ReadAllText).ToList();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(MailDirectory))
+        {
+            Directory.Delete(MailDirectory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using VoiceAgent.Testing;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace VoiceAgent.Web.Tests;
+
+/// <summary>Each test gets the shared PostgreSQL, emptied at its start, a fresh app host and a super-admin.</summary>
+public abstract class IntegrationTest : IAsyncLifetime
+{
+    protected PostgresServer Database { get; private set; } = default!;
+
+    protected VoiceAgentFactory App { get; private set; } = default!;
+
+    protected virtual string Environment => "Development";
+
+    public async Task InitializeAsync()
+    {
+        Database = await PostgresServer.Shared;
+        await Database.ResetAsync();
+        App = new VoiceAgentFactory(Database, Environment);
+        await App.CreateSuperAdminAsync();
+    }
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>Counts rows as the schema owner (bypasses row-level security), to assert what is really stored.</summary>
+    protected async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    }
+
+    protected static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+
+    protected static async Task<Dictionary<string, string[]>> FieldErrors(HttpResponseMessage response)
+    {
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await Json(response);
+        return body.GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;
+    }
+}
