@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using VoiceAgent.Flows.Definitions;
+using VoiceAgent.Flows.Descriptors;
+using VoiceAgent.Flows.Expressions;
+using VoiceAgent.Flows.Validation;
+
+namespace VoiceAgent.Flows.Runtime;
+
+/// <summary>The definition of one flow version compiled for running: templates and expressions parsed once, literal
+/// inputs converted once, outcomes resolved to the next node. Immutable; share it across runs (cache per version).</summary>
+public sealed class FlowPlan
+{
+    private readonly Dictionary<string, PlanNode> nodes;
+
+    private FlowPlan(string startNodeId, Dictionary<string, PlanNode> nodes, IReadOnlyList<FlowVariable> variables)
+    {
+        StartNodeId = startNodeId;
+        this.nodes = nodes;
+        Variables = variables;
+    }
+
+    public string StartNodeId { get; }
+
+    public IReadOnlyList<FlowVariable> Variables { get; }
+
+    internal PlanNode Node(string id) => nodes[id];
+
+    public bool HasNode(string id) => nodes.ContainsKey(id);
+
+    /// <exception cref="FlowValidationException">The definition has validation errors.</exception>
+    public static FlowPlan Compile(FlowDefinition flow, ActivityRegistry registry)
+    {
+        var errors = FlowValidator.Validate(flow, registry);
+        if (errors.Count > 0)
+        {
+            throw new FlowValidationException(errors);
+        }
+
+        var planNodes = new Dictionary<string, PlanNode>(StringComparer.Ordinal);
+        foreach (var node in flow.Nodes)
+        {
+            registry.TryGet(node.Type, out var type);
+            var bindings = new List<InputBinding>();
+            foreach (var (name, value) in node.Inputs)
+            {
+                var input = type.Inputs[name];
+                bindings.Add(input.Syntax switch
+                {
+                    InputSyntax.Template => new InputBinding(input, null, FlowTemplate.Parse(value!.ToString()), null),
+                    InputSyntax.Expression => new InputBinding(input, null, null, FlowExpression.Parse(value!.ToString())),
+                    _ => input.TryConvertLiteral(value, out var literal) ? new InputBinding(input, literal, null, null) : throw new InvalidOperationException(),
+                });
+            }
+
+            var next = flow.Connections.Where(c => c.From == node.Id).ToDictionary(c => c.Outcome, c => c.To, StringComparer.Ordinal);
+            planNodes[node.Id] = new PlanNode(node.Id, type, bindings.ToArray(), next);
+        }
+
+        var start = flow.Nodes.Single(n => n.Type == Start.Type).Id;
+        return new FlowPlan(start, planNodes, flow.Variables);
+    }
+}
+
+public sealed class FlowValidationException(IReadOnlyList<ValidationError> errors)
+    : Exception(string.Join(Environment.NewLine, errors.Select(e => $"{e.NodeId}: {e.Message}")))
+{
+    public IReadOnlyList<ValidationError> Errors { get; } = errors;
+}
+
+internal sealed record PlanNode(string Id, ActivityType Type, InputBinding[] Bindings, Dictionary<string, string> Next)
+{
+    /// <summary>A fresh activity with its inputs bound against the current variables.</summary>
+    public Activity Instantiate(JsonObject variables)
+    {
+        var activity = Type.Create();
+        foreach (var binding in Bindings)
+        {
+            binding.Input.Set(activity, binding.Template is { } template ? template.Render(variables)
+                : binding.Expression is { } expression ? binding.Input.ConvertEvaluated(expression.Evaluate(variables))
+                : binding.Literal is JsonNode node ? node.DeepClone() : binding.Literal);
+        }
+
+        return activity;
+    }
+}
+
+internal sealed record InputBinding(InputProperty Input, object? Literal, FlowTemplate? Template, FlowExpression? Expression);

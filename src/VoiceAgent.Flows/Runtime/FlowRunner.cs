@@ -1,0 +1,221 @@
+using System.Text.Json.Nodes;
+using VoiceAgent.Flows.Resources;
+
+namespace VoiceAgent.Flows.Runtime;
+
+public sealed class FlowRunnerOptions
+{
+    /// <summary>Steps per run before the runner ends it as runaway (a loop that keeps the caller waiting).</summary>
+    public int MaxSteps { get; set; } = 1000;
+}
+
+/// <summary>What one start or resume did: the nodes visited (for the simulator's trace) and where the run stands.</summary>
+public sealed record RunResult(FlowStatus Status, IReadOnlyList<string> Visited, Bookmark? Bookmark);
+
+/// <summary>
+/// Executes a flow node by node until an activity waits (the run suspends with a bookmark, no thread is held) or the
+/// flow ends. A failing port takes the activity's Failed outcome; anything else unexpected is recorded as an incident
+/// and the caller hears an apology — the call never crashes.
+/// </summary>
+public sealed class FlowRunner(IServiceProvider services, TimeProvider time, FlowRunnerOptions? options = null)
+{
+    private readonly FlowRunnerOptions options = options ?? new FlowRunnerOptions();
+
+    public static FlowInstance NewInstance(FlowPlan plan, JsonObject? variables = null)
+    {
+        var instance = new FlowInstance();
+        foreach (var variable in plan.Variables)
+        {
+            instance.Variables[variable.Name] = variable.Default?.DeepClone();
+        }
+
+        foreach (var (name, value) in variables ?? [])
+        {
+            instance.Variables[name] = value?.DeepClone();
+        }
+
+        return instance;
+    }
+
+    public ValueTask<RunResult> StartAsync(FlowPlan plan, FlowInstance instance, CancellationToken cancellationToken = default)
+    {
+        if (instance.CurrentNodeId is not null)
+        {
+            throw new InvalidOperationException("The run has already started.");
+        }
+
+        instance.Status = FlowStatus.Running;
+        return RunAsync(plan, instance, plan.StartNodeId, [], cancellationToken);
+    }
+
+    public async ValueTask<RunResult> ResumeAsync(FlowPlan plan, FlowInstance instance, Stimulus stimulus, CancellationToken cancellationToken = default)
+    {
+        if (instance.Status != FlowStatus.Suspended || instance.Bookmark is not { } bookmark)
+        {
+            throw new InvalidOperationException("The run is not waiting.");
+        }
+
+        if (bookmark.Kind != stimulus.Kind)
+        {
+            throw new InvalidOperationException($"The run waits for {bookmark.Kind}, not {stimulus.Kind}.");
+        }
+
+        if (!plan.HasNode(bookmark.NodeId))
+        {
+            throw new InvalidOperationException($"Node '{bookmark.NodeId}' is not in this flow version.");
+        }
+
+        if (stimulus is CallerInput input)
+        {
+            instance.Transcript.Add(new TranscriptEntry(TranscriptRole.Caller, input.Text, bookmark.NodeId, time.GetUtcNow()));
+        }
+
+        instance.Bookmark = null;
+        instance.Status = FlowStatus.Running;
+        var node = plan.Node(bookmark.NodeId);
+        List<string> visited = [node.Id];
+        var result = await StepAsync(node, instance, stimulus, cancellationToken);
+        var (next, final) = await AfterStepAsync(instance, node, result, visited, cancellationToken);
+        return final ?? await RunAsync(plan, instance, next!, visited, cancellationToken);
+    }
+
+    private async ValueTask<RunResult> RunAsync(FlowPlan plan, FlowInstance instance, string nodeId, List<string> visited,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (instance.Steps >= options.MaxSteps)
+            {
+                return await EndRunawayAsync(instance, nodeId, visited, cancellationToken);
+            }
+
+            var node = plan.Node(nodeId);
+            visited.Add(node.Id);
+            EnterNode(instance, node.Id);
+            var result = await StepAsync(node, instance, null, cancellationToken);
+            var (next, final) = await AfterStepAsync(instance, node, result, visited, cancellationToken);
+            if (final is not null)
+            {
+                return final;
+            }
+
+            nodeId = next!;
+        }
+    }
+
+    /// <summary>After a step: the next node to run, or the run's result when it suspends or ends.</summary>
+    private async ValueTask<(string? Next, RunResult? Final)> AfterStepAsync(FlowInstance instance, PlanNode node, ActivityResult result,
+        List<string> visited, CancellationToken cancellationToken)
+    {
+        if (result.Bookmark is { } bookmark)
+        {
+            instance.Bookmark = bookmark;
+            instance.Status = FlowStatus.Suspended;
+            return (null, new RunResult(FlowStatus.Suspended, visited, bookmark));
+        }
+
+        if (result.Ends)
+        {
+            return (null, Complete(instance, visited, FlowStatus.Completed));
+        }
+
+        if (result.Outcome is { } outcome && node.Next.TryGetValue(outcome, out var next))
+        {
+            return (next, null);
+        }
+
+        if (result.Outcome == Outcomes.Failed)
+        {
+            // An unconnected Failed outcome: apologise and end, so the caller is never left in silence.
+            await SayQuietlyAsync(instance, node.Id, FlowTexts.Get("Runner.Apology"), cancellationToken);
+            await HangupQuietlyAsync(instance, node.Id, cancellationToken);
+            return (null, Complete(instance, visited, FlowStatus.Faulted));
+        }
+
+        // An outcome that leads nowhere ends the flow (validation makes this the deliberate last node).
+        await HangupQuietlyAsync(instance, node.Id, cancellationToken);
+        return (null, Complete(instance, visited, FlowStatus.Completed));
+    }
+
+    // Executes the node, or resumes it with the stimulus its bookmark waited for.
+    private async ValueTask<ActivityResult> StepAsync(PlanNode node, FlowInstance instance, Stimulus? stimulus, CancellationToken cancellationToken)
+    {
+        instance.Steps++;
+        var context = new ActivityContext(instance, node.Id, services, time, cancellationToken);
+        try
+        {
+            var activity = node.Instantiate(instance.Variables);
+            return stimulus is null ? await activity.ExecuteAsync(context) : await activity.ResumeAsync(context, stimulus);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var kind = IsPortFailure(ex) ? IncidentKinds.PortFailure : IncidentKinds.ActivityError;
+            instance.Incidents.Add(new Incident(kind, node.Id, $"{ex.GetType().Name}: {ex.Message}", time.GetUtcNow()));
+            return new ActivityResult(Outcomes.Failed, null, false);
+        }
+    }
+
+    private static bool IsPortFailure(Exception ex) =>
+        ex is PortException or TimeoutException or HttpRequestException or OperationCanceledException or IOException;
+
+    private static void EnterNode(FlowInstance instance, string nodeId)
+    {
+        instance.CurrentNodeId = nodeId;
+        var prefix = nodeId + ":";
+        foreach (var key in instance.Counters.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            instance.Counters.Remove(key);
+        }
+    }
+
+    private async ValueTask<RunResult> EndRunawayAsync(FlowInstance instance, string nodeId, List<string> visited, CancellationToken cancellationToken)
+    {
+        instance.Incidents.Add(new Incident(IncidentKinds.StepLimit, nodeId,
+            $"The flow exceeded {options.MaxSteps} steps and was ended.", time.GetUtcNow()));
+        await SayQuietlyAsync(instance, nodeId, FlowTexts.Get("Runner.StepLimitGoodbye"), cancellationToken);
+        await HangupQuietlyAsync(instance, nodeId, cancellationToken);
+        return Complete(instance, visited, FlowStatus.Faulted);
+    }
+
+    private static RunResult Complete(FlowInstance instance, List<string> visited, FlowStatus status)
+    {
+        instance.Status = status;
+        instance.Bookmark = null;
+        return new RunResult(status, visited, null);
+    }
+
+    private async ValueTask SayQuietlyAsync(FlowInstance instance, string nodeId, string text, CancellationToken cancellationToken)
+    {
+        instance.Transcript.Add(new TranscriptEntry(TranscriptRole.Agent, text, nodeId, time.GetUtcNow()));
+        if (services.GetService(typeof(ICallChannel)) is ICallChannel channel)
+        {
+            try
+            {
+                await channel.SayAsync(text, new SayOptions(Interruptible: false), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                instance.Incidents.Add(new Incident(IncidentKinds.PortFailure, nodeId, "Channel: " + ex.Message, time.GetUtcNow()));
+            }
+        }
+    }
+
+    private async ValueTask HangupQuietlyAsync(FlowInstance instance, string nodeId, CancellationToken cancellationToken)
+    {
+        if (services.GetService(typeof(ICallChannel)) is ICallChannel channel)
+        {
+            try
+            {
+                await channel.HangupAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                instance.Incidents.Add(new Incident(IncidentKinds.PortFailure, nodeId, "Channel: " + ex.Message, time.GetUtcNow()));
+            }
+        }
+    }
+}
