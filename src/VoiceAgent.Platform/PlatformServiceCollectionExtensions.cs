@@ -6,7 +6,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using VoiceAgent.Activities.Ports;
+using VoiceAgent.Flows.Descriptors;
+using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Speech;
 using VoiceAgent.Platform.Email;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Security;
@@ -22,6 +26,8 @@ public static class PlatformServiceCollectionExtensions
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OpenAiOptions>().Bind(configuration.GetSection(OpenAiOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -64,6 +70,14 @@ public static class PlatformServiceCollectionExtensions
         services.AddScoped<TenantService>();
         services.AddScoped<SettingsStore>();
         services.AddScoped<DevSeeder>();
+
+        services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
+        services.AddHttpClient<IWebhookClient, GuardedWebhookClient>()
+            .ConfigurePrimaryHttpMessageHandler(GuardedWebhookClient.CreateHandler);
+        services.AddScoped<ConversationModels>();
+        services.AddScoped<FlowPortsFactory>();
+        services.AddScoped<FlowService>();
+        services.AddScoped<SimulationService>();
         return services;
     }
 }

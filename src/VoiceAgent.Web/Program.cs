@@ -28,6 +28,7 @@ app.MapHealthApi();
 app.MapAuthApi();
 app.MapAdminApi();
 app.MapTenantApi();
+app.MapFlowsApi();
 app.MapPortalEndpoints();
 app.MapRazorComponents<App>();
 

@@ -56,6 +56,7 @@ public sealed class ExpressionTests
     [Theory]
     [InlineData("Guten Tag, {{ caller.name }}!", "Guten Tag, Frau Weber!")]
     [InlineData("Hallo {{ unknown | default: \"lieber Anrufer\" }}", "Hallo lieber Anrufer")]
+    [InlineData("Termin {{ caller.title | default: caller.name }}", "Termin Frau Weber")]
     [InlineData("Frei: {{ slots }}.", "Frei: Montag um 9 Uhr oder Dienstag um 10 Uhr.")]
     [InlineData("{{ slots[0].start | datetime }}", "Montag, 23. November um 9 Uhr")]
     [InlineData("{{ slots[0].start | date }} / {{ slots[0].start | time }}", "Montag, 23. November / 9 Uhr")]
@@ -70,7 +71,7 @@ public sealed class ExpressionTests
     [InlineData("Hallo {{ caller.name", "Platzhalter „{{“ ohne „}}“.")]
     [InlineData("Hallo {{ }}", "Leerer Platzhalter {{ }}.")]
     [InlineData("{{ caller.name | shout }}", "Unbekannter Filter „shout“. Erlaubt: default, upper, lower, date, time, datetime.")]
-    [InlineData("{{ name | default: other }}", "Das Argument eines Filters muss ein fester Wert sein (z. B. \"Gast\").")]
+    [InlineData("{{ name | default: (a or b) }}", "Das Argument eines Filters muss ein fester Wert oder eine Variable sein (z. B. \"Gast\" oder caller.number).")]
     public void Malformed_templates_are_explained(string source, string message)
     {
         System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");

@@ -71,6 +71,14 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         return (id, await LoginAsync(email, TestData.Password));
     }
 
+    /// <summary>Gives a tenant the demo set-up: the live "Terminannahme" flow and a Mon–Fri 9–17 sandbox calendar.</summary>
+    public async Task<Guid> SeedSampleFlowAsync(Guid tenantId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var flow = await scope.ServiceProvider.GetRequiredService<DevSeeder>().SeedSampleFlowAsync(tenantId);
+        return flow.Id;
+    }
+
     public IReadOnlyList<string> Mails() =>
         Directory.GetFiles(MailDirectory, "*.eml").Select(File.ReadAllText).ToList();
 

@@ -34,4 +34,4 @@ public enum BinaryOp
 }
 
 /// <summary>A filter applied in a template placeholder: <c>{{ slot.start | datetime }}</c>, <c>{{ name | default: "Gast" }}</c>.</summary>
-public sealed record Filter(string Name, object? Argument);
+public sealed record Filter(string Name, Expr? Argument);

@@ -12,16 +12,19 @@ public static class Filters
 
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
-    public static object? Apply(Filter filter, object? value) => filter.Name switch
+    public static object? Apply(Filter filter, object? value, System.Text.Json.Nodes.JsonObject variables) => filter.Name switch
     {
-        "default" => Evaluator.IsTruthy(value) ? value : filter.Argument,
+        "default" => Evaluator.IsTruthy(value) ? value : filter.Argument is null ? null : Evaluator.Evaluate(filter.Argument, variables),
         "upper" => Evaluator.Text(value).ToUpper(German),
         "lower" => Evaluator.Text(value).ToLower(German),
         "date" => AsDate(value) is { } d ? d.ToString("dddd, d. MMMM", German) : value,
         "time" => AsDate(value) is { } t ? SpokenTime(t) : value,
-        "datetime" => AsDate(value) is { } dt ? $"{dt.ToString("dddd, d. MMMM", German)} um {SpokenTime(dt)}" : value,
+        "datetime" => AsDate(value) is { } dt ? SpokenDateTime(dt) : value,
         _ => value,
     };
+
+    /// <summary>"Montag, 23. November um 9 Uhr" — the wall-clock time of the value's own offset.</summary>
+    public static string SpokenDateTime(DateTimeOffset t) => $"{t.ToString("dddd, d. MMMM", German)} um {SpokenTime(t)}";
 
     public static string SpokenTime(DateTimeOffset t) => t.Minute == 0 ? $"{t.Hour} Uhr" : $"{t.Hour}:{t.Minute:00} Uhr";
 

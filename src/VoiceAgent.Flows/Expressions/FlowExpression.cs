@@ -92,7 +92,7 @@ public sealed class FlowTemplate
             var value = Evaluator.Evaluate(expr!, variables);
             foreach (var filter in filters)
             {
-                value = Filters.Apply(filter, value);
+                value = Filters.Apply(filter, value, variables);
             }
 
             sb.Append(Evaluator.Text(value));

@@ -55,12 +55,15 @@ internal sealed class Parser
             }
 
             parser.index++;
-            object? argument = null;
+            Expr? argument = null;
             if (parser.Accept(":"))
             {
-                argument = parser.Primary() is LiteralExpr literal
-                    ? literal.Value
-                    : throw new ExpressionException(FlowTexts.Get("Expr.FilterArgument"), parser.Current.Position);
+                var position = parser.Current.Position;
+                argument = parser.Primary();
+                if (argument is not (LiteralExpr or PathExpr))
+                {
+                    throw new ExpressionException(FlowTexts.Get("Expr.FilterArgument"), position);
+                }
             }
 
             filters.Add(new Filter(name.Text, argument));

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Tenancy;
@@ -19,6 +21,13 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<ProviderSetting> ProviderSettings => Set<ProviderSetting>();
+    public DbSet<Flow> Flows => Set<Flow>();
+    public DbSet<FlowVersion> FlowVersions => Set<FlowVersion>();
+    public DbSet<FlowSession> FlowSessions => Set<FlowSession>();
+    public DbSet<FlowIncident> FlowIncidents => Set<FlowIncident>();
+    public DbSet<CallSettings> CallSettings => Set<CallSettings>();
+    public DbSet<CalendarSettings> CalendarSettings => Set<CalendarSettings>();
+    public DbSet<SandboxEvent> SandboxEvents => Set<SandboxEvent>();
 
     public DbScope Scope => scope;
 
@@ -57,6 +66,51 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
         {
             e.ToTable("provider_settings");
             e.HasKey(s => s.Key);
+        });
+
+        builder.Entity<Flow>(e =>
+        {
+            e.ToTable("flows");
+            e.HasQueryFilter(f => IsPlatformScope || f.TenantId == CurrentTenantId);
+        });
+        builder.Entity<FlowVersion>(e =>
+        {
+            e.ToTable("flow_versions");
+            e.Property(v => v.Status).HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<FlowVersionStatus>(s, true));
+            e.Property(v => v.Definition).HasColumnType("jsonb");
+            e.HasOne<Flow>().WithMany().HasForeignKey(v => v.FlowId);
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<FlowSession>(e =>
+        {
+            e.ToTable("flow_sessions");
+            e.Property(v => v.State).HasColumnType("jsonb");
+            e.HasOne<Flow>().WithMany().HasForeignKey(v => v.FlowId);
+            e.HasOne<FlowVersion>().WithMany().HasForeignKey(v => v.VersionId);
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<FlowIncident>(e =>
+        {
+            e.ToTable("flow_incidents");
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<CallSettings>(e =>
+        {
+            e.ToTable("call_settings");
+            e.HasKey(c => c.TenantId);
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<CalendarSettings>(e =>
+        {
+            e.ToTable("calendar_settings");
+            e.HasKey(c => c.TenantId);
+            e.Property(v => v.BusinessHours).HasColumnType("jsonb");
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<SandboxEvent>(e =>
+        {
+            e.ToTable("sandbox_events");
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
         });
 
         foreach (var entity in builder.Model.GetEntityTypes())

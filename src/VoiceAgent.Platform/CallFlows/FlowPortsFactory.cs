@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using VoiceAgent.Activities.Ports;
+using VoiceAgent.Flows.Runtime;
+using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Platform.Data;
+
+namespace VoiceAgent.Platform.CallFlows;
+
+/// <summary>Composes the ports of one run for a tenant: sandbox calendar, German NLU, allow-list, webhooks, model.</summary>
+public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhookClient webhooks, ConversationModels models)
+{
+    public async Task<FlowServices> CreateAsync(Guid tenantId, ICallChannel channel, IMessageBox messages, CancellationToken ct)
+    {
+        var zoneId = await db.CalendarSettings.Where(s => s.TenantId == tenantId).Select(s => s.TimeZone).SingleOrDefaultAsync(ct);
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId ?? "") ?? DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+        return new FlowServices()
+            .Add(channel)
+            .Add(messages)
+            .Add<ICalendarGateway>(new SandboxCalendarGateway(db, tenantId, time))
+            .Add<ILanguageUnderstanding>(new NluUnderstanding(zone, time))
+            .Add<ITransferTargets>(new TenantTransferTargets(db, tenantId, time))
+            .Add(webhooks)
+            .Add(await models.ForAsync(zone, ct));
+    }
+}

@@ -1,0 +1,8 @@
+namespace VoiceAgent.Platform.Nlu;
+
+public enum PartOfDay
+{
+    Morning,
+    Afternoon,
+    Evening,
+}
