@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using VoiceAgent.Activities.Ports;
+using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Platform;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Tenancy;
@@ -24,11 +26,15 @@ public static class Cli
                                                       create a super-admin (password also from VOICEAGENT_ADMIN_PASSWORD)
           tenants list [--status pending|approved|rejected|suspended|all]
           dev seed                                    development only: super-admin and approved demo tenant
+          flows validate FILE                         check a flow definition; prints { "valid", "errors" }
+          flows simulate FILE --say "…" [--say "…"] [--now 2026-11-21T09:00:00] [--tz Europe/Berlin] [--caller +49…]
+                                                      run a flow against an in-memory calendar (Mon–Fri 09–17)
+          nlu parse "TEXT" [--now 2026-11-21T09:00:00] [--tz Europe/Berlin]
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var (words, options) = Parse(args);
+        var (words, options, says) = Parse(args);
         var command = string.Join(' ', words);
         if (command is "" or "help" || options.ContainsKey("help"))
         {
@@ -52,6 +58,11 @@ public static class Cli
                 "admin create-superadmin" => await CreateSuperAdminAsync(sp, options, stdout, stderr),
                 "tenants list" => await ListTenantsAsync(sp, options, stdout, stderr),
                 "dev seed" => await SeedAsync(sp, configuration, stdout, stderr),
+                _ when words is ["flows", "validate", ..] => await FlowCommands.ValidateAsync(words.ElementAtOrDefault(2),
+                    sp.GetRequiredService<ActivityRegistry>(), stdout, stderr),
+                _ when words is ["flows", "simulate", ..] => await FlowCommands.SimulateAsync(words.ElementAtOrDefault(2), says,
+                    options, sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<IWebhookClient>(), stdout, stderr),
+                _ when words is ["nlu", "parse", ..] => await FlowCommands.ParseAsync(words.ElementAtOrDefault(2), options, stdout, stderr),
                 _ => await UnknownAsync(command, stderr),
             };
         }
@@ -172,9 +183,11 @@ public static class Cli
         return 2;
     }
 
-    private static (List<string> Words, Dictionary<string, string> Options) Parse(string[] args)
+    // Words, --name value options, and the repeatable --say.
+    private static (List<string> Words, Dictionary<string, string> Options, List<string> Says) Parse(string[] args)
     {
         var words = new List<string>();
+        var says = new List<string>();
         var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < args.Length; i++)
         {
@@ -185,6 +198,10 @@ public static class Cli
                 if (eq > 0)
                 {
                     options[name[..eq]] = name[(eq + 1)..];
+                }
+                else if (name == "say")
+                {
+                    says.Add(i + 1 < args.Length ? args[++i] : "");
                 }
                 else
                 {
@@ -197,6 +214,6 @@ public static class Cli
             }
         }
 
-        return (words, options);
+        return (words, options, says);
     }
 }
