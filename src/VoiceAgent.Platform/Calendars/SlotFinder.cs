@@ -5,8 +5,8 @@ using VoiceAgent.Flows.Expressions;
 namespace VoiceAgent.Platform.Calendars;
 
 /// <summary>
-/// Finds free slots: candidates on a grid inside business hours, in the tenant's zone (DST-safe through NodaTime's
-/// lenient resolver), not in the past, not overlapping busy time (plus buffer), not already offered. A preferred date
+/// Finds free slots: candidates on a grid inside business hours, in the tenant's zone (DST-safe: wall-clock times the
+/// spring change skips are no slots), not in the past, not overlapping busy time (plus buffer), not already offered. A preferred date
 /// starts the search on that day; a preferred time puts the nearest candidates first; a part of day filters.
 /// </summary>
 public static class SlotFinder
@@ -38,7 +38,14 @@ public static class SlotFinder
                         continue;
                     }
 
-                    var start = zone.AtLeniently(day + t);
+                    // A wall-clock time skipped by the spring DST change is no slot; an autumn-ambiguous one takes the first occurrence.
+                    var mapping = zone.MapLocal(day + t);
+                    if (mapping.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var start = mapping.First();
                     var startInstant = start.ToInstant();
                     var endInstant = startInstant + duration;
                     if (startInstant < earliest || excluded.Contains(startInstant)
