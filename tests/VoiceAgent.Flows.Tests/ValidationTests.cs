@@ -150,3 +150,22 @@ public sealed class ValidationTests
         Assert.Equal(expected.Order(), Flow.Registry.Descriptors.Select(d => d.Type).Order());
     }
 }
+
+public sealed class ReadmeExampleTests
+{
+    [Fact]
+    public void The_format_example_in_the_readme_is_a_valid_flow()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "VoiceAgent.sln")))
+        {
+            dir = Path.GetDirectoryName(dir)!;
+        }
+
+        var readme = File.ReadAllText(Path.Combine(dir, "src/VoiceAgent.Flows/README.md"));
+        var start = readme.IndexOf("```json", StringComparison.Ordinal) + 7;
+        var json = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+
+        Assert.Empty(FlowValidator.Validate(Definitions.FlowJson.Parse(json), Flow.Registry));
+    }
+}
