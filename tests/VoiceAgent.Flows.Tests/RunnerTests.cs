@@ -71,6 +71,8 @@ public sealed class RunnerTests
         Assert.True(ports.Channel.HungUp);
         var booking = Assert.Single(ports.Calendar.Bookings);
         Assert.Equal("+491701234567", booking.CallerNumber);
+        Assert.Equal("Termin +491701234567", booking.Title);
+        Assert.Equal("Telefonisch gebucht über VoiceAgent. Anrufer: +491701234567.", booking.Description);
         Assert.Equal($"{again.Id}:2026-11-23T09:00:00+01:00", booking.IdempotencyKey);
         Assert.Equal(["agent", "caller", "agent", "caller", "agent"],
             again.Transcript.Select(t => t.Role.ToString().ToLowerInvariant()));

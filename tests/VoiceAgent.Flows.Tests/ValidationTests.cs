@@ -135,6 +135,26 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void Every_template_and_expression_default_parses()
+    {
+        var defaults = Flow.Registry.Descriptors.SelectMany(d => d.Inputs)
+            .Where(i => i.Syntax != "literal" && i.Default is not null).ToList();
+        Assert.NotEmpty(defaults);
+        foreach (var input in defaults)
+        {
+            var text = input.Default!.GetValue<string>();
+            if (input.Syntax == "template")
+            {
+                Expressions.FlowTemplate.Parse(text);
+            }
+            else
+            {
+                Expressions.FlowExpression.Parse(text);
+            }
+        }
+    }
+
+    [Fact]
     public void Descriptors_are_generated_from_attributes()
     {
         var listen = Flow.Registry.Descriptors.Single(d => d.Type == "Listen");

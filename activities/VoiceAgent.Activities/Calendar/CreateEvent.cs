@@ -17,7 +17,7 @@ public sealed class CreateEvent : Activity
     public string Title { get; set; } = "Termin {{ caller.name | default: caller.number }}";
 
     [Input("Beschreibung", "Description", UiHint = UiHints.MultiLine, Syntax = InputSyntax.Template)]
-    public string Description { get; set; } = "Telefonisch gebucht über VoiceAgent. Anrufer: {{ caller.number }}. Anliegen: {{ lastInput }}";
+    public string Description { get; set; } = "Telefonisch gebucht über VoiceAgent. Anrufer: {{ caller.number }}.";
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {

@@ -86,7 +86,10 @@ public sealed class ActivityType
             var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var valueType = InputProperty.ValueTypeOf(property.PropertyType, input.Syntax);
             var defaultValue = InputProperty.ToJson(property.GetValue(prototype));
-            inputs[name] = new InputProperty(name, property, input.Syntax, input.Required, input.Options);
+            inputs[name] = new InputProperty(name, property, input.Syntax, input.Required, input.Options)
+            {
+                DefaultText = property.GetValue(prototype) as string,
+            };
             inputDescriptors.Add(new InputDescriptor(name, valueType, new(input.DisplayNameDe, input.DisplayNameEn),
                 new(input.DescriptionDe, input.DescriptionEn), input.UiHint, input.Required,
                 input.Syntax.ToString().ToLowerInvariant(), defaultValue, input.Options));

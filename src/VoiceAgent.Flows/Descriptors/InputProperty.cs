@@ -15,6 +15,9 @@ public sealed class InputProperty(string name, PropertyInfo property, InputSynta
     public IReadOnlyList<string>? Options { get; } = options;
     public Type ValueType { get; } = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
 
+    /// <summary>The class's default for a template or expression input; it is parsed like a value the node sets.</summary>
+    public string? DefaultText { get; init; }
+
     public void Set(object activity, object? value) => property.SetValue(activity, value);
 
     /// <summary>Converts a literal JSON value to the property's type; false when it cannot be.</summary>

@@ -19,6 +19,9 @@ public enum FlowStatus
 /// </summary>
 public sealed class FlowInstance
 {
+    // Stored once per caller turn: compact, not indented like definitions.
+    private static readonly JsonSerializerOptions CompactOptions = new(FlowJson.Options) { WriteIndented = false };
+
     public string Id { get; set; } = Guid.NewGuid().ToString("n");
     public FlowStatus Status { get; set; } = FlowStatus.Running;
     public string? CurrentNodeId { get; set; }
@@ -32,7 +35,7 @@ public sealed class FlowInstance
     public int Steps { get; set; }
     public List<Incident> Incidents { get; set; } = [];
 
-    public string ToJson() => JsonSerializer.Serialize(this, FlowJson.Options);
+    public string ToJson() => JsonSerializer.Serialize(this, CompactOptions);
 
     public static FlowInstance FromJson(string json) =>
         JsonSerializer.Deserialize<FlowInstance>(json, FlowJson.Options) ?? throw new JsonException("Empty flow instance.");

@@ -41,15 +41,33 @@ public sealed class FlowPlan
         {
             registry.TryGet(node.Type, out var type);
             var bindings = new List<InputBinding>();
-            foreach (var (name, value) in node.Inputs)
+            foreach (var (name, input) in type.Inputs)
             {
-                var input = type.Inputs[name];
-                bindings.Add(input.Syntax switch
+                // Template and expression defaults are bound too, so "{{ … }}" in a default is rendered, never spoken raw.
+                var text = node.Inputs.TryGetValue(name, out var value) ? value?.ToString() : input.DefaultText;
+                if (input.Syntax != InputSyntax.Literal && string.IsNullOrEmpty(text))
                 {
-                    InputSyntax.Template => new InputBinding(input, null, FlowTemplate.Parse(value!.ToString()), null),
-                    InputSyntax.Expression => new InputBinding(input, null, null, FlowExpression.Parse(value!.ToString())),
-                    _ => input.TryConvertLiteral(value, out var literal) ? new InputBinding(input, literal, null, null) : throw new InvalidOperationException(),
-                });
+                    continue;
+                }
+
+                switch (input.Syntax)
+                {
+                    case InputSyntax.Template:
+                        bindings.Add(new InputBinding(input, null, FlowTemplate.Parse(text!), null));
+                        break;
+                    case InputSyntax.Expression:
+                        bindings.Add(new InputBinding(input, null, null, FlowExpression.Parse(text!)));
+                        break;
+                    default:
+                        if (node.Inputs.ContainsKey(name))
+                        {
+                            bindings.Add(input.TryConvertLiteral(value, out var literal)
+                                ? new InputBinding(input, literal, null, null)
+                                : throw new InvalidOperationException($"Input {name} of {node.Id} did not validate."));
+                        }
+
+                        break;
+                }
             }
 
             var next = flow.Connections.Where(c => c.From == node.Id).ToDictionary(c => c.Outcome, c => c.To, StringComparer.Ordinal);

@@ -165,10 +165,17 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
     private static void EnterNode(FlowInstance instance, string nodeId)
     {
         instance.CurrentNodeId = nodeId;
-        var prefix = nodeId + ":";
-        foreach (var key in instance.Counters.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        if (instance.Counters.Count == 0)
         {
-            instance.Counters.Remove(key);
+            return;
+        }
+
+        foreach (var key in instance.Counters.Keys)
+        {
+            if (key.Length > nodeId.Length && key[nodeId.Length] == ':' && key.StartsWith(nodeId, StringComparison.Ordinal))
+            {
+                instance.Counters.Remove(key);
+            }
         }
     }
 
