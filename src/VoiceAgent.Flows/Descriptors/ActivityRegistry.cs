@@ -85,7 +85,10 @@ public sealed class ActivityType
 
             var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var valueType = InputProperty.ValueTypeOf(property.PropertyType, input.Syntax);
-            var defaultValue = InputProperty.ToJson(property.GetValue(prototype));
+            // An expression input's default is expression text; a typed property value (false, 0) is no expression.
+            var defaultValue = input.Syntax == InputSyntax.Expression
+                ? property.GetValue(prototype) is string expression ? JsonValue.Create(expression) : null
+                : InputProperty.ToJson(property.GetValue(prototype));
             inputs[name] = new InputProperty(name, property, input.Syntax, input.Required, input.Options)
             {
                 DefaultText = property.GetValue(prototype) as string,
