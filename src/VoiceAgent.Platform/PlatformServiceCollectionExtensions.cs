@@ -11,6 +11,7 @@ using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Platform.Telephony;
 using VoiceAgent.Platform.Email;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Security;
@@ -78,6 +79,10 @@ public static class PlatformServiceCollectionExtensions
         services.AddScoped<FlowPortsFactory>();
         services.AddScoped<FlowService>();
         services.AddScoped<SimulationService>();
+        services.AddSingleton<FlowPlanCache>();
+        services.AddScoped<FlowSessionRunner>();
+        services.AddScoped<NumberService>();
+        services.AddScoped<CallService>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using VoiceAgent.Platform;
 using VoiceAgent.Web.Api;
 using VoiceAgent.Web.Components;
 using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Web.Telephony;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,7 @@ builder.AddPortalSecurity();
 builder.AddPortalLocalization();
 builder.AddApiConventions();
 builder.AddRateLimits();
+builder.AddTelephony();
 builder.Services.AddRazorComponents();
 
 var app = builder.Build();
@@ -29,6 +31,9 @@ app.MapAuthApi();
 app.MapAdminApi();
 app.MapTenantApi();
 app.MapFlowsApi();
+app.MapTelephonyApi();
+app.MapCallSettingsApi();
+app.MapTwilioWebhooks();
 app.MapPortalEndpoints();
 app.MapRazorComponents<App>();
 

@@ -29,4 +29,8 @@ public static class AuditActions
     public const string FlowStaged = "flow.staged";
     public const string FlowPublished = "flow.published";
     public const string FlowRolledBack = "flow.rolled_back";
+    public const string NumberBound = "number.bound";
+    public const string NumberBindRefused = "number.bind_refused";
+    public const string NumberReleased = "number.released";
+    public const string NumberRepointed = "number.repointed";
 }

@@ -15,7 +15,7 @@ namespace VoiceAgent.Platform.CallFlows;
 /// A session is stored after every turn, so any app node can take the next one. Transfers are answered with the
 /// dial result the caller of the API chooses (default: no answer).
 /// </summary>
-public sealed class SimulationService(VoiceAgentDb db, ActivityRegistry registry, FlowPortsFactory ports, TimeProvider time)
+public sealed class SimulationService(VoiceAgentDb db, ActivityRegistry registry, FlowSessionRunner sessions, TimeProvider time)
 {
     public sealed record TurnResult(Guid SessionId, int Version, string Status, IReadOnlyList<string> Lines, IReadOnlyList<string> Visited,
         string? CurrentNodeId, string? WaitingFor, JsonObject Variables, IReadOnlyList<Incident> Incidents, IReadOnlyList<string> Transfers);
@@ -103,50 +103,12 @@ public sealed class SimulationService(VoiceAgentDb db, ActivityRegistry registry
         DialStatus dialStatus, CancellationToken ct)
     {
         var channel = new TextChannel();
-        var services = await ports.CreateAsync(session.TenantId, channel, new RecordingMessageBox(), ct);
-        var runner = new FlowRunner(services, time);
-        var incidentsBefore = instance.Incidents.Count;
-        var result = stimulus is null ? await runner.StartAsync(plan, instance, ct) : await runner.ResumeAsync(plan, instance, stimulus, ct);
-        var visited = new List<string>(result.Visited);
-        for (var i = 0; i < 5 && result.Bookmark?.Kind == BookmarkKinds.DialResult; i++)
-        {
-            result = await runner.ResumeAsync(plan, instance, new DialResult(dialStatus), ct);
-            visited.AddRange(result.Visited);
-        }
-
-        foreach (var incident in instance.Incidents.Skip(incidentsBefore))
-        {
-            db.FlowIncidents.Add(new FlowIncident
-            {
-                TenantId = session.TenantId,
-                FlowId = session.FlowId,
-                SessionId = session.Id,
-                NodeId = incident.NodeId,
-                Kind = incident.Kind,
-                Message = incident.Message.Length > 2000 ? incident.Message[..2000] : incident.Message,
-                At = incident.At,
-            });
-        }
-
-        session.State = instance.ToJson();
-        session.Status = instance.Status.ToString().ToLowerInvariant();
-        session.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
-        return new TurnResult(session.Id, version, session.Status, channel.Lines, visited, instance.CurrentNodeId, instance.Bookmark?.Kind,
+        var turn = await sessions.RunAsync(session, plan, instance, stimulus, channel, new RecordingMessageBox(), dialStatus, ct);
+        return new TurnResult(session.Id, version, session.Status, channel.Lines, turn.Visited, instance.CurrentNodeId, instance.Bookmark?.Kind,
             instance.Variables, instance.Incidents, channel.Transfers);
     }
 
-    private FlowPlan? Compile(FlowVersion version)
-    {
-        try
-        {
-            return FlowPlan.Compile(FlowJson.Parse(version.Definition), registry);
-        }
-        catch (FlowValidationException)
-        {
-            return null;
-        }
-    }
+    private FlowPlan? Compile(FlowVersion version) => sessions.Compile(version);
 
     private Outcome<TurnResult> Invalid(FlowVersion version)
     {

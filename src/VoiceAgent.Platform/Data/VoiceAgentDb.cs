@@ -7,6 +7,7 @@ using VoiceAgent.Platform.Calendars;
 using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Security;
+using VoiceAgent.Platform.Telephony;
 using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.Platform.Data;
@@ -28,6 +29,9 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
     public DbSet<CallSettings> CallSettings => Set<CallSettings>();
     public DbSet<CalendarSettings> CalendarSettings => Set<CalendarSettings>();
     public DbSet<SandboxEvent> SandboxEvents => Set<SandboxEvent>();
+    public DbSet<PhoneNumber> PhoneNumbers => Set<PhoneNumber>();
+    public DbSet<Call> Calls => Set<Call>();
+    public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
 
     public DbScope Scope => scope;
 
@@ -110,6 +114,27 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
         builder.Entity<SandboxEvent>(e =>
         {
             e.ToTable("sandbox_events");
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+
+        builder.Entity<PhoneNumber>(e =>
+        {
+            e.ToTable("phone_numbers");
+            e.HasOne<Flow>().WithMany().HasForeignKey(n => n.FlowId);
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<Call>(e =>
+        {
+            e.ToTable("calls");
+            e.HasOne<FlowSession>().WithMany().HasForeignKey(c => c.SessionId);
+            e.HasOne<PhoneNumber>().WithMany().HasForeignKey(c => c.PhoneNumberId);
+            e.HasOne<Flow>().WithMany().HasForeignKey(c => c.FlowId);
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<UsageRecord>(e =>
+        {
+            e.ToTable("usage_records");
+            e.HasOne<Call>().WithMany().HasForeignKey(u => u.CallId);
             e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
         });
 

@@ -1,0 +1,7 @@
+namespace VoiceAgent.Platform.Telephony.Sipgate;
+
+public enum SipgateDirection
+{
+    In,
+    Out,
+}

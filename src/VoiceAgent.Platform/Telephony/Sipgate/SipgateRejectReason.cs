@@ -1,0 +1,9 @@
+namespace VoiceAgent.Platform.Telephony.Sipgate;
+
+public enum SipgateRejectReason
+{
+    Rejected,
+
+    /// <summary>The caller hears a busy tone.</summary>
+    Busy,
+}

@@ -1,0 +1,61 @@
+namespace VoiceAgent.Platform.Telephony;
+
+/// <summary>A number bound to one of a tenant's flows; released bindings stay as history.</summary>
+public sealed class PhoneNumber
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public required string Number { get; set; }
+    public required string Provider { get; set; }
+    public Guid FlowId { get; set; }
+    public DateTimeOffset BoundAt { get; set; }
+    public string? BoundBy { get; set; }
+    public DateTimeOffset? ReleasedAt { get; set; }
+    public string? ReleasedBy { get; set; }
+}
+
+public sealed class Call
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public required string Provider { get; set; }
+    public required string ProviderCallId { get; set; }
+    public Guid? PhoneNumberId { get; set; }
+    public Guid? FlowId { get; set; }
+    public Guid? SessionId { get; set; }
+    public string? FromNumber { get; set; }
+    public required string ToNumber { get; set; }
+    public required string Mode { get; set; }
+    public required string Status { get; set; }
+    public string? Outcome { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public int? DurationSeconds { get; set; }
+    public int[] TurnLatenciesMs { get; set; } = [];
+}
+
+public sealed class UsageRecord
+{
+    public long Id { get; set; }
+    public Guid TenantId { get; set; }
+    public Guid CallId { get; set; }
+    public required string Provider { get; set; }
+    public required string Kind { get; set; }
+    public required string ProviderRef { get; set; }
+    public required string Number { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset EndedAt { get; set; }
+    public int Seconds { get; set; }
+}
+
+public static class UsageKinds
+{
+    public const string Bot = "bot";
+    public const string Forward = "forward";
+}
+
+public static class Providers
+{
+    public const string Twilio = "twilio";
+    public const string Sipgate = "sipgate";
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using VoiceAgent.Platform.Resources;
+using VoiceAgent.Platform.Security;
+using VoiceAgent.Platform.Telephony;
+using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Web.Infrastructure;
+
+namespace VoiceAgent.Web.Telephony;
+
+/// <summary>
+/// Twilio voice webhooks (gather mode): inbound call, speech result, Dial action and status callback. Every request's
+/// X-Twilio-Signature is checked against the public URL before anything is read or stored (403 otherwise).
+/// </summary>
+public static class TwilioWebhooks
+{
+    public const string AuthTokenSetting = "twilio.auth_token";
+
+    public static void AddTelephony(this WebApplicationBuilder builder) =>
+        builder.Services.AddOptions<TelephonyOptions>().Bind(builder.Configuration.GetSection(TelephonyOptions.Section));
+
+    public static void MapTwilioWebhooks(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/telephony/twilio").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).ExcludeFromDescription();
+        group.MapPost("/voice", Voice).WithName("TwilioVoice");
+        group.MapPost("/gather", Gather).WithName("TwilioGather");
+        group.MapPost("/dial", Dial).WithName("TwilioDial");
+        group.MapPost("/status", Status).WithName("TwilioStatus");
+    }
+
+    internal static async Task<IResult> Voice(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var turn = await calls.StartAsync(new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], "gather"), ct);
+        return Twiml(turn, request);
+    }
+
+    internal static async Task<IResult> Gather(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var turn = await calls.CallerSaidAsync(Providers.Twilio, form["CallSid"].ToString(), form["SpeechResult"], ct);
+        return Twiml(turn, request);
+    }
+
+    internal static async Task<IResult> Dial(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var seconds = int.TryParse(form["DialCallDuration"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (int?)null;
+        var turn = await calls.DialEndedAsync(Providers.Twilio, form["CallSid"].ToString(), form["DialCallSid"], form["DialCallStatus"], seconds, ct);
+        return Twiml(turn, request);
+    }
+
+    internal static async Task<IResult> Status(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var status = form["CallStatus"].ToString();
+        if (status is "completed" or "busy" or "failed" or "no-answer" or "canceled")
+        {
+            var seconds = int.TryParse(form["CallDuration"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (int?)null;
+            await calls.CompletedAsync(Providers.Twilio, form["CallSid"].ToString(), status, seconds, ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static IResult Twiml(CallTurn turn, HttpRequest request)
+    {
+        var twiml = new TwimlWriter();
+        switch (turn.Step)
+        {
+            case CallStep.Refuse:
+                twiml.Say(Texts.Get("Telephony.Unavailable"));
+                twiml.Hangup();
+                break;
+            case CallStep.Listen:
+                twiml.Gather(action: PublicUrl(request, "/telephony/twilio/gather"), timeoutSeconds: turn.ListenSeconds ?? 6, says: turn.Lines);
+                break;
+            case CallStep.Dial:
+                foreach (var line in turn.Lines)
+                {
+                    twiml.Say(line);
+                }
+
+                twiml.Dial(turn.DialTarget!, action: PublicUrl(request, "/telephony/twilio/dial"));
+                break;
+            default:
+                foreach (var line in turn.Lines)
+                {
+                    twiml.Say(line);
+                }
+
+                twiml.Hangup();
+                break;
+        }
+
+        return TypedResults.Text(twiml.ToString(), "text/xml; charset=utf-8");
+    }
+
+    // Twilio signs the URL it called: the configured public origin (behind a proxy) plus the raw, still-encoded target.
+    private static string PublicOrigin(HttpRequest request)
+    {
+        var configured = request.HttpContext.RequestServices.GetRequiredService<IOptions<TelephonyOptions>>().Value.PublicBaseUrl;
+        return configured is null ? $"{request.Scheme}://{request.Host}" : configured.GetLeftPart(UriPartial.Authority);
+    }
+
+    private static string PublicUrl(HttpRequest request, string path) => PublicOrigin(request) + request.PathBase + path;
+
+    private static string SignedUrl(HttpRequest request)
+    {
+        var raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        return PublicOrigin(request) + (string.IsNullOrEmpty(raw) || !raw.StartsWith('/') ? request.PathBase + request.Path + request.QueryString : raw);
+    }
+
+    private static async ValueTask<object?> VerifySignatureAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var settings = http.RequestServices.GetRequiredService<SettingsStore>();
+        var authToken = await settings.GetAsync(AuthTokenSetting, http.RequestAborted);
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        var url = SignedUrl(http.Request);
+        var parameters = form?.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))) ?? [];
+        if (authToken is null || form is null
+            || !TwilioRequestValidator.IsValid(authToken, url, parameters, http.Request.Headers["X-Twilio-Signature"]))
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
+        }
+
+        return await next(context);
+    }
+}
