@@ -30,11 +30,14 @@ public static class Cli
           flows simulate FILE --say "…" [--say "…"] [--now 2026-11-21T09:00:00] [--tz Europe/Berlin] [--caller +49…]
                                                       run a flow against an in-memory calendar (Mon–Fri 09–17)
           nlu parse "TEXT" [--now 2026-11-21T09:00:00] [--tz Europe/Berlin]
+          numbers normalize "INPUT" [--region DE|AT|CH]  prints the E.164 number, or exits 1 with the reason
+          twilio signature --auth-token T --url URL [--param k=v …]
+                                                      the X-Twilio-Signature Twilio would send (debugging aid)
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var (words, options, says) = Parse(args);
+        var (words, options, says, parameters) = Parse(args);
         var command = string.Join(' ', words);
         if (command is "" or "help" || options.ContainsKey("help"))
         {
@@ -62,6 +65,8 @@ public static class Cli
                     sp.GetRequiredService<ActivityRegistry>(), stdout, stderr),
                 _ when words is ["flows", "simulate", ..] => await FlowCommands.SimulateAsync(words.ElementAtOrDefault(2), says,
                     options, sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<IWebhookClient>(), stdout, stderr),
+                _ when words is ["numbers", "normalize", ..] => await TelephonyCommands.NormalizeAsync(words.ElementAtOrDefault(2), options, stdout, stderr),
+                "twilio signature" => await TelephonyCommands.SignatureAsync(options, parameters, stdout, stderr),
                 _ when words is ["nlu", "parse", ..] => await FlowCommands.ParseAsync(words.ElementAtOrDefault(2), options, stdout, stderr),
                 _ => await UnknownAsync(command, stderr),
             };
@@ -183,11 +188,12 @@ public static class Cli
         return 2;
     }
 
-    // Words, --name value options, and the repeatable --say.
-    private static (List<string> Words, Dictionary<string, string> Options, List<string> Says) Parse(string[] args)
+    // Words, --name value options, and the repeatable --say and --param.
+    private static (List<string> Words, Dictionary<string, string> Options, List<string> Says, List<string> Parameters) Parse(string[] args)
     {
         var words = new List<string>();
         var says = new List<string>();
+        var parameters = new List<string>();
         var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < args.Length; i++)
         {
@@ -203,6 +209,10 @@ public static class Cli
                 {
                     says.Add(i + 1 < args.Length ? args[++i] : "");
                 }
+                else if (name == "param")
+                {
+                    parameters.Add(i + 1 < args.Length ? args[++i] : "");
+                }
                 else
                 {
                     options[name] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
@@ -214,6 +224,6 @@ public static class Cli
             }
         }
 
-        return (words, options, says);
+        return (words, options, says, parameters);
     }
 }

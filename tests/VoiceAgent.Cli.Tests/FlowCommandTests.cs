@@ -114,3 +114,48 @@ public sealed class FlowCommandTests : IDisposable
         Assert.Contains("Unbekannte Zeitzone", err);
     }
 }
+
+public sealed class TelephonyCommandTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await Cli.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString().Trim(), stderr.ToString().Trim());
+    }
+
+    [Theory]
+    [InlineData("030 1234567", "DE", "+49301234567")]
+    [InlineData("+49 (0)30 1234567", null, "+49301234567")]
+    [InlineData("01 5812345", "AT", "+4315812345")]
+    [InlineData("044 668 18 00", "CH", "+41446681800")]
+    public async Task Numbers_normalize_prints_e164(string input, string? region, string expected)
+    {
+        var (code, output, _) = region is null ? await Run("numbers", "normalize", input) : await Run("numbers", "normalize", input, "--region", region);
+        Assert.Equal(0, code);
+        Assert.Equal(expected, output);
+    }
+
+    [Theory]
+    [InlineData("110", "110")]
+    [InlineData("+49 900 1234567", "0900")]
+    [InlineData("030 1234567", "Vorwahl")]
+    public async Task Numbers_normalize_exits_1_with_the_reason(string input, string inMessage)
+    {
+        var (code, output, error) = await Run("numbers", "normalize", input);
+        Assert.Equal(1, code);
+        Assert.Empty(output);
+        Assert.Contains(inMessage, error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Twilio_signature_matches_the_published_example()
+    {
+        var (code, output, _) = await Run("twilio", "signature", "--auth-token", "12345", "--url", "https://mycompany.com/myapp.php?foo=1&bar=2",
+            "--param", "CallSid=CA1234567890ABCDE", "--param", "Caller=+14158675309", "--param", "Digits=1234",
+            "--param", "From=+14158675309", "--param", "To=+18005551212");
+        Assert.Equal(0, code);
+        Assert.Equal("RSOYDt4T1cUTdK1PDd93/VVr8B8=", output);
+    }
+}
