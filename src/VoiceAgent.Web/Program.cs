@@ -19,6 +19,7 @@ var app = builder.Build();
 app.UseApiExceptionHandling();
 app.UseRequestLimits();
 app.UseStaticFiles();
+app.UseWebSockets();
 app.UsePortalLocalization();
 app.UseAuthentication();
 app.UseAuthorization();

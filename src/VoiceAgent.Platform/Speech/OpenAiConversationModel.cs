@@ -1,11 +1,8 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using OpenAI;
 using OpenAI.Chat;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Platform.Security;
@@ -18,9 +15,6 @@ namespace VoiceAgent.Platform.Speech;
 public sealed class OpenAiConversationModel : IConversationModel
 {
     public const string SetIntentTool = "set_intent";
-
-    /// <summary>A longer wait would not fit the turn budget; the caller is better served by the fallback.</summary>
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(1);
 
     private readonly ChatClient client;
     private readonly TimeSpan timeout;
@@ -39,14 +33,7 @@ public sealed class OpenAiConversationModel : IConversationModel
             throw new ArgumentException("An OpenAI API key is required; without one use RuleBasedConversationModel.", nameof(options));
         }
 
-        var clientOptions = new OpenAIClientOptions
-        {
-            Endpoint = options.Endpoint,
-            // The SDK would retry 3 times with back-off and honour any Retry-After; the turn budget allows one short retry, done here.
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = options.Timeout,
-        };
-        client = new ChatClient(options.ChatModel, new ApiKeyCredential(options.ApiKey), clientOptions);
+        client = new ChatClient(options.ChatModel, new ApiKeyCredential(options.ApiKey), OpenAiCalls.ClientOptions(options));
         timeout = options.Timeout;
         keyHint = SecretHint.For(options.ApiKey);
         this.fallback = fallback;
@@ -62,7 +49,9 @@ public sealed class OpenAiConversationModel : IConversationModel
         string? intent;
         try
         {
-            var completion = await CompleteWithOneRetryAsync(request, turn.Token);
+            var completion = await OpenAiCalls.WithOneRetryAsync(
+                async ct => (await client.CompleteChatAsync(Messages(request), Options(request.Intents), ct)).Value,
+                "chat", keyHint, logger, time, turn.Token);
             // Reading can throw too: the SDK parses parts of the body lazily (a 200 without "choices").
             text = ReplyText(completion);
             intent = ToolIntent(completion);
@@ -78,7 +67,7 @@ public sealed class OpenAiConversationModel : IConversationModel
             // Status 0: no HTTP response at all (connection refused, DNS). The message is OpenAI's error text or the network
             // error, never request headers.
             logger.LogWarning("OpenAI chat ({KeyHint}) failed with HTTP status {StatusCode}: {Error}; answering with the fallback model",
-                keyHint, ex.Status, OneLine(ex.Message));
+                keyHint, ex.Status, OpenAiCalls.OneLine(ex.Message));
             return await fallback.AskAsync(request, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -96,20 +85,6 @@ public sealed class OpenAiConversationModel : IConversationModel
         }
 
         return new ConversationReply(text, RuleBasedConversationModel.Allowed(request.Intents, intent));
-    }
-
-    private async Task<ChatCompletion> CompleteWithOneRetryAsync(ConversationRequest request, CancellationToken ct)
-    {
-        try
-        {
-            return (await client.CompleteChatAsync(Messages(request), Options(request.Intents), ct)).Value;
-        }
-        catch (ClientResultException ex) when (ex.Status == 429 && RetryAfter(ex.GetRawResponse()) is { } delay && delay <= MaxRetryAfter)
-        {
-            logger.LogInformation("OpenAI chat ({KeyHint}) is rate limited; retrying once after {DelayMs} ms", keyHint, delay.TotalMilliseconds);
-            await Task.Delay(delay, time, ct);
-            return (await client.CompleteChatAsync(Messages(request), Options(request.Intents), ct)).Value;
-        }
     }
 
     private static List<ChatMessage> Messages(ConversationRequest request)
@@ -179,10 +154,6 @@ public sealed class OpenAiConversationModel : IConversationModel
         };
     }
 
-    /// <summary>The SDK's message spreads the status and OpenAI's error text over several lines.</summary>
-    private static string OneLine(string message) =>
-        string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
     private static IEnumerable<string> AllowedToolValues(IReadOnlyList<string> intents) =>
         intents.Append(Intents.Unknown).Distinct(StringComparer.Ordinal);
 
@@ -216,37 +187,6 @@ public sealed class OpenAiConversationModel : IConversationModel
         }
 
         logger.LogWarning("OpenAI chat ({KeyHint}) called {Tool} without a readable intent; using the fallback model's intent", keyHint, SetIntentTool);
-        return null;
-    }
-
-    /// <summary>OpenAI sends "retry-after-ms" (fractional milliseconds) and/or the standard "Retry-After" (seconds or an HTTP date).</summary>
-    private TimeSpan? RetryAfter(PipelineResponse? response)
-    {
-        if (response is null)
-        {
-            return null;
-        }
-
-        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
-            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
-        {
-            return TimeSpan.FromMilliseconds(milliseconds);
-        }
-
-        if (response.Headers.TryGetValue("Retry-After", out var value) && value is not null)
-        {
-            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-            {
-                return TimeSpan.FromSeconds(seconds);
-            }
-
-            if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            {
-                var wait = at - time.GetUtcNow();
-                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-            }
-        }
-
         return null;
     }
 }

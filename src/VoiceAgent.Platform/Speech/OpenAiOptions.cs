@@ -8,24 +8,39 @@ public sealed record OpenAiOptions
 {
     public const string Section = "OpenAi";
 
-    /// <summary>Without a key the composition root uses <see cref="RuleBasedConversationModel"/> alone.</summary>
+    /// <summary>Without a key the composition root uses <see cref="RuleBasedConversationModel"/> alone, no speech
+    /// recognition and espeak-ng for speech (see <see cref="SpeechEngines"/>).</summary>
     public string? ApiKey { get; init; }
 
-    /// <summary>Includes the version segment; the SDK appends "chat/completions".</summary>
+    /// <summary>Includes the version segment; the SDK appends "chat/completions", "audio/transcriptions" and so on.</summary>
     [Required]
     public Uri Endpoint { get; init; } = new("https://api.openai.com/v1");
 
     [Required]
     public string ChatModel { get; init; } = "gpt-4o-mini";
 
-    /// <summary>The budget for one turn including the single 429 retry; after it the caller hears the fallback.</summary>
+    /// <summary>"gpt-4o-mini-transcribe", "gpt-4o-transcribe" or "whisper-1".</summary>
+    [Required]
+    public string TranscriptionModel { get; init; } = "gpt-4o-mini-transcribe";
+
+    /// <summary>"gpt-4o-mini-tts", "tts-1" or "tts-1-hd".</summary>
+    [Required]
+    public string SpeechModel { get; init; } = "gpt-4o-mini-tts";
+
+    /// <summary>The OpenAI voice used when a flow names none (or names one OpenAI does not have).</summary>
+    [Required]
+    public string Voice { get; init; } = "alloy";
+
+    /// <summary>The budget for one request (a turn, a transcription, a synthesis) including the single 429 retry; after it
+    /// the caller hears the fallback.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(4);
 
     // The generated record ToString would print the key wherever the options get logged.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"ApiKey = {(ApiKey is null ? "null" : SecretHint.For(ApiKey))}, Endpoint = {Endpoint}, ChatModel = {ChatModel}, Timeout = {Timeout}");
+        builder.Append($"ApiKey = {(ApiKey is null ? "null" : SecretHint.For(ApiKey))}, Endpoint = {Endpoint}, ChatModel = {ChatModel}, ")
+            .Append($"TranscriptionModel = {TranscriptionModel}, SpeechModel = {SpeechModel}, Voice = {Voice}, Timeout = {Timeout}");
         return true;
     }
 }

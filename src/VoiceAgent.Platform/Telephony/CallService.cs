@@ -24,9 +24,13 @@ public enum CallStep
 
     /// <summary>The call is not taken (unknown number, tenant not active): a polite announcement, no usage.</summary>
     Refuse,
+
+    /// <summary>Connect a realtime media stream; the flow runs over the audio.</summary>
+    Stream,
 }
 
-public sealed record CallTurn(CallStep Step, IReadOnlyList<string> Lines, string? DialTarget = null, int? ListenSeconds = null, Guid? CallId = null);
+public sealed record CallTurn(CallStep Step, IReadOnlyList<string> Lines, string? DialTarget = null, int? ListenSeconds = null, Guid? CallId = null,
+    Guid? TenantId = null);
 
 public sealed record InboundCall(string Provider, string ProviderCallId, string? From, string? To, string Mode);
 
@@ -37,7 +41,8 @@ public sealed record InboundCall(string Provider, string ProviderCallId, string?
 /// </summary>
 public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mailer mailer, TimeProvider time)
 {
-    public async Task<CallTurn> StartAsync(InboundCall inbound, CancellationToken ct = default)
+    /// <param name="realtime">Only create the call; the flow starts when its media stream connects.</param>
+    public async Task<CallTurn> StartAsync(InboundCall inbound, CancellationToken ct = default, bool realtime = false)
     {
         var to = PhoneNumbers.FromProvider(inbound.To);
         if (!to.IsValid)
@@ -108,9 +113,72 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
             call.SessionId = session.Id;
             db.FlowSessions.Add(session);
             db.Calls.Add(call);
+            if (realtime)
+            {
+                session.State = instance.ToJson();
+                await db.SaveChangesAsync(ct);
+                return new CallTurn(CallStep.Stream, [], CallId: call.Id, TenantId: route.TenantId);
+            }
+
             return await RunTurnAsync(call, session, plan, instance, null, new EmailMessageBox(mailer, tenant.Email), ct);
         }, ct);
     }
+
+    /// <summary>Claims the call's media stream (a stream token works once) and runs the flow to its first wait.</summary>
+    /// <returns>Null when the stream was already started or the call is unknown.</returns>
+    public Task<(CallTurn Turn, string ProviderCallId)?> StartStreamAsync(Guid tenantId, Guid callId, CancellationToken ct = default) =>
+        db.InScopeAsync(s => s.UseTenant(tenantId), async () =>
+        {
+            var claimed = await db.Calls.Where(c => c.Id == callId && c.StreamStartedAt == null)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.StreamStartedAt, time.GetUtcNow()), ct);
+            if (claimed != 1)
+            {
+                return ((CallTurn, string)?)null;
+            }
+
+            var call = await db.Calls.SingleAsync(c => c.Id == callId, ct);
+            var session = await db.FlowSessions.FromSqlInterpolated($"SELECT * FROM flow_sessions WHERE id = {call.SessionId} FOR UPDATE").SingleAsync(ct);
+            var version = await db.FlowVersions.AsNoTracking().SingleAsync(v => v.Id == session.VersionId, ct);
+            var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId, ct);
+            if (sessions.Compile(version) is not { } plan)
+            {
+                return (new CallTurn(CallStep.Hangup, [], CallId: call.Id), call.ProviderCallId);
+            }
+
+            var turn = await RunTurnAsync(call, session, plan, FlowInstance.FromJson(session.State), null, new EmailMessageBox(mailer, tenant.Email), ct);
+            return (turn, call.ProviderCallId);
+        }, ct);
+
+    /// <summary>After the media stream closed: dial the pending transfer target, or hang up.</summary>
+    public async Task<CallTurn> AfterStreamAsync(string provider, string providerCallId, CancellationToken ct = default)
+    {
+        if (await TenantOfAsync(provider, providerCallId, ct) is not { } tenantId)
+        {
+            return Refused();
+        }
+
+        return await db.InScopeAsync(s => s.UseTenant(tenantId), async () =>
+        {
+            var call = await db.Calls.AsNoTracking().SingleAsync(c => c.Provider == provider && c.ProviderCallId == providerCallId, ct);
+            var session = await db.FlowSessions.AsNoTracking().SingleAsync(x => x.Id == call.SessionId, ct);
+            var instance = FlowInstance.FromJson(session.State);
+            return instance.Bookmark?.Kind == BookmarkKinds.DialResult && call.DialTarget is { } target
+                ? new CallTurn(CallStep.Dial, [], target, CallId: call.Id)
+                : new CallTurn(CallStep.Hangup, [], CallId: call.Id);
+        }, ct);
+    }
+
+    /// <summary>Realtime metrics: end of caller speech → first agent audio frame, and caller speech → clear (barge-in).</summary>
+    public Task RecordRealtimeMetricsAsync(Guid tenantId, Guid callId, IReadOnlyList<int> turnLatenciesMs, IReadOnlyList<int> bargeInLatenciesMs,
+        CancellationToken ct = default) =>
+        db.InScopeAsync(s => s.UseTenant(tenantId), async () =>
+        {
+            var call = await db.Calls.SingleAsync(c => c.Id == callId, ct);
+            call.TurnLatenciesMs = [.. call.TurnLatenciesMs, .. turnLatenciesMs];
+            call.BargeInLatenciesMs = [.. call.BargeInLatenciesMs, .. bargeInLatenciesMs];
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, ct);
 
     /// <summary>The caller spoke (or stayed silent: empty text) in answer to a Listen.</summary>
     public Task<CallTurn> CallerSaidAsync(string provider, string providerCallId, string? text, CancellationToken ct = default) =>
@@ -208,7 +276,13 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
         var watch = Stopwatch.StartNew();
         var channel = new TextChannel();
         var turn = await sessions.RunAsync(session, plan, instance, stimulus, channel, messages, answerDial: null, ct);
-        call.TurnLatenciesMs = [.. call.TurnLatenciesMs, (int)watch.ElapsedMilliseconds];
+        if (call.Mode != "realtime")
+        {
+            // Gather mode: the webhook's processing time is what the caller waits for. Realtime records speech → audio.
+            call.TurnLatenciesMs = [.. call.TurnLatenciesMs, (int)watch.ElapsedMilliseconds];
+        }
+
+        call.DialTarget = turn.Result.Bookmark?.Kind == BookmarkKinds.DialResult ? channel.Transfers.LastOrDefault() : null;
         call.Outcome = instance.Status == FlowStatus.Suspended ? call.Outcome : instance.CurrentNodeId;
         await db.SaveChangesAsync(ct);
         return StepOf(turn.Result, channel.Lines, channel.Transfers.LastOrDefault(), call.Id);

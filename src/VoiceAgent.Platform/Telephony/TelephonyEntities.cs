@@ -32,6 +32,14 @@ public sealed class Call
     public DateTimeOffset? EndedAt { get; set; }
     public int? DurationSeconds { get; set; }
     public int[] TurnLatenciesMs { get; set; } = [];
+
+    /// <summary>Set when the media stream for this call started; a stream token works only once.</summary>
+    public DateTimeOffset? StreamStartedAt { get; set; }
+
+    /// <summary>The transfer target while the flow waits for the dial result (realtime calls leave the stream to dial).</summary>
+    public string? DialTarget { get; set; }
+
+    public int[] BargeInLatenciesMs { get; set; } = [];
 }
 
 public sealed class UsageRecord

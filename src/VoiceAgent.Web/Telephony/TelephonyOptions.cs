@@ -10,4 +10,14 @@ public sealed class TelephonyOptions
     /// Empty: the request's own origin. A path prefix added by the proxy is not supported (mount the app at /).
     /// </summary>
     public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary>"gather" (Twilio's speech recognition, no keys needed) or "realtime" (media stream with our STT/TTS;
+    /// falls back to gather when no speech-to-text is configured).</summary>
+    public string Mode { get; set; } = "gather";
+
+    /// <summary>Largest WebSocket message accepted on the media stream (a 20 ms frame is ~300 bytes of JSON).</summary>
+    public int MaxStreamMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Send agent audio at real time (plus a small lead) so a barge-in can stop the rest of the utterance.</summary>
+    public bool PaceAudio { get; set; } = true;
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Security;
+using VoiceAgent.Platform.Speech;
 using VoiceAgent.Platform.Telephony;
 using VoiceAgent.Platform.Telephony.Twilio;
 using VoiceAgent.Web.Infrastructure;
@@ -17,8 +18,13 @@ public static class TwilioWebhooks
 {
     public const string AuthTokenSetting = "twilio.auth_token";
 
-    public static void AddTelephony(this WebApplicationBuilder builder) =>
+    public static void AddTelephony(this WebApplicationBuilder builder)
+    {
         builder.Services.AddOptions<TelephonyOptions>().Bind(builder.Configuration.GetSection(TelephonyOptions.Section));
+        builder.Services.AddSingleton<StreamTokens>();
+        builder.Services.AddScoped<RealtimeSpeech>();
+        builder.Services.AddSingleton(new TextToSpeechCache());
+    }
 
     public static void MapTwilioWebhooks(this IEndpointRouteBuilder routes)
     {
@@ -28,13 +34,40 @@ public static class TwilioWebhooks
         group.MapPost("/gather", Gather).WithName("TwilioGather");
         group.MapPost("/dial", Dial).WithName("TwilioDial");
         group.MapPost("/status", Status).WithName("TwilioStatus");
+        group.MapPost("/stream-ended", StreamEnded).WithName("TwilioStreamEnded");
+
+        // The media stream authenticates by its single-use stream token (Twilio does not sign WebSocket upgrades).
+        routes.Map("/telephony/media", Media).WithName("MediaStream").AllowAnonymous().WithMetadata(new NoTenantScopeAttribute())
+            .ExcludeFromDescription();
     }
 
-    internal static async Task<IResult> Voice(HttpRequest request, CallService calls, CancellationToken ct)
+    internal static async Task<IResult> Voice(HttpRequest request, CallService calls, RealtimeSpeech speech, IOptions<TelephonyOptions> options,
+        CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
-        var turn = await calls.StartAsync(new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], "gather"), ct);
+        var realtime = options.Value.Mode == "realtime" && (await speech.GetAsync(ct)).Stt is not null;
+        var inbound = new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], realtime ? "realtime" : "gather");
+        var turn = await calls.StartAsync(inbound, ct, realtime);
         return Twiml(turn, request);
+    }
+
+    internal static async Task<IResult> StreamEnded(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        return Twiml(await calls.AfterStreamAsync(Providers.Twilio, form["CallSid"].ToString(), ct), request);
+    }
+
+    internal static async Task Media(HttpContext context, IServiceScopeFactory scopes, StreamTokens tokens, IOptions<TelephonyOptions> options,
+        ILogger<MediaStreamSession> logger)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        await new MediaStreamSession(socket, scopes, tokens, options.Value, logger).RunAsync(context.RequestAborted);
     }
 
     internal static async Task<IResult> Gather(HttpRequest request, CallService calls, CancellationToken ct)
@@ -70,6 +103,13 @@ public static class TwilioWebhooks
         var twiml = new TwimlWriter();
         switch (turn.Step)
         {
+            case CallStep.Stream:
+                var tokens = request.HttpContext.RequestServices.GetRequiredService<StreamTokens>();
+                var streamUrl = PublicUrl(request, "/telephony/media").Replace("https://", "wss://", StringComparison.Ordinal)
+                    .Replace("http://", "ws://", StringComparison.Ordinal);
+                twiml.Connect(c => c.Stream(streamUrl, p => p.Parameter("token", tokens.Issue(turn.TenantId!.Value, turn.CallId!.Value))),
+                    action: PublicUrl(request, "/telephony/twilio/stream-ended"));
+                break;
             case CallStep.Refuse:
                 twiml.Say(Texts.Get("Telephony.Unavailable"));
                 twiml.Hangup();

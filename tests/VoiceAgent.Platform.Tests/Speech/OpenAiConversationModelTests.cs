@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Speech;
 

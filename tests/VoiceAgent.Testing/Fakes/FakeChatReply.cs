@@ -1,4 +1,4 @@
-namespace VoiceAgent.Platform.Tests.Speech;
+namespace VoiceAgent.Testing.Fakes;
 
 /// <summary>What the fake OpenAI answers to one chat-completions request.</summary>
 public abstract record FakeChatReply
