@@ -12,6 +12,7 @@ using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Speech;
 using VoiceAgent.Platform.Telephony;
+using VoiceAgent.Platform.Telephony.Twilio;
 using VoiceAgent.Platform.Email;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Security;
@@ -83,6 +84,9 @@ public static class PlatformServiceCollectionExtensions
         services.AddScoped<FlowSessionRunner>();
         services.AddScoped<NumberService>();
         services.AddScoped<CallService>();
+        services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient<TwilioRestClient>(c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<TwilioHealth>();
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
 namespace VoiceAgent.Web.Tests;
@@ -38,14 +40,64 @@ public sealed class SettingsTests : IntegrationTest
     public async Task Configured_provider_shows_operational_in_health_and_unknown_keys_are_404()
     {
         var admin = await App.LoginAsAdminAsync();
+        await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-proj-" + new string('x', 40) });
+
+        var health = await Json(await App.CreateClient().GetAsync("/api/health"));
+        Assert.Equal("operational", health.GetProperty("providers").GetProperty("openai").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync("/api/admin/settings/evil.key", new { value = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/admin/settings/openai.api_key")).StatusCode);
+        health = await Json(await App.CreateClient().GetAsync("/api/health"));
+        Assert.Equal("not_configured", health.GetProperty("providers").GetProperty("openai").GetString());
+    }
+
+    [Fact]
+    public async Task Twilio_health_comes_from_an_authenticated_call_operational_or_degraded()
+    {
+        await using var twilioApi = await FakeTwilioAccountsApi.StartAsync("AC0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef");
+        await using var app = App.WithWebHostBuilder(b => b.UseSetting("Twilio:ApiBaseUrl", twilioApi.BaseUrl));
+        var admin = await App.LoginAsAdminAsync();
         await admin.PutAsJsonAsync("/api/admin/settings/twilio.account_sid", new { value = "AC0123456789abcdef0123456789abcdef" });
         await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = "0123456789abcdef0123456789abcdef" });
 
-        var health = await Json(await App.CreateClient().GetAsync("/api/health"));
+        var health = await Json(await app.CreateClient().GetAsync("/api/health"));
         Assert.Equal("operational", health.GetProperty("providers").GetProperty("twilio").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync("/api/admin/settings/evil.key", new { value = "x" })).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/admin/settings/twilio.auth_token")).StatusCode);
-        health = await Json(await App.CreateClient().GetAsync("/api/health"));
-        Assert.Equal("not_configured", health.GetProperty("providers").GetProperty("twilio").GetString());
+
+        await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = "ffffffffffffffffffffffffffffffff" });
+        health = await Json(await app.CreateClient().GetAsync("/api/health"));
+        Assert.Equal("degraded", health.GetProperty("providers").GetProperty("twilio").GetString());
+        Assert.Equal(2, twilioApi.Requests);
     }
+}
+
+/// <summary>Twilio's account endpoint as the contract describes it: 200 with the right Basic credentials, 401 otherwise.</summary>
+internal sealed class FakeTwilioAccountsApi : IAsyncDisposable
+{
+    private readonly Microsoft.AspNetCore.Builder.WebApplication app;
+    private int requests;
+
+    private FakeTwilioAccountsApi(Microsoft.AspNetCore.Builder.WebApplication app) => this.app = app;
+
+    public string BaseUrl => app.Urls.First();
+
+    public int Requests => requests;
+
+    public static async Task<FakeTwilioAccountsApi> StartAsync(string sid, string token)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var fake = new FakeTwilioAccountsApi(app);
+        var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{sid}:{token}"));
+        app.MapGet("/2010-04-01/Accounts/{account}.json", (Microsoft.AspNetCore.Http.HttpContext context, string account) =>
+        {
+            Interlocked.Increment(ref fake.requests);
+            return context.Request.Headers.Authorization == expected && account == sid
+                ? Microsoft.AspNetCore.Http.Results.Json(new { sid, status = "active", friendly_name = "Test" })
+                : Microsoft.AspNetCore.Http.Results.Json(new { code = 20003, message = "Authenticate", more_info = "https://www.twilio.com/docs/errors/20003", status = 401 }, statusCode: 401);
+        });
+        await app.StartAsync();
+        return fake;
+    }
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 }

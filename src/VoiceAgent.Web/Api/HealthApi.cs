@@ -20,7 +20,7 @@ public static class HealthApi
             .AllowAnonymous();
 
     // Provider keys are platform-wide and not tenant-owned; the health check reads only which ones exist, never values.
-    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, CancellationToken ct)
+    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, Platform.Telephony.TwilioHealth twilio, CancellationToken ct)
     {
         HashSet<string>? configured = null;
         try
@@ -44,6 +44,12 @@ public static class HealthApi
             configured is not null && ProviderKeys.All.Where(d => d.Provider == p).All(d => configured.Contains(d.Key))
                 ? Operational
                 : NotConfigured);
+        if (configured is not null && providers["twilio"] == Operational)
+        {
+            // Configured is not enough for Twilio: a cheap authenticated call says whether the credentials work.
+            providers["twilio"] = await twilio.StatusAsync(ct);
+        }
+
         if (configured is null)
         {
             return TypedResults.Json(new HealthReport(Degraded, Down, NotConfigured, providers), statusCode: StatusCodes.Status503ServiceUnavailable);
