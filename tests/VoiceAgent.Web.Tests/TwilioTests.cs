@@ -147,7 +147,7 @@ public sealed class TwilioTests : IntegrationTest
     public async Task Gather_dialogue_alternating_between_two_app_instances_books_and_meters_once()
     {
         await ConfigureTwilioAsync();
-        var (tenantId, _, _) = await TenantWithNumberAsync("chef@a.de", "Praxis Alpha", "030 1111111");
+        var (tenantId, tenantAdmin, _) = await TenantWithNumberAsync("chef@a.de", "Praxis Alpha", "030 1111111");
         await using var second = new VoiceAgentFactory(Database);
         var nodeA = App.CreateClient();
         var nodeB = second.CreateClient();
@@ -175,6 +175,15 @@ public sealed class TwilioTests : IntegrationTest
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM usage_records"));
         Assert.Equal(95, await CountAsync("SELECT seconds FROM usage_records WHERE kind = 'bot'"));
         Assert.Equal(4, await CountAsync("SELECT cardinality(turn_latencies_ms) FROM calls"));
+
+        var history = await Json(await tenantAdmin.GetAsync("/api/tenant/calls"));
+        var call = Assert.Single(history.EnumerateArray());
+        Assert.Equal(95, call.GetProperty("botSeconds").GetInt32());
+        var detail = await Json(await tenantAdmin.GetAsync($"/api/tenant/calls/{call.GetProperty("id").GetGuid()}"));
+        var transcript = detail.GetProperty("transcript").EnumerateArray().Select(t => t.GetProperty("text").GetString()).ToList();
+        Assert.Contains("Ich möchte einen Termin", transcript);
+        var page = await PortalPage.GetAsync(App, "chef@a.de", TestData.Password, $"/app/calls/{call.GetProperty("id").GetGuid()}");
+        Assert.Contains("Ich möchte einen Termin", page);
     }
 
     [Fact]
