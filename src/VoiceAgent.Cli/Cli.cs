@@ -33,6 +33,7 @@ public static class Cli
           numbers normalize "INPUT" [--region DE|AT|CH]  prints the E.164 number, or exits 1 with the reason
           twilio signature --auth-token T --url URL [--param k=v …]
                                                       the X-Twilio-Signature Twilio would send (debugging aid)
+          call simulate --base-url URL --to NUMBER [--auth-token T] [--say "…"]… [--audio F.wav]  call a running server as Twilio would
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -68,6 +69,7 @@ public static class Cli
                 _ when words is ["numbers", "normalize", ..] => await TelephonyCommands.NormalizeAsync(words.ElementAtOrDefault(2), options, stdout, stderr),
                 "twilio signature" => await TelephonyCommands.SignatureAsync(options, parameters, stdout, stderr),
                 _ when words is ["nlu", "parse", ..] => await FlowCommands.ParseAsync(words.ElementAtOrDefault(2), options, stdout, stderr),
+                _ when words is ["call", "simulate", ..] => await CallSimulatorCommand.RunAsync(options, says, stdout, stderr),
                 _ => await UnknownAsync(command, stderr),
             };
         }

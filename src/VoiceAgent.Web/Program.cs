@@ -35,6 +35,7 @@ app.MapFlowsApi();
 app.MapTelephonyApi();
 app.MapCallSettingsApi();
 app.MapTwilioWebhooks();
+app.MapSipgateWebhooks();
 app.MapPortalEndpoints();
 app.MapRazorComponents<App>();
 

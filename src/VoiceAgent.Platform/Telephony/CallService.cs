@@ -240,6 +240,113 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
         }, ct);
     }
 
+    /// <summary>The provider the active binding of the dialled number names (a provider only drives its own numbers), or
+    /// null when the number is not bound.</summary>
+    public async Task<string?> BoundProviderAsync(string? dialled, CancellationToken ct = default)
+    {
+        var to = PhoneNumbers.FromProvider(dialled);
+        if (!to.IsValid)
+        {
+            return null;
+        }
+
+        var route = await db.Database
+            .SqlQuery<RouteRow>($"SELECT tenant_id AS \"TenantId\", tenant_status AS \"TenantStatus\", phone_number_id AS \"PhoneNumberId\", flow_id AS \"FlowId\" FROM route_number({to.E164})")
+            .SingleOrDefaultAsync(ct);
+        if (route is null)
+        {
+            return null;
+        }
+
+        return await db.InScopeAsync(s => s.UseTenant(route.TenantId),
+            () => db.PhoneNumbers.AsNoTracking().Where(n => n.Id == route.PhoneNumberId).Select(n => n.Provider).SingleOrDefaultAsync(ct), ct);
+    }
+
+    /// <summary>
+    /// An answer event for a provider that reports no dial-leg durations (sipgate): when the answering number is the
+    /// transfer target the flow is waiting on, the forward leg starts now. Its record (0 seconds until
+    /// <see cref="HungUpAsync"/> settles it) is the remembered answer time, so any app instance can settle it; a repeated
+    /// answer keeps the first time.
+    /// </summary>
+    /// <returns>Whether the answer started a forward leg.</returns>
+    public async Task<bool> ForwardAnsweredAsync(string provider, string providerCallId, string? answeringNumber, CancellationToken ct = default)
+    {
+        var answering = PhoneNumbers.FromProvider(answeringNumber);
+        if (!answering.IsValid || await TenantOfAsync(provider, providerCallId, ct) is not { } tenantId)
+        {
+            return false;
+        }
+
+        return await db.InScopeAsync(s => s.UseTenant(tenantId), async () =>
+        {
+            var call = await db.Calls.AsNoTracking().SingleAsync(c => c.Provider == provider && c.ProviderCallId == providerCallId, ct);
+            if (call.EndedAt is not null || PhoneNumbers.Normalize(call.DialTarget).E164 != answering.E164)
+            {
+                return false;
+            }
+
+            var now = time.GetUtcNow();
+            await AddUsageOnceAsync(call, UsageKinds.Forward, ForwardRef(providerCallId), now, now, 0, ct);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>
+    /// A hangup event without a duration (sipgate): the first one ends the call; the call counts from its start to that
+    /// end, a forward leg from its answer (<see cref="ForwardAnsweredAsync"/>) to the same end, and bot = total − forward.
+    /// Repeats recompute the same numbers from the stored end. A transfer still waiting for its result learns it here,
+    /// once, so the flow's outcome and follow-ups run as after a Twilio dial.
+    /// </summary>
+    /// <param name="status">The call's final status ("completed", "busy", …).</param>
+    /// <param name="unansweredDial">What a waiting transfer is told when no forward leg was answered.</param>
+    public async Task HungUpAsync(string provider, string providerCallId, string status, DialStatus unansweredDial, CancellationToken ct = default)
+    {
+        if (await TenantOfAsync(provider, providerCallId, ct) is not { } tenantId)
+        {
+            return;
+        }
+
+        var (first, forwarded) = await db.InScopeAsync(s => s.UseTenant(tenantId), async () =>
+        {
+            var call = await db.Calls.FromSqlInterpolated(
+                    $"SELECT * FROM calls WHERE provider = {provider} AND provider_call_id = {providerCallId} FOR UPDATE")
+                .SingleAsync(ct);
+            var first = call.EndedAt is null;
+            var end = call.EndedAt ?? time.GetUtcNow();
+            if (first)
+            {
+                call.EndedAt = end;
+                call.Status = status;
+            }
+
+            call.DurationSeconds = WholeSeconds(call.StartedAt, end);
+            var forwardRef = ForwardRef(providerCallId);
+            var forward = await db.UsageRecords.SingleOrDefaultAsync(
+                u => u.Provider == provider && u.Kind == UsageKinds.Forward && u.ProviderRef == forwardRef, ct);
+            if (forward is not null)
+            {
+                forward.EndedAt = end > forward.StartedAt ? end : forward.StartedAt;
+                forward.Seconds = WholeSeconds(forward.StartedAt, end);
+            }
+
+            await db.SaveChangesAsync(ct);
+            await RecomputeBotUsageAsync(call, ct);
+            await db.SaveChangesAsync(ct);
+            return (first, forward is not null);
+        }, ct);
+
+        if (first)
+        {
+            // Resumes only a flow waiting for a dial result; any other state is left as it is.
+            await ResumeAsync(provider, providerCallId, new DialResult(forwarded ? DialStatus.Connected : unansweredDial), ct);
+        }
+    }
+
+    // Rounded up: the forward leg (which starts later) can never come out longer than the whole call.
+    private static int WholeSeconds(DateTimeOffset start, DateTimeOffset end) => Math.Max(0, (int)Math.Ceiling((end - start).TotalSeconds));
+
+    private static string ForwardRef(string providerCallId) => providerCallId + ":forward";
+
     private async Task<CallTurn> ResumeAsync(string provider, string providerCallId, Stimulus stimulus, CancellationToken ct)
     {
         if (await TenantOfAsync(provider, providerCallId, ct) is not { } tenantId)
