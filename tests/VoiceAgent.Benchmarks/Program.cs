@@ -1,8 +1,15 @@
 using BenchmarkDotNet.Running;
 using VoiceAgent.Benchmarks;
+using VoiceAgent.Benchmarks.Load;
+
+// `load [--quick]` runs the load drivers (streams, webhooks) instead of BenchmarkDotNet; see README.md.
+if (args is ["load", .. var loadArgs])
+{
+    return await LoadCommand.RunAsync(loadArgs);
+}
 
 // Without arguments every benchmark runs; any BenchmarkDotNet arguments (--filter, --job, --list flat …) pass through.
 var steps = Equivalence.CheckAndCountSteps();
 Console.WriteLine($"Engine and hand-written baseline are equivalent; the engine runs {steps} steps per booking call.");
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(ConversationBenchmarks).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
 return PerStepReport.Write(summaries, steps);
