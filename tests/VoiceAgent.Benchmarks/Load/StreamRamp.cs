@@ -84,6 +84,8 @@ internal static class StreamRamp
         var serverErrorsBefore = server.Counters.Aborted;
         var cpu = CpuUsage.Start();
         var gcBefore = GC.GetTotalPauseDuration();
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var wall = Stopwatch.StartNew();
 
         // Calls start spread over one frame period, as independent calls are; all within half a second from now.
         var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
@@ -93,16 +95,18 @@ internal static class StreamRamp
 
         var share = cpu.Stop();
         var gcPause = (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds;
+        var allocatedMegabytesPerSecond = (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6 / wall.Elapsed.TotalSeconds;
         // Sockets the server still holds close in the background; give them a moment before the next step.
         await Task.Delay(TimeSpan.FromSeconds(1));
 
-        var step = Measure(endpoint, !agent, calls, server.Counters.Aborted - serverErrorsBefore, share.OwnPercent, share.OthersPercent, gcPause);
+        var step = Measure(endpoint, !agent, calls, server.Counters.Aborted - serverErrorsBefore, share.OwnPercent, share.OthersPercent, gcPause, allocatedMegabytesPerSecond);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {endpoint,-6} {count,5} streams: jitter p50 {step.JitterP50Ms:0.00} ms, p99 {step.JitterP99Ms:0.00} ms, max {step.JitterMaxMs:0.0} ms, inter-arrival p99 {step.InterArrivalP99Ms:0.00} ms, mean interval {step.MeanIntervalMs:0.00} ms, dropped {step.Dropped}, errors {step.ClientErrors}/{step.ServerErrors}, CPU {step.CpuPercent:0}% (others {step.OthersCpuPercent:0}%), GC pauses {step.GcPauseMs:0} ms → {(step.Passed ? "pass" : "FAIL")}"));
+            $"  {endpoint,-6} {count,5} streams: jitter p50 {step.JitterP50Ms:0.00} ms, p99 {step.JitterP99Ms:0.00} ms, max {step.JitterMaxMs:0.0} ms, inter-arrival p99 {step.InterArrivalP99Ms:0.00} ms, mean interval {step.MeanIntervalMs:0.00} ms, dropped {step.Dropped}, errors {step.ClientErrors}/{step.ServerErrors}, CPU {step.CpuPercent:0}% (others {step.OthersCpuPercent:0}%), GC pauses {step.GcPauseMs:0} ms, allocated {step.AllocatedMegabytesPerSecond:0} MB/s → {(step.Passed ? "pass" : "FAIL")}"));
         return step;
     }
 
-    private static StreamStep Measure(string endpoint, bool echo, SimulatedCall[] calls, int serverErrors, double cpu, double othersCpu, double gcPause)
+    private static StreamStep Measure(string endpoint, bool echo, SimulatedCall[] calls, int serverErrors, double cpu, double othersCpu, double gcPause,
+        double allocatedMegabytesPerSecond)
     {
         var capacity = calls.Length * (calls.FirstOrDefault()?.Frames ?? 0);
         var jitter = new List<double>(capacity);
@@ -151,6 +155,7 @@ internal static class StreamRamp
             cpu,
             othersCpu,
             gcPause,
+            allocatedMegabytesPerSecond,
             calls.Select(c => c.Error).FirstOrDefault(e => e is not null));
     }
 }

@@ -24,6 +24,7 @@ internal sealed record StreamStep(
     double CpuPercent,
     double OthersCpuPercent,
     double GcPauseMs,
+    double AllocatedMegabytesPerSecond,
     string? FirstError)
 {
     public const double JitterTargetMs = 5;
