@@ -67,7 +67,7 @@ internal sealed class LoadReport(LoadOptions options)
         text.AppendLine();
         text.AppendLine("| Endpoint | Streams | Jitter p50 | Jitter p99 | Jitter max | Inter-arrival p99 | Mean interval | Dropped | Errors client/server | CPU own / others | GC pauses | Allocated | Result |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var s in Echo.Concat(Agent))
+        foreach (var s in Echo.OrderBy(s => s.Streams).Concat(Agent.OrderBy(s => s.Streams)))
         {
             text.AppendLine(Invariant,
                 $"| `{s.Endpoint}` | {s.Streams} | {s.JitterP50Ms:0.00} ms | {s.JitterP99Ms:0.00} ms | {s.JitterMaxMs:0.0} ms | {s.InterArrivalP99Ms:0.00} ms | {s.MeanIntervalMs:0.00} ms | {s.Dropped} | {s.ClientErrors}/{s.ServerErrors} | {s.CpuPercent:0} / {s.OthersCpuPercent:0} % | {s.GcPauseMs:0} ms | {s.AllocatedMegabytesPerSecond:0} MB/s | {Result(s.Passed ? "pass" : "fail", s.Attempts, s.Disturbed)} |");

@@ -24,8 +24,9 @@ internal static class StreamRamp
             if (!step.Passed)
             {
                 // One more step halfway between the last pass and this failure narrows the answer down.
-                var middle = (lastPassed?.Streams ?? 0) + (count - (lastPassed?.Streams ?? 0)) / 2 / 25 * 25;
-                if (refine && middle > (lastPassed?.Streams ?? 0) && middle < count)
+                var passed = lastPassed?.Streams ?? 0;
+                var middle = passed + (count - passed) / 2 / 25 * 25;
+                if (refine && middle > passed && middle < count)
                 {
                     steps.Add(await RunUndisturbedAsync(server, agent, middle, duration, log));
                 }
@@ -84,7 +85,7 @@ internal static class StreamRamp
         var serverErrorsBefore = server.Counters.Aborted;
         var cpu = CpuUsage.Start();
         var gcBefore = GC.GetTotalPauseDuration();
-        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var wall = Stopwatch.StartNew();
 
         // Calls start spread over one frame period, as independent calls are; all within half a second from now.
@@ -95,7 +96,7 @@ internal static class StreamRamp
 
         var share = cpu.Stop();
         var gcPause = (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds;
-        var allocatedMegabytesPerSecond = (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6 / wall.Elapsed.TotalSeconds;
+        var allocatedMegabytesPerSecond = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6 / wall.Elapsed.TotalSeconds;
         // Sockets the server still holds close in the background; give them a moment before the next step.
         await Task.Delay(TimeSpan.FromSeconds(1));
 
