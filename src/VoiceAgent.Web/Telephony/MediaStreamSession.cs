@@ -28,6 +28,8 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
     private readonly List<byte[]> utterance = [];
     private readonly HashSet<string> pendingMarks = [];
     private readonly List<int> bargeIns = [];
+    private readonly byte[] receiveBuffer = new byte[8 * 1024];
+    private readonly MemoryStream receivedMessage = new();
     private readonly object state = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
@@ -455,19 +457,20 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
         }
     }
 
+    // Called every 20 ms per call: one receive buffer and message stream per session, not per frame.
     private async Task<byte[]?> ReceiveAsync(CancellationToken ct)
     {
-        var buffer = new byte[8 * 1024];
-        using var message = new MemoryStream();
+        var message = receivedMessage;
+        message.SetLength(0);
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer, ct);
+            var result = await socket.ReceiveAsync(receiveBuffer, ct);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return null;
             }
 
-            message.Write(buffer, 0, result.Count);
+            message.Write(receiveBuffer, 0, result.Count);
             if (message.Length > options.MaxStreamMessageBytes)
             {
                 await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", ct);
