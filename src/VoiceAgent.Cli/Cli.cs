@@ -34,6 +34,7 @@ public static class Cli
           twilio signature --auth-token T --url URL [--param k=v …]
                                                       the X-Twilio-Signature Twilio would send (debugging aid)
           call simulate --base-url URL --to NUMBER [--auth-token T] [--say "…"]… [--audio F.wav]  call a running server as Twilio would
+          billing preview CASE.json --period YYYY-MM  one tenant's invoice from a case file (no database); see docs/billing.md
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -70,6 +71,7 @@ public static class Cli
                 "twilio signature" => await TelephonyCommands.SignatureAsync(options, parameters, stdout, stderr),
                 _ when words is ["nlu", "parse", ..] => await FlowCommands.ParseAsync(words.ElementAtOrDefault(2), options, stdout, stderr),
                 _ when words is ["call", "simulate", ..] => await CallSimulatorCommand.RunAsync(options, says, stdout, stderr),
+                _ when words is ["billing", "preview", ..] => await BillingCommands.PreviewAsync(words.ElementAtOrDefault(2), options, stdout, stderr),
                 _ => await UnknownAsync(command, stderr),
             };
         }

@@ -35,7 +35,13 @@ public static class PlatformServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
-            var builder = new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AppConnectionString);
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var builder = new NpgsqlDataSourceBuilder(database.AppConnectionString);
+            if (!database.AppConnectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.ConnectionStringBuilder.MaxPoolSize = database.MaxPoolSize;
+            }
+
             return builder.Build();
         });
 
@@ -70,7 +76,9 @@ public static class PlatformServiceCollectionExtensions
         services.AddSingleton<Mailer>();
         services.AddSingleton<DatabaseMigrator>();
         services.AddScoped<TenantService>();
+        services.AddSingleton<SettingsCache>();
         services.AddScoped<SettingsStore>();
+        services.AddScoped<TwilioAccounts>();
         services.AddScoped<DevSeeder>();
 
         services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
@@ -79,6 +87,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddScoped<ConversationModels>();
         services.AddScoped<FlowPortsFactory>();
         services.AddScoped<FlowService>();
+        services.AddScoped<DesignerOptions>();
         services.AddScoped<SimulationService>();
         services.AddSingleton<FlowPlanCache>();
         services.AddScoped<FlowSessionRunner>();

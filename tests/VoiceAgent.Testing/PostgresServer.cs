@@ -133,7 +133,7 @@ public sealed class PostgresServer : IAsyncDisposable
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             TRUNCATE tenants, users, user_claims, user_logins, user_tokens, audit_entries, provider_settings, flows, flow_versions,
-                flow_sessions, flow_incidents, calendar_settings, sandbox_events, call_settings, phone_numbers, calls, usage_records
+                flow_sessions, flow_incidents, calendar_settings, sandbox_events, call_settings, phone_numbers, calls, usage_records, tenant_twilio_accounts
                 RESTART IDENTITY CASCADE;
             """, connection);
         await cmd.ExecuteNonQueryAsync();

@@ -18,12 +18,19 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
 
     public string? AppConnectionString { get; init; }
 
+    /// <summary>Extra configuration for this host (e.g. provider base URLs pointing at fakes).</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
         builder.UseSetting("Database:AppConnectionString", AppConnectionString ?? database.AppConnectionString);
         builder.UseSetting("Mail:PickupDirectory", MailDirectory);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>Creates the platform super-admin through the same code path as the CLI.</summary>

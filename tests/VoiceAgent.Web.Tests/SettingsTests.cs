@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Npgsql;
+using VoiceAgent.Testing;
 
 namespace VoiceAgent.Web.Tests;
 
@@ -54,8 +55,9 @@ public sealed class SettingsTests : IntegrationTest
     public async Task Twilio_health_comes_from_an_authenticated_call_operational_or_degraded()
     {
         await using var twilioApi = await FakeTwilioAccountsApi.StartAsync("AC0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef");
-        await using var app = App.WithWebHostBuilder(b => b.UseSetting("Twilio:ApiBaseUrl", twilioApi.BaseUrl));
-        var admin = await App.LoginAsAdminAsync();
+        await using var app = new VoiceAgentFactory(Database) { Settings = { ["Twilio:ApiBaseUrl"] = twilioApi.BaseUrl } };
+        // Settings are cached per instance for a few seconds: change them through the instance that is asked.
+        var admin = await app.LoginAsAdminAsync();
         await admin.PutAsJsonAsync("/api/admin/settings/twilio.account_sid", new { value = "AC0123456789abcdef0123456789abcdef" });
         await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = "0123456789abcdef0123456789abcdef" });
 

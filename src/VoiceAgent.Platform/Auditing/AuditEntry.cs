@@ -29,8 +29,15 @@ public static class AuditActions
     public const string FlowStaged = "flow.staged";
     public const string FlowPublished = "flow.published";
     public const string FlowRolledBack = "flow.rolled_back";
+    public const string FlowImported = "flow.imported";
+    public const string FlowRenamed = "flow.renamed";
+    public const string FlowDuplicated = "flow.duplicated";
+    public const string FlowDeleted = "flow.deleted";
     public const string NumberBound = "number.bound";
     public const string NumberBindRefused = "number.bind_refused";
     public const string NumberReleased = "number.released";
     public const string NumberRepointed = "number.repointed";
+    public const string TwilioAccountConnected = "twilio_account.connected";
+    public const string TwilioAccountRefused = "twilio_account.refused";
+    public const string TwilioAccountDisconnected = "twilio_account.disconnected";
 }

@@ -31,6 +31,13 @@ public sealed class FlowVersion
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public string? CreatedBy { get; set; }
+
+    /// <summary>Who saved the draft last (shown when another editor's save is refused).</summary>
+    public string? UpdatedBy { get; set; }
+
+    /// <summary>Counts a draft's saves from 1; a save names the revision it started from (optimistic concurrency).</summary>
+    public int Revision { get; set; } = 1;
+
     public DateTimeOffset? PublishedAt { get; set; }
     public string? PublishedBy { get; set; }
 }

@@ -30,6 +30,7 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
     public DbSet<CalendarSettings> CalendarSettings => Set<CalendarSettings>();
     public DbSet<SandboxEvent> SandboxEvents => Set<SandboxEvent>();
     public DbSet<PhoneNumber> PhoneNumbers => Set<PhoneNumber>();
+    public DbSet<TenantTwilioAccount> TenantTwilioAccounts => Set<TenantTwilioAccount>();
     public DbSet<Call> Calls => Set<Call>();
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
 
@@ -117,10 +118,17 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
             e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
         });
 
+        builder.Entity<TenantTwilioAccount>(e =>
+        {
+            e.ToTable("tenant_twilio_accounts");
+            e.HasKey(a => a.TenantId);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(a => a.TenantId);
+            e.HasQueryFilter(a => IsPlatformScope || a.TenantId == CurrentTenantId);
+        });
         builder.Entity<PhoneNumber>(e =>
         {
             e.ToTable("phone_numbers");
-            e.HasOne<Flow>().WithMany().HasForeignKey(n => n.FlowId);
+            e.HasOne<Flow>().WithMany().HasForeignKey(n => n.FlowId).OnDelete(DeleteBehavior.SetNull);
             e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
         });
         builder.Entity<Call>(e =>

@@ -6,18 +6,22 @@ using VoiceAgent.Platform.Data;
 namespace VoiceAgent.Platform.Security;
 
 /// <summary>Provider credentials, encrypted at rest with Data Protection; readers outside this class only see hints.</summary>
-public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider protection, TimeProvider time)
+public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider protection, TimeProvider time, SettingsCache cache)
 {
     private readonly IDataProtector protector = protection.CreateProtector("VoiceAgent.ProviderSettings.v1");
 
     public async Task<IReadOnlyDictionary<string, string>> HintsAsync(CancellationToken ct = default) =>
         await db.ProviderSettings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Hint, ct);
 
-    public async Task<string?> GetAsync(string key, CancellationToken ct = default)
-    {
-        var row = await db.ProviderSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == key, ct);
-        return row is null ? null : protector.Unprotect(row.ProtectedValue);
-    }
+    /// <summary>The decrypted value (cached for <see cref="SettingsCache.Lifetime"/>); null when not set.</summary>
+    public Task<string?> GetAsync(string key, CancellationToken ct = default) =>
+        cache.GetOrLoadAsync(CacheKey(key), async () =>
+        {
+            var row = await db.ProviderSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == key, ct);
+            return row is null ? null : protector.Unprotect(row.ProtectedValue);
+        });
+
+    private static string CacheKey(string key) => "setting:" + key;
 
     public async Task SetAsync(string key, string value, Actor actor, CancellationToken ct = default)
     {
@@ -36,6 +40,7 @@ public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider prote
         row.UpdatedBy = actor.Email;
         db.Record(time, actor, AuditActions.SettingChanged, null, $"{key} = {hint}");
         await db.SaveChangesAsync(ct);
+        cache.Invalidate(CacheKey(key));
     }
 
     public async Task<bool> ClearAsync(string key, Actor actor, CancellationToken ct = default)
@@ -49,6 +54,7 @@ public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider prote
         db.ProviderSettings.Remove(row);
         db.Record(time, actor, AuditActions.SettingCleared, null, key);
         await db.SaveChangesAsync(ct);
+        cache.Invalidate(CacheKey(key));
         return true;
     }
 }

@@ -17,6 +17,9 @@ public sealed partial class EspeakTextToSpeech : ITextToSpeech
 
     public const string DefaultExecutable = "espeak-ng";
 
+    /// <summary>German voices offered in the designer: the standard voice and espeak-ng's male/female variants.</summary>
+    public static readonly IReadOnlyList<string> GermanVoices = [DefaultVoice, "de+m3", "de+f3", "de+f4"];
+
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);

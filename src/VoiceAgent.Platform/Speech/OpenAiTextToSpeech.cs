@@ -18,9 +18,12 @@ public sealed class OpenAiTextToSpeech : ITextToSpeech
 
     public const int MaxInputLength = 4096;
 
+    /// <summary>The voices OpenAI speech offers, in the order the designer lists them.</summary>
+    public static readonly IReadOnlyList<string> VoiceNames =
+        ["alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse"];
+
     /// <summary>A flow may name an espeak voice ("de+f3"); sending that would only earn a 400.</summary>
-    private static readonly FrozenSet<string> Voices = FrozenSet.Create(StringComparer.Ordinal,
-        "alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse");
+    private static readonly FrozenSet<string> Voices = VoiceNames.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly AudioClient client;
     private readonly string defaultVoice;

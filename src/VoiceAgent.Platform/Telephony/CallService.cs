@@ -32,7 +32,9 @@ public enum CallStep
 public sealed record CallTurn(CallStep Step, IReadOnlyList<string> Lines, string? DialTarget = null, int? ListenSeconds = null, Guid? CallId = null,
     Guid? TenantId = null);
 
-public sealed record InboundCall(string Provider, string ProviderCallId, string? From, string? To, string Mode);
+/// <param name="AccountTenantId">Set when the provider account that sent the call belongs to one tenant (a tenant's own
+/// Twilio account): the call is then only taken when the dialled number belongs to that tenant.</param>
+public sealed record InboundCall(string Provider, string ProviderCallId, string? From, string? To, string Mode, Guid? AccountTenantId = null);
 
 /// <summary>
 /// Provider-neutral call handling: routes by the normalized dialled number (never by anything the caller controls),
@@ -53,7 +55,8 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
         var route = await db.Database
             .SqlQuery<RouteRow>($"SELECT tenant_id AS \"TenantId\", tenant_status AS \"TenantStatus\", phone_number_id AS \"PhoneNumberId\", flow_id AS \"FlowId\" FROM route_number({to.E164})")
             .SingleOrDefaultAsync(ct);
-        if (route is null || route.TenantStatus != TenantStatus.Approved.ToApi())
+        if (route is null || route.TenantStatus != TenantStatus.Approved.ToApi()
+            || (inbound.AccountTenantId is { } owner && owner != route.TenantId))
         {
             return Refused();
         }
@@ -444,7 +447,8 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
             """, ct);
     }
 
-    private async Task<Guid?> TenantOfAsync(string provider, string providerCallId, CancellationToken ct) =>
+    /// <summary>The tenant a provider call belongs to; null for a call we never took.</summary>
+    public async Task<Guid?> TenantOfAsync(string provider, string providerCallId, CancellationToken ct = default) =>
         await db.Database.SqlQuery<Guid?>($"SELECT call_tenant({provider}, {providerCallId}) AS \"Value\"").SingleAsync(ct);
 
     private static CallTurn Refused() => new(CallStep.Refuse, []);

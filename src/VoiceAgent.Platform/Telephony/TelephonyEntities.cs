@@ -7,7 +7,8 @@ public sealed class PhoneNumber
     public Guid TenantId { get; set; }
     public required string Number { get; set; }
     public required string Provider { get; set; }
-    public Guid FlowId { get; set; }
+    /// <summary>The flow an active binding routes to; null only for released bindings whose flow was deleted since.</summary>
+    public Guid? FlowId { get; set; }
     public DateTimeOffset BoundAt { get; set; }
     public string? BoundBy { get; set; }
     public DateTimeOffset? ReleasedAt { get; set; }

@@ -21,4 +21,7 @@ public sealed record Outcome<T>(OutcomeKind Kind, T? Value = default, IReadOnlyD
         new(OutcomeKind.Invalid, Errors: new Dictionary<string, string[]> { [field] = [message] });
 
     public static Outcome<T> Conflict(string message) => new(OutcomeKind.Conflict, Message: message);
+
+    /// <summary>A conflict that carries the current state, so the caller can tell the client what it collided with.</summary>
+    public static Outcome<T> Conflict(string message, T current) => new(OutcomeKind.Conflict, current, Message: message);
 }

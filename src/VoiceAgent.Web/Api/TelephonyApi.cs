@@ -12,7 +12,7 @@ namespace VoiceAgent.Web.Api;
 /// <summary>The tenant's phone numbers and call history.</summary>
 public static class TelephonyApi
 {
-    public sealed record NumberDto(Guid Id, string Number, string Display, string Provider, Guid FlowId, DateTimeOffset BoundAt, string? BoundBy,
+    public sealed record NumberDto(Guid Id, string Number, string Display, string Provider, Guid? FlowId, DateTimeOffset BoundAt, string? BoundBy,
         DateTimeOffset? ReleasedAt, string? ReleasedBy)
     {
         public static NumberDto From(PhoneNumber n) =>
@@ -26,6 +26,11 @@ public static class TelephonyApi
     public sealed record CallDto(Guid Id, string Provider, string? From, string To, string Mode, string Status, string? Outcome, DateTimeOffset StartedAt,
         DateTimeOffset? EndedAt, int? DurationSeconds, int BotSeconds, int ForwardSeconds, IReadOnlyList<int> TurnLatenciesMs);
 
+    /// <summary>The tenant's own Twilio account; the auth token is never returned, only its hint.</summary>
+    public sealed record TwilioAccountDto(bool Connected, string? AccountSid, string? TokenHint, DateTimeOffset? VerifiedAt, string? UpdatedBy);
+
+    public sealed record TwilioAccountRequest(string? AccountSid, string? AuthToken);
+
     public sealed record CallDetailDto(CallDto Call, IReadOnlyList<TranscriptEntry> Transcript);
 
     public static void MapTelephonyApi(this IEndpointRouteBuilder routes)
@@ -36,6 +41,10 @@ public static class TelephonyApi
         group.MapPost("/numbers", Bind).WithName("BindNumber").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
         group.MapPut("/numbers/{id:guid}", Repoint).WithName("RepointNumber").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
         group.MapDelete("/numbers/{id:guid}", Release).WithName("ReleaseNumber").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
+        group.MapGet("/twilio-account", GetTwilioAccount).WithName("GetTwilioAccount");
+        group.MapPut("/twilio-account", ConnectTwilioAccount).WithName("ConnectTwilioAccount").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
+        group.MapDelete("/twilio-account", DisconnectTwilioAccount).WithName("DisconnectTwilioAccount")
+            .RequireAuthorization(PortalSecurity.TenantAdminPolicy);
         group.MapGet("/calls", ListCalls).WithName("ListCalls");
         group.MapGet("/calls/{id:guid}", GetCall).WithName("GetCall");
     }
@@ -81,6 +90,24 @@ public static class TelephonyApi
         var outcome = await numbers.ReleaseAsync(user.TenantId()!.Value, id, user.Actor(), ct);
         return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(NumberDto.From(outcome.Value!)) : Problems.From(outcome);
     }
+
+    internal static async Task<Ok<TwilioAccountDto>> GetTwilioAccount(TwilioAccounts accounts, CancellationToken ct) =>
+        TypedResults.Ok(ToDto(await accounts.GetAsync(ct)));
+
+    internal static async Task<IResult> ConnectTwilioAccount(TwilioAccountRequest body, ClaimsPrincipal user, TwilioAccounts accounts, CancellationToken ct)
+    {
+        var outcome = await accounts.ConnectAsync(user.TenantId()!.Value, body.AccountSid, body.AuthToken, user.Actor(), ct);
+        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(ToDto(outcome.Value)) : Problems.From(outcome);
+    }
+
+    internal static async Task<NoContent> DisconnectTwilioAccount(ClaimsPrincipal user, TwilioAccounts accounts, CancellationToken ct)
+    {
+        await accounts.DisconnectAsync(user.TenantId()!.Value, user.Actor(), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static TwilioAccountDto ToDto(TenantTwilioAccount? a) =>
+        a is null ? new(false, null, null, null, null) : new(true, a.AccountSid, a.TokenHint, a.VerifiedAt, a.UpdatedBy);
 
     internal static async Task<Ok<List<CallDto>>> ListCalls(int? take, VoiceAgentDb db, CancellationToken ct)
     {

@@ -14,7 +14,7 @@ namespace VoiceAgent.Web.Telephony;
 /// over the agent) — and hands finished utterances to a processing loop that runs STT → flow turn → TTS. Waiting for
 /// the caller never blocks a thread; every turn is stored, like in gather mode.
 /// </summary>
-public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory scopes, StreamTokens tokens, TelephonyOptions options,
+public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory scopes, StreamTokens tokens, TelephonyOptions options,
     ILogger<MediaStreamSession> logger)
 {
     private const int PreRollFrames = 15;
@@ -22,14 +22,13 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Channel<Work> work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SemaphoreSlim sendLock = new(1, 1);
+    private readonly MediaStreamSocket socket = new(webSocket, options.MaxStreamMessageBytes);
+    private readonly FramePacer pacer = new(LeadFrames);
     private readonly VoiceActivityDetector vad = new();
     private readonly Queue<byte[]> preRoll = new();
     private readonly List<byte[]> utterance = [];
     private readonly HashSet<string> pendingMarks = [];
     private readonly List<int> bargeIns = [];
-    private readonly byte[] receiveBuffer = new byte[8 * 1024];
-    private readonly MemoryStream receivedMessage = new();
     private readonly object state = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
@@ -62,13 +61,12 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
         {
             while (socket.State == WebSocketState.Open)
             {
-                var bytes = await ReceiveAsync(ct);
-                if (bytes is null)
+                if (await socket.ReceiveAsync(ct) is not { } bytes)
                 {
                     break;
                 }
 
-                switch (MediaStreamMessage.Parse(bytes))
+                switch (MediaStreamMessage.Parse(bytes.Span))
                 {
                     case MediaStreamMessage.Start start when streamSid is null:
                         if (!await StartAsync(start, ct))
@@ -115,20 +113,9 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
 
     private async Task CloseQuietlyAsync(WebSocketCloseStatus status, string reason)
     {
-        try
+        if (!await socket.CloseQuietlyAsync(status, reason))
         {
-            if (socket.State == WebSocketState.Open)
-            {
-                await socket.CloseAsync(status, reason, CancellationToken.None);
-            }
-            else if (socket.State == WebSocketState.CloseReceived)
-            {
-                await socket.CloseOutputAsync(status, reason, CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-        {
-            logger.LogDebug("Media stream of call {CallId} closed abruptly: {Message}", callId, ex.Message);
+            logger.LogDebug("Media stream of call {CallId} closed abruptly", callId);
         }
     }
 
@@ -304,19 +291,7 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
         await WaitForPlaybackAsync(ct);
 
         // Only send our close: the receive loop is reading and will see the caller's side of the handshake.
-        await sendLock.WaitAsync(ct);
-        try
-        {
-            if (socket.State == WebSocketState.Open)
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, turn.Step.ToString(), ct);
-            }
-        }
-        finally
-        {
-            sendLock.Release();
-        }
-
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, turn.Step.ToString(), ct);
         return false;
     }
 
@@ -331,7 +306,8 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
             listenSeconds = turn.ListenSeconds ?? 6;
         }
 
-        var sent = 0;
+        pacer.Restart();
+        var first = true;
         int? latency = null;
         foreach (var line in turn.Lines)
         {
@@ -353,14 +329,15 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
                 }
 
                 await SendAsync(new OutboundMediaStreamMessage.Media(streamSid!, frame), ct);
-                if (sent++ == 0 && measureFrom is { } from)
+                if (first && measureFrom is { } from)
                 {
                     latency = (int)(clock.Elapsed - from).TotalMilliseconds;
                 }
 
-                if (options.PaceAudio && sent > LeadFrames)
+                first = false;
+                if (options.PaceAudio)
                 {
-                    await Task.Delay(AudioFrames.FrameDuration, CancellationToken.None);
+                    await pacer.FrameSentAsync();
                 }
             }
 
@@ -441,46 +418,5 @@ public sealed class MediaStreamSession(WebSocket socket, IServiceScopeFactory sc
         }
     }
 
-    private async Task SendAsync(OutboundMediaStreamMessage message, CancellationToken ct)
-    {
-        await sendLock.WaitAsync(ct);
-        try
-        {
-            if (socket.State == WebSocketState.Open)
-            {
-                await socket.SendAsync(message.ToUtf8Json(), WebSocketMessageType.Text, true, ct);
-            }
-        }
-        finally
-        {
-            sendLock.Release();
-        }
-    }
-
-    // Called every 20 ms per call: one receive buffer and message stream per session, not per frame.
-    private async Task<byte[]?> ReceiveAsync(CancellationToken ct)
-    {
-        var message = receivedMessage;
-        message.SetLength(0);
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(receiveBuffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            message.Write(receiveBuffer, 0, result.Count);
-            if (message.Length > options.MaxStreamMessageBytes)
-            {
-                await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", ct);
-                return null;
-            }
-
-            if (result.EndOfMessage)
-            {
-                return message.ToArray();
-            }
-        }
-    }
+    private Task SendAsync(OutboundMediaStreamMessage message, CancellationToken ct) => socket.SendAsync(message, ct);
 }

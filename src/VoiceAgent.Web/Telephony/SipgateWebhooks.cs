@@ -44,8 +44,9 @@ public static class SipgateWebhooks
             .WithMetadata(new NoTenantScopeAttribute()).ExcludeFromDescription();
     }
 
-    internal static async Task<FileContentHttpResult> Push(HttpContext http, CallService calls, IDataProtectionProvider protection,
-        RealtimeSpeech speech, TimeProvider time, IOptions<TelephonyOptions> options, ILoggerFactory loggers, CancellationToken ct)
+    internal static async Task<FileContentHttpResult> Push(HttpContext http, CallService calls, CallAdmission admission,
+        IDataProtectionProvider protection, RealtimeSpeech speech, TimeProvider time, IOptions<TelephonyOptions> options, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         var reply = new Reply(http.Request, options.Value, new SipgatePrompts(protection, speech, time), calls,
             loggers.CreateLogger(typeof(SipgateWebhooks)));
@@ -55,14 +56,18 @@ public static class SipgateWebhooks
                 // The account's own outgoing calls: not ours; an empty response lets sipgate carry on.
                 return Xml(SipgateXml.Write());
             case SipgatePush.NewCall call:
-                if (await calls.BoundProviderAsync(call.To, ct) != Providers.Sipgate)
+                var first = await admission.RunAsync(Providers.Sipgate, async () =>
                 {
-                    // Not bound, or bound for another provider: refused like an unknown number (CallService stores nothing).
-                    return await reply.ToAsync(new CallTurn(CallStep.Refuse, []), call.CallId, ct);
-                }
+                    if (await calls.BoundProviderAsync(call.To, ct) != Providers.Sipgate)
+                    {
+                        // Not bound, or bound for another provider: refused like an unknown number (CallService stores nothing).
+                        return new CallTurn(CallStep.Refuse, []);
+                    }
 
-                var started = await calls.StartAsync(new InboundCall(Providers.Sipgate, call.CallId, call.From, call.To, Mode), ct);
-                return await reply.ToAsync(await PendingDialAsync(calls, call.CallId, started, ct), call.CallId, ct);
+                    var started = await calls.StartAsync(new InboundCall(Providers.Sipgate, call.CallId, call.From, call.To, Mode), ct);
+                    return await PendingDialAsync(calls, call.CallId, started, ct);
+                }, () => new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), ct);
+                return await reply.ToAsync(first, call.CallId, ct);
             case SipgatePush.Dtmf dtmf:
                 var said = await calls.CallerSaidAsync(Providers.Sipgate, dtmf.CallId, dtmf.Digits, ct);
                 var next = await PendingDialAsync(calls, dtmf.CallId, said, ct);
@@ -156,7 +161,7 @@ public static class SipgateWebhooks
                     var failed = await Calls.DialEndedAsync(Providers.Sipgate, providerCallId, null, "failed", null, ct);
                     return await ToAsync(failed, providerCallId, ct, mayFailDial: false);
                 case CallStep.Refuse:
-                    action = await PromptAsync([Texts.Get("Telephony.Unavailable")], ct) is { } notice
+                    action = (spoken ?? await PromptAsync([Texts.Get("Telephony.Unavailable")], ct)) is { } notice
                         ? new SipgateAction.Gather(push, 1, AfterAnnouncement, notice)
                         : new SipgateAction.Reject();
                     break;

@@ -20,4 +20,14 @@ public sealed class TelephonyOptions
 
     /// <summary>Send agent audio at real time (plus a small lead) so a barge-in can stop the rest of the utterance.</summary>
     public bool PaceAudio { get; set; } = true;
+
+    /// <summary>
+    /// New calls set up at the same time on this instance (route lookup, call row, flow session, first turn). More
+    /// arrivals wait up to <see cref="CallSetupWait"/>; after that the caller hears a polite "all lines busy" and the
+    /// provider gets a normal answer instead of an error. Keep it below the database pool size.
+    /// </summary>
+    public int MaxConcurrentCallSetups { get; set; } = 24;
+
+    /// <summary>How long a new call may wait for a setup slot before it is turned away politely.</summary>
+    public TimeSpan CallSetupWait { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -16,21 +16,25 @@ namespace VoiceAgent.Web.Telephony;
 /// </summary>
 public static class TwilioWebhooks
 {
-    public const string AuthTokenSetting = "twilio.auth_token";
+    /// <summary>HttpContext item: the tenant whose own Twilio account signed the request (absent for the platform account).</summary>
+    private const string AccountTenantItem = "twilio.account_tenant";
 
     public static void AddTelephony(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TelephonyOptions>().Bind(builder.Configuration.GetSection(TelephonyOptions.Section));
         builder.Services.AddSingleton<StreamTokens>();
+        builder.Services.AddSingleton<CallAdmission>();
         builder.Services.AddScoped<RealtimeSpeech>();
         builder.Services.AddSingleton(new TextToSpeechCache());
     }
 
     public static void MapTwilioWebhooks(this IEndpointRouteBuilder routes)
     {
+        // New calls pass the admission gate (load shedding) before anything else, the signature check included.
+        routes.MapPost("/telephony/twilio/voice", Voice).WithName("TwilioVoice").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(AdmitAsync).AddEndpointFilter(VerifySignatureAsync).ExcludeFromDescription();
         var group = routes.MapGroup("/telephony/twilio").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
             .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).ExcludeFromDescription();
-        group.MapPost("/voice", Voice).WithName("TwilioVoice");
         group.MapPost("/gather", Gather).WithName("TwilioGather");
         group.MapPost("/dial", Dial).WithName("TwilioDial");
         group.MapPost("/status", Status).WithName("TwilioStatus");
@@ -46,9 +50,16 @@ public static class TwilioWebhooks
     {
         var form = await request.ReadFormAsync(ct);
         var realtime = options.Value.Mode == "realtime" && (await speech.GetAsync(ct)).Stt is not null;
-        var inbound = new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], realtime ? "realtime" : "gather");
-        var turn = await calls.StartAsync(inbound, ct, realtime);
-        return Twiml(turn, request);
+        var inbound = new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], realtime ? "realtime" : "gather",
+            request.HttpContext.Items[AccountTenantItem] as Guid?);
+        return Twiml(await calls.StartAsync(inbound, ct, realtime), request);
+    }
+
+    private static ValueTask<object?> AdmitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        return new ValueTask<object?>(http.RequestServices.GetRequiredService<CallAdmission>().RunAsync(Providers.Twilio,
+            async () => await next(context), () => Twiml(new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), http.Request), http.RequestAborted));
     }
 
     internal static async Task<IResult> StreamEnded(HttpRequest request, CallService calls, CancellationToken ct)
@@ -111,7 +122,7 @@ public static class TwilioWebhooks
                     action: PublicUrl(request, "/telephony/twilio/stream-ended"));
                 break;
             case CallStep.Refuse:
-                twiml.Say(Texts.Get("Telephony.Unavailable"));
+                twiml.Say(turn.Lines.Count > 0 ? string.Join(" ", turn.Lines) : Texts.Get("Telephony.Unavailable"));
                 twiml.Hangup();
                 break;
             case CallStep.Listen:
@@ -156,15 +167,28 @@ public static class TwilioWebhooks
     private static async ValueTask<object?> VerifySignatureAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var settings = http.RequestServices.GetRequiredService<SettingsStore>();
-        var authToken = await settings.GetAsync(AuthTokenSetting, http.RequestAborted);
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        var account = form is null ? null
+            : await http.RequestServices.GetRequiredService<TwilioAccounts>().ForWebhookAsync(form["AccountSid"], http.RequestAborted);
         var url = SignedUrl(http.Request);
         var parameters = form?.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))) ?? [];
-        if (authToken is null || form is null
-            || !TwilioRequestValidator.IsValid(authToken, url, parameters, http.Request.Headers["X-Twilio-Signature"]))
+        if (account is null || form is null
+            || !TwilioRequestValidator.IsValid(account.Credentials.AuthToken, url, parameters, http.Request.Headers["X-Twilio-Signature"]))
         {
             return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
+        }
+
+        if (account.TenantId is { } owner)
+        {
+            http.Items[AccountTenantItem] = owner;
+            // A tenant's own account may only touch that tenant's calls (the voice webhook checks the dialled number).
+            var callSid = form["CallSid"].ToString();
+            if (http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName != "TwilioVoice"
+                && await http.RequestServices.GetRequiredService<CallService>().TenantOfAsync(Providers.Twilio, callSid, http.RequestAborted) is { } tenant
+                && tenant != owner)
+            {
+                return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
+            }
         }
 
         return await next(context);

@@ -7,21 +7,21 @@ namespace VoiceAgent.Benchmarks.Load;
 
 /// <summary>
 /// The per-connection work of <c>src/VoiceAgent.Web/Telephony/MediaStreamSession.cs</c> that decides outbound jitter,
-/// replicated without PostgreSQL, STT and TTS: the same receive loop (a fresh 8 KB buffer and a MemoryStream per
-/// message, <see cref="MediaStreamMessage.Parse"/>, <c>Payload.ToArray()</c>, <see cref="VoiceActivityDetector"/> and the
-/// pre-roll queue on every inbound frame) and the same send path (<see cref="OutboundMediaStreamMessage"/> serialized
-/// with <c>ToUtf8Json()</c> under a send lock; the first <see cref="LeadFrames"/> frames at once, then
-/// <c>Task.Delay(AudioFrames.FrameDuration)</c> after every frame, then a mark). The session's speech comes from the
-/// <c>frames</c> custom parameter instead of a flow turn. Keep it in step with MediaStreamSession when that changes.
+/// replicated without PostgreSQL, STT and TTS: the same <see cref="MediaStreamSocket"/> (reused receive buffer and JSON
+/// writer, send lock), <see cref="MediaStreamMessage.Parse"/>, <c>Payload.ToArray()</c>, <see cref="VoiceActivityDetector"/>
+/// and the pre-roll queue on every inbound frame, and the same <see cref="FramePacer"/> (the first
+/// <see cref="LeadFrames"/> frames at once, then one frame per 20 ms on a fixed schedule, then a mark). The session's
+/// speech comes from the <c>frames</c> custom parameter instead of a flow turn. Keep it in step with MediaStreamSession.
 /// </summary>
-internal sealed class AgentStream(WebSocket socket, StreamServerCounters counters)
+internal sealed class AgentStream(WebSocket webSocket, StreamServerCounters counters)
 {
     private const int LeadFrames = 10;
     private const int PreRollFrames = 15;
     private const int MaxStreamMessageBytes = 64 * 1024;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly SemaphoreSlim sendLock = new(1, 1);
+    private readonly MediaStreamSocket socket = new(webSocket, MaxStreamMessageBytes);
+    private readonly FramePacer pacer = new(LeadFrames);
     private readonly VoiceActivityDetector vad = new();
     private readonly Queue<byte[]> preRoll = new();
     private readonly List<byte[]> utterance = [];
@@ -34,13 +34,12 @@ internal sealed class AgentStream(WebSocket socket, StreamServerCounters counter
         {
             while (socket.State == WebSocketState.Open)
             {
-                var bytes = await ReceiveAsync(ct);
-                if (bytes is null)
+                if (await socket.ReceiveAsync(ct) is not { } bytes)
                 {
                     break;
                 }
 
-                switch (MediaStreamMessage.Parse(bytes))
+                switch (MediaStreamMessage.Parse(bytes.Span))
                 {
                     case MediaStreamMessage.Start start when streamSid is null:
                         streamSid = start.StreamSid;
@@ -100,17 +99,14 @@ internal sealed class AgentStream(WebSocket socket, StreamServerCounters counter
     {
         try
         {
-            var sent = 0;
+            pacer.Restart();
             for (var i = 0; i < frames; i++)
             {
-                await SendAsync(new OutboundMediaStreamMessage.Media(streamSid!, TwilioStreamMessages.AgentSpeech[i % TwilioStreamMessages.AgentSpeech.Length]), ct);
-                if (++sent > LeadFrames)
-                {
-                    await Task.Delay(AudioFrames.FrameDuration, CancellationToken.None);
-                }
+                await socket.SendAsync(new OutboundMediaStreamMessage.Media(streamSid!, TwilioStreamMessages.AgentSpeech[i % TwilioStreamMessages.AgentSpeech.Length]), ct);
+                await pacer.FrameSentAsync();
             }
 
-            await SendAsync(new OutboundMediaStreamMessage.Mark(streamSid!, "end"), ct);
+            await socket.SendAsync(new OutboundMediaStreamMessage.Mark(streamSid!, "end"), ct);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
         {
@@ -118,64 +114,11 @@ internal sealed class AgentStream(WebSocket socket, StreamServerCounters counter
         }
     }
 
-    private async Task SendAsync(OutboundMediaStreamMessage message, CancellationToken ct)
-    {
-        await sendLock.WaitAsync(ct);
-        try
-        {
-            if (socket.State == WebSocketState.Open)
-            {
-                await socket.SendAsync(message.ToUtf8Json(), WebSocketMessageType.Text, true, ct);
-            }
-        }
-        finally
-        {
-            sendLock.Release();
-        }
-    }
-
-    private async Task<byte[]?> ReceiveAsync(CancellationToken ct)
-    {
-        var buffer = new byte[8 * 1024];
-        using var message = new MemoryStream();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > MaxStreamMessageBytes)
-            {
-                await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", ct);
-                return null;
-            }
-
-            if (result.EndOfMessage)
-            {
-                return message.ToArray();
-            }
-        }
-    }
-
     private async Task CloseQuietlyAsync()
     {
-        try
+        if (!await socket.CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "bye"))
         {
-            if (socket.State == WebSocketState.Open)
-            {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
-            }
-            else if (socket.State == WebSocketState.CloseReceived)
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-        {
-            counters.Dropped(ex);
+            counters.Dropped(new WebSocketException("closed abruptly"));
         }
     }
 }

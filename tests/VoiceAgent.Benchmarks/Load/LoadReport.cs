@@ -89,12 +89,12 @@ internal sealed class LoadReport(LoadOptions options)
         text.AppendLine(Invariant, $"Target: p99 ≤ {WebhookResult.P99TargetMs} ms at {options.WebhookRate} requests/s (open loop: requests go out on a fixed schedule whatever the responses do; " +
             $"latency from dispatch to the complete response; {options.WebhookDuration.TotalSeconds:0} s per line).");
         text.AppendLine();
-        text.AppendLine("| Endpoint | Rate | Requests | OK | p50 | p95 | p99 | Max | Achieved | Dispatch lag p99 | CPU own / PostgreSQL / others | p99 ≤ 15 ms |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| Endpoint | Rate | Requests | OK | Busy (shed) | Errors | p50 | p95 | p99 | Max | Achieved | Dispatch lag p99 | CPU own / PostgreSQL / others | p99 ≤ 15 ms |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var w in Webhooks)
         {
             text.AppendLine(Invariant,
-                $"| {w.Name} | {w.Rate}/s | {w.Requests} | {w.Succeeded} | {w.P50Ms:0.00} ms | {w.P95Ms:0.00} ms | {w.P99Ms:0.00} ms | {w.MaxMs:0.0} ms | {w.AchievedRate:0}/s | {w.DispatchLagP99Ms:0.0} ms | {w.CpuPercent:0} / {(double.IsNaN(w.DatabaseCpuPercent) ? "–" : w.DatabaseCpuPercent.ToString("0", Invariant))} / {w.OthersCpuPercent:0} % | {Result(Met(w.Met), w.Attempts, w.Disturbed)} |");
+                $"| {w.Name} | {w.Rate}/s | {w.Requests} | {w.Succeeded} | {w.Shed} | {w.Failed} | {w.P50Ms:0.00} ms | {w.P95Ms:0.00} ms | {w.P99Ms:0.00} ms | {w.MaxMs:0.0} ms | {w.AchievedRate:0}/s | {w.DispatchLagP99Ms:0.0} ms | {w.CpuPercent:0} / {(double.IsNaN(w.DatabaseCpuPercent) ? "–" : w.DatabaseCpuPercent.ToString("0", Invariant))} / {w.OthersCpuPercent:0} % | {Result(Met(w.Met), w.Attempts, w.Disturbed)} |");
         }
 
         text.AppendLine();

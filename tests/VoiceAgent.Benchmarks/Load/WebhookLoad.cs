@@ -38,6 +38,7 @@ internal static class WebhookLoad
         Array.Fill(latencies, double.NaN);
         string? firstError = null;
         var outstanding = 0;
+        var shed = 0;
         var tasks = new List<Task>(total);
 
         var (probeStatus, probeBody) = await SendAsync(client, url, requests[0], CancellationToken.None);
@@ -70,7 +71,12 @@ internal static class WebhookLoad
                 try
                 {
                     var (status, body) = await SendAsync(client, url, requests[index], CancellationToken.None);
-                    if (status == HttpStatusCode.OK)
+                    if (status == HttpStatusCode.OK && body.Contains(BusyMarker, StringComparison.Ordinal))
+                    {
+                        // Load shedding: the caller heard the polite "all lines busy" announcement.
+                        Interlocked.Increment(ref shed);
+                    }
+                    else if (status == HttpStatusCode.OK)
                     {
                         latencies[index] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
                     }
@@ -100,11 +106,17 @@ internal static class WebhookLoad
         var lagP99 = Percentiles.Of(lags.Skip(1).Order().ToArray(), 99);
         var result = new WebhookResult(name, rate, measured.Length, sorted.Length,
             Percentiles.Of(sorted, 50), Percentiles.Of(sorted, 95), Percentiles.Of(sorted, 99), sorted.Length == 0 ? double.NaN : sorted[^1],
-            sorted.Length / elapsed.TotalSeconds, lagP99, share.OwnPercent, database is null ? double.NaN : share.CompanionPercent, share.OthersPercent, firstError);
+            sorted.Length / elapsed.TotalSeconds, lagP99, share.OwnPercent, database is null ? double.NaN : share.CompanionPercent, share.OthersPercent, firstError)
+        {
+            Shed = shed,
+        };
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name} at {rate}/s: {result.Succeeded}/{result.Requests} ok at {result.AchievedRate:0} req/s, p50 {result.P50Ms:0.00} ms, p95 {result.P95Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, max {result.MaxMs:0.0} ms, dispatch lag p99 {lagP99:0.0} ms, CPU {share.OwnPercent:0}%{(database is null ? "" : $", PostgreSQL {share.CompanionPercent:0}%")}, others {share.OthersPercent:0}%{(firstError is null ? "" : $", first error: {firstError}")}"));
+            $"  {name} at {rate}/s: {result.Succeeded}/{result.Requests} ok, {shed} busy at {result.AchievedRate:0} req/s, p50 {result.P50Ms:0.00} ms, p95 {result.P95Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, max {result.MaxMs:0.0} ms, dispatch lag p99 {lagP99:0.0} ms, CPU {share.OwnPercent:0}%{(database is null ? "" : $", PostgreSQL {share.CompanionPercent:0}%")}, others {share.OthersPercent:0}%{(firstError is null ? "" : $", first error: {firstError}")}"));
         return result;
     }
+
+    /// <summary>A word of the app's "all lines busy" announcement (Telephony.Busy), which marks a shed call.</summary>
+    public const string BusyMarker = "Leitungen";
 
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient client, Uri url, SignedWebhook webhook, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -51,17 +52,20 @@ public abstract record OutboundMediaStreamMessage(string StreamSid)
 
     public byte[] ToUtf8Json()
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            json.WriteStartObject();
-            json.WriteString("event", Event);
-            json.WriteString("streamSid", StreamSid);
-            WriteBody(json);
-            json.WriteEndObject();
-        }
+        var buffer = new ArrayBufferWriter<byte>(256);
+        WriteTo(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
 
-        return buffer.ToArray();
+    /// <summary>Writes the message's UTF-8 JSON to <paramref name="output"/> (a buffer reused per stream).</summary>
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        using var json = new Utf8JsonWriter(output, WriterOptions);
+        json.WriteStartObject();
+        json.WriteString("event", Event);
+        json.WriteString("streamSid", StreamSid);
+        WriteBody(json);
+        json.WriteEndObject();
     }
 
     public string ToJson() => System.Text.Encoding.UTF8.GetString(ToUtf8Json());

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using VoiceAgent.Activities;
+using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Nlu;
+using VoiceAgent.Platform.Numbers;
+using VoiceAgent.Platform.Resources;
+using VoiceAgent.Platform.Speech;
+
+namespace VoiceAgent.Platform.CallFlows;
+
+public sealed record DesignerOption(string Value, string Label);
+
+/// <summary>What the designer's pickers offer (voice, calendar, transfer target, intent list, variable completion).</summary>
+public sealed record DesignerOptionsResult(
+    IReadOnlyList<DesignerOption> Voices,
+    IReadOnlyList<DesignerOption> Calendars,
+    IReadOnlyList<DesignerOption> TransferTargets,
+    IReadOnlyList<DesignerOption> Intents,
+    IReadOnlyList<string> Variables);
+
+/// <summary>
+/// The choices behind the designer's pickers for the current tenant: the voices the speech engines can speak (espeak-ng
+/// always — it is the offline engine — and OpenAI's once its key is stored), the calendars (the sandbox until calendar
+/// connectors exist), the tenant's transfer allow-list, the intents the German NLU recognizes and the run variables the
+/// host and the activities provide (see src/VoiceAgent.Flows/README.md).
+/// </summary>
+public sealed class DesignerOptions(VoiceAgentDb db)
+{
+    public const string SandboxCalendar = "sandbox";
+
+    public static readonly IReadOnlyList<string> BuiltInVariables =
+    [
+        "tenant.name", "caller.number", "caller.name", "call.id",
+        Variables.LastInput, Variables.Intent, Variables.Date, Variables.Time, Variables.PartOfDay, Variables.Answer, Variables.Digits,
+        Variables.Reply,
+        Variables.Slots, "slots.count", "slot.text", "slot.start", "slot.end", Variables.OfferedSlots,
+        "event.text", "event.title", "event.start", "event.end", "event.id",
+        Variables.Events, "nextEvent.text", "nextEvent.title", "nextEvent.start", "nextEvent.end",
+        "http.status", "http.body", Variables.Message,
+    ];
+
+    private static readonly IReadOnlyDictionary<string, string> EspeakLabels = new Dictionary<string, string>
+    {
+        ["de"] = "Voice.Espeak.Male",
+        ["de+m3"] = "Voice.Espeak.Male2",
+        ["de+f3"] = "Voice.Espeak.Female",
+        ["de+f4"] = "Voice.Espeak.Female2",
+    };
+
+    public async Task<DesignerOptionsResult> GetAsync(Guid tenantId, CancellationToken ct = default)
+    {
+        var voices = EspeakTextToSpeech.GermanVoices
+            .Select(v => new DesignerOption(v, Texts.Get(EspeakLabels.GetValueOrDefault(v, "Voice.Espeak.Male")))).ToList();
+        if (await db.ProviderSettings.AnyAsync(s => s.Key == ConversationModels.ApiKeySetting, ct))
+        {
+            voices.AddRange(OpenAiTextToSpeech.VoiceNames.Select(v =>
+                new DesignerOption(v, Texts.Format("Voice.OpenAi", char.ToUpperInvariant(v[0]) + v[1..]))));
+        }
+
+        var settings = await db.CallSettings.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
+        var targets = (settings?.TransferTargets ?? []).Select(t => new DesignerOption(t, PhoneNumbers.Display(t))).ToList();
+        if (!string.IsNullOrEmpty(settings?.HandoffTarget) && targets.All(t => t.Value != settings.HandoffTarget))
+        {
+            targets.Add(new DesignerOption(settings.HandoffTarget, Texts.Format("TransferTarget.Handoff", PhoneNumbers.Display(settings.HandoffTarget))));
+        }
+
+        var intents = Enum.GetValues<Intent>().Where(i => i != Intent.Unknown).Select(IntentNames.ToName)
+            .Select(name => new DesignerOption(name, Texts.Get("Intent." + name))).ToList();
+
+        return new DesignerOptionsResult(voices, [new DesignerOption(SandboxCalendar, Texts.Get("Calendar.Sandbox"))], targets, intents,
+            BuiltInVariables);
+    }
+}
