@@ -148,6 +148,26 @@ public sealed class FlowPagesTests : IntegrationTest
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM flows WHERE name = 'Rezeption'"));
     }
 
+    [Fact]
+    public async Task Tenant_and_admin_api_changes_with_the_portal_cookie_also_need_the_antiforgery_header()
+    {
+        var (tenantId, admin) = await App.ApprovedTenantAsync(Admin);
+        var flowId = await App.SeedSampleFlowAsync(tenantId);
+        var page = PortalPage.Create(App);
+        await page.LoginAsync(Admin, TestData.Password);
+
+        // A cross-site form post rides on the cookie but cannot know the token: refused, nothing bound.
+        var forged = await page.Client.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 1234567", region = "DE", flowId });
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await page.Client.DeleteAsync("/api/tenant/twilio-account")).StatusCode);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM phone_numbers"));
+        Assert.Equal(HttpStatusCode.OK, (await page.Client.GetAsync("/api/tenant/numbers")).StatusCode);
+
+        // Bearer clients (scripts, the CLI) carry no ambient credentials and need no token.
+        Assert.Equal(HttpStatusCode.Created,
+            (await admin.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 1234567", region = "DE", flowId })).StatusCode);
+    }
+
     private async Task<(string Title, DateTimeOffset Start)> BookedAsync(Guid tenantId)
     {
         await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);

@@ -17,7 +17,8 @@ public static class AdminApi
 
     public static void MapAdminApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(PortalSecurity.SuperAdminPolicy);
+        var group = routes.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(PortalSecurity.SuperAdminPolicy)
+            .AddEndpointFilter<CookieAntiforgeryFilter>();
         group.MapGet("/tenants", ListTenants).WithName("ListTenants");
         group.MapGet("/tenants/{id:guid}", GetTenant).WithName("GetTenantById");
         group.MapPost("/tenants/{id:guid}/approve", Approve).WithName("ApproveTenant");

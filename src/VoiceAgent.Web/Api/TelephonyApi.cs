@@ -35,7 +35,7 @@ public static class TelephonyApi
 
     public static void MapTelephonyApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/tenant").WithTags("Telephony")
+        var group = routes.MapGroup("/api/tenant").WithTags("Telephony").AddEndpointFilter<CookieAntiforgeryFilter>()
             .RequireAuthorization(PortalSecurity.TenantMemberPolicy).WithMetadata(new RequiresApprovedTenantAttribute());
         group.MapGet("/numbers", ListNumbers).WithName("ListNumbers");
         group.MapPost("/numbers", Bind).WithName("BindNumber").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
@@ -146,7 +146,7 @@ public static class CallSettingsApi
 
     public static void MapCallSettingsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/tenant/call-settings").WithTags("Telephony")
+        var group = routes.MapGroup("/api/tenant/call-settings").WithTags("Telephony").AddEndpointFilter<CookieAntiforgeryFilter>()
             .RequireAuthorization(PortalSecurity.TenantMemberPolicy).WithMetadata(new RequiresApprovedTenantAttribute());
         group.MapGet("", Get).WithName("GetCallSettings");
         group.MapPut("", Put).WithName("PutCallSettings").RequireAuthorization(PortalSecurity.TenantAdminPolicy);

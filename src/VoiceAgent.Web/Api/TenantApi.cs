@@ -13,7 +13,8 @@ public static class TenantApi
 
     public static void MapTenantApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/tenant").WithTags("Tenant").RequireAuthorization(PortalSecurity.TenantMemberPolicy);
+        var group = routes.MapGroup("/api/tenant").WithTags("Tenant").RequireAuthorization(PortalSecurity.TenantMemberPolicy)
+            .AddEndpointFilter<CookieAntiforgeryFilter>();
         group.MapGet("/", GetOwnTenant).WithName("GetOwnTenant");
 
         var approved = new RequiresApprovedTenantAttribute();
