@@ -1,0 +1,35 @@
+// Type-checks the designer (tsc --noEmit, strict) and bundles src/main.ts with esbuild into ../wwwroot/designer.js and
+// designer.css. Run by the BuildDesignerAssets MSBuild target; `node build.mjs --dev` keeps the bundle unminified.
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "..", "wwwroot");
+const dev = process.argv.includes("--dev");
+
+const tsc = spawnSync(process.execPath, [join(here, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", here], {
+  stdio: "inherit",
+});
+if (tsc.status !== 0) {
+  console.error("designer: type check failed");
+  process.exit(1);
+}
+
+mkdirSync(out, { recursive: true });
+const result = await build({
+  entryPoints: { designer: join(here, "src", "main.ts") },
+  outdir: out,
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  minify: !dev,
+  sourcemap: dev ? "linked" : false,
+  legalComments: "eof",
+  metafile: true,
+  logLevel: "warning",
+});
+const sizes = Object.entries(result.metafile.outputs).map(([file, o]) => `${file.split("/").pop()} ${(o.bytes / 1024).toFixed(0)} KiB`);
+console.log(`designer assets: ${sizes.join(", ")}`);

@@ -1,0 +1,98 @@
+import { Graph, History, MiniMap, NodeView, Selection, Snapline, type Cell } from "@antv/x6";
+import { EDGE_SHAPE, IN_PORT, OUT_PREFIX } from "./geometry";
+
+/** The minimap draws each node as one rectangle (no texts, no ports, no edges): cheap even for large flows. */
+class OverviewNodeView extends NodeView {
+  protected override renderMarkup() {
+    this.renderJSONMarkup({ tagName: "rect", selector: "body" });
+  }
+
+  protected override renderPorts() {}
+
+  protected override updatePorts() {}
+
+  override update() {
+    super.update({ body: { refWidth: "100%", refHeight: "100%", fill: "#9fb3cc", stroke: "none", rx: 4, ry: 4 } });
+  }
+}
+
+/**
+ * The canvas with its plugins: selection with rubber band, undo/redo history (changes the canvas derives itself are
+ * marked ignoreHistory and not recorded), snap lines and the minimap. Connections start at an outcome port and end on
+ * a node (its input port).
+ */
+export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph {
+  const graph = new Graph({
+    container,
+    autoResize: true,
+    // Synchronous rendering of only what is in view: opening a large flow draws a screenful, panning draws the rest.
+    async: false,
+    virtual: { enabled: true, margin: 160 },
+    background: { color: "var(--va-canvas-bg)" },
+    grid: { visible: true, size: 10, type: "dot", args: { color: "#c5cedb", thickness: 1 } },
+    panning: { enabled: true, eventTypes: ["rightMouseDown", "mouseWheel"] },
+    mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], minScale: 0.15, maxScale: 2, factor: 1.1 },
+    scaling: { min: 0.15, max: 2 },
+    preventDefaultContextMenu: true,
+    connecting: {
+      snap: { radius: 30 },
+      allowBlank: false,
+      allowLoop: true,
+      allowNode: true,
+      allowEdge: false,
+      allowPort: true,
+      allowMulti: true,
+      highlight: true,
+      connector: { name: "smooth" },
+      createEdge() {
+        return this.createEdge({ shape: EDGE_SHAPE });
+      },
+      validateMagnet({ magnet }) {
+        return magnet.getAttribute("port-group") === "out";
+      },
+      validateConnection({ sourcePort, targetCell, targetPort }) {
+        return !!sourcePort?.startsWith(OUT_PREFIX) && !!targetCell?.isNode() && (!targetPort || targetPort === IN_PORT);
+      },
+    },
+    highlighting: {
+      magnetAvailable: { name: "stroke", args: { padding: 3, attrs: { stroke: "#2fb344", "stroke-width": 2 } } },
+      magnetAdsorbed: { name: "stroke", args: { padding: 4, attrs: { stroke: "#206bc4", "stroke-width": 3 } } },
+    },
+  });
+
+  graph.use(
+    new Selection({
+      enabled: true,
+      multiple: true,
+      rubberband: true,
+      movable: true,
+      showNodeSelectionBox: true,
+      showEdgeSelectionBox: false,
+      pointerEvents: "none",
+    }),
+  );
+  graph.use(
+    new History({
+      enabled: true,
+      beforeAddCommand(_event, args) {
+        const options = (args as { options?: { ignoreHistory?: boolean } }).options;
+        return options?.ignoreHistory !== true;
+      },
+    }),
+  );
+  graph.use(new Snapline({ enabled: true, sharp: true }));
+  graph.use(
+    new MiniMap({
+      container: minimap,
+      width: 180,
+      height: 120,
+      padding: 8,
+      graphOptions: {
+        createCellView(cell: Cell) {
+          return cell.isEdge() ? null : OverviewNodeView;
+        },
+      },
+    }),
+  );
+  return graph;
+}

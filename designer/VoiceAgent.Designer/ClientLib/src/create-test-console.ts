@@ -1,0 +1,192 @@
+import type { JsonValue, SimulationTurn } from "./contract";
+import type { DesignerContext } from "./designer-context";
+import { h } from "./dom";
+import { problemText } from "./problem-text";
+
+export interface TestConsoleHooks {
+  /** Highlights the node the simulator is at (null: none). */
+  highlight(nodeId: string | null): void;
+  /** A readable name of a node for the trace. */
+  nodeTitle(nodeId: string): string;
+}
+
+/**
+ * A text chat with the open version running in the simulator (the real runtime with the sandbox calendar): the agent's
+ * lines, the current node highlighted on the canvas, variables and the trace of visited nodes; reset starts over.
+ * There is no microphone: no API tells the designer that speech-to-text is configured for the simulator.
+ */
+export function createTestConsole(container: HTMLElement, context: DesignerContext, hooks: TestConsoleHooks): void {
+  const { bridge, texts, session } = context;
+  let sessionId: string | null = null;
+  let busy = false;
+  let incidentsShown = 0;
+
+  const transcript = h("ol", {
+    class: "va-chat",
+    "data-testid": "console-transcript",
+    "aria-live": "polite",
+    "aria-label": texts("console.title"),
+  });
+  const status = h("p", { class: "va-muted small", "data-testid": "console-status", role: "status" }, texts("console.idle"));
+  const input = h("input", {
+    type: "text",
+    class: "form-control form-control-sm",
+    id: "va-console-input",
+    "data-testid": "console-input",
+    "aria-label": texts("console.input"),
+    placeholder: texts("console.input"),
+    autocomplete: "off",
+    disabled: true,
+  });
+  const send = h(
+    "button",
+    { type: "submit", class: "btn btn-sm btn-primary", "data-testid": "console-send", disabled: true },
+    texts("console.send"),
+  );
+  const start = h("button", { type: "button", class: "btn btn-sm btn-primary", "data-testid": "console-start" }, texts("console.start"));
+  const reset = h(
+    "button",
+    { type: "button", class: "btn btn-sm btn-outline-secondary", "data-testid": "console-reset", disabled: true },
+    texts("console.reset"),
+  );
+  const variables = h("pre", {
+    class: "va-variables",
+    "data-testid": "console-variables",
+    tabindex: 0,
+    "aria-label": texts("console.variables"),
+  });
+  const trace = h("ol", { class: "va-trace", "data-testid": "console-trace" });
+  const form = h("form", { class: "input-group input-group-sm va-chat-form" }, input, send);
+
+  function line(role: "agent" | "caller" | "system", text: string) {
+    const who = role === "agent" ? texts("console.agent") : role === "caller" ? texts("console.caller") : "";
+    transcript.append(
+      h(
+        "li",
+        { class: `va-chat-${role}`, "data-role": role },
+        who ? h("span", { class: "va-chat-who" }, `${who}: `) : null,
+        h("span", { class: "va-chat-text" }, text),
+      ),
+    );
+    transcript.scrollTop = transcript.scrollHeight;
+  }
+
+  function show(turn: SimulationTurn) {
+    sessionId = turn.sessionId;
+    for (const text of turn.lines ?? []) {
+      line("agent", text);
+    }
+    for (const target of turn.transfers ?? []) {
+      line("system", texts("console.transfer", target));
+    }
+    // Incidents accumulate over the session; show only the new ones.
+    for (const incident of (turn.incidents ?? []).slice(incidentsShown)) {
+      if (incident.message) {
+        line("system", texts("console.incident", incident.message));
+      }
+    }
+    incidentsShown = (turn.incidents ?? []).length;
+    const waiting = turn.status === "suspended";
+    input.disabled = !waiting;
+    send.disabled = !waiting;
+    reset.disabled = false;
+    status.dataset.state = waiting ? "waiting" : "ended";
+    status.textContent = [
+      waiting ? texts("console.waiting") : texts("console.ended"),
+      turn.currentNodeId ? texts("console.current", hooks.nodeTitle(turn.currentNodeId)) : "",
+    ]
+      .filter((t) => t !== "")
+      .join(" ");
+    hooks.highlight(waiting ? turn.currentNodeId : null);
+    variables.textContent = JSON.stringify(turn.variables as JsonValue, null, 2);
+    for (const nodeId of turn.visited ?? []) {
+      const item = h("button", { type: "button", class: "btn btn-link btn-sm p-0", "data-node": nodeId }, hooks.nodeTitle(nodeId));
+      item.addEventListener("click", () => context.focusNode(nodeId));
+      trace.append(h("li", null, item));
+    }
+    if (waiting) {
+      input.focus();
+    }
+  }
+
+  function fail(message: string) {
+    line("system", texts("console.failed", message));
+    status.textContent = texts("console.ended");
+    status.dataset.state = "failed";
+    input.disabled = true;
+    send.disabled = true;
+    reset.disabled = false;
+  }
+
+  async function begin() {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    try {
+      transcript.replaceChildren();
+      trace.replaceChildren();
+      variables.textContent = "";
+      hooks.highlight(null);
+      sessionId = null;
+      incidentsShown = 0;
+      await context.flushSave();
+      if (context.errors().length > 0) {
+        // The server would refuse to run an invalid flow; say so without asking it.
+        fail(texts("console.invalid"));
+        return;
+      }
+      const result = await bridge.startSimulation(session.version);
+      if (result.ok) {
+        show(result.value);
+      } else {
+        fail(problemText(result.problem));
+      }
+    } finally {
+      busy = false;
+    }
+  }
+
+  start.addEventListener("click", () => void begin());
+  reset.addEventListener("click", () => void begin());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!sessionId || busy || text === "") {
+      return;
+    }
+    busy = true;
+    input.value = "";
+    line("caller", text);
+    try {
+      const result = await bridge.simulationTurn(sessionId, text);
+      if (result.ok) {
+        show(result.value);
+      } else {
+        fail(problemText(result.problem));
+      }
+    } finally {
+      busy = false;
+    }
+  });
+
+  container.replaceChildren(
+    h("h2", { class: "va-panel-title" }, texts("console.title")),
+    h(
+      "div",
+      { class: "va-console-actions" },
+      start,
+      reset,
+      h(
+        "a",
+        { class: "btn btn-sm btn-link", href: context.config.calendarUrl, target: "_blank", rel: "noopener" },
+        texts("console.calendar"),
+      ),
+    ),
+    status,
+    transcript,
+    form,
+    h("details", { class: "va-console-details", open: true }, h("summary", null, texts("console.trace")), trace),
+    h("details", { class: "va-console-details" }, h("summary", null, texts("console.variables")), variables),
+  );
+}
