@@ -12,7 +12,7 @@ PG_PORT=${VOICEAGENT_PG_PORT:-5433}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:5000}
 
-ensure_packages postgresql espeak-ng ca-certificates
+ensure_packages postgresql espeak-ng ca-certificates fonts-liberation
 command -v npm >/dev/null || ensure_packages nodejs npm
 PGBIN=$(pg_bindir)
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the solution and runs every test project, one after another (the machine has 2 cores).
 # On a clean machine (as root) it installs what the tests need: PostgreSQL server binaries (each test run starts its
-# own private cluster), Debian's Chromium for the browser tests, Node.js/npm for the front-end build.
+# own private cluster), Debian's Chromium for the browser tests, Radicale for the CalDAV tests (each starts its own on a
+# free port), Node.js/npm for the front-end build.
 # Ends with the runners' summaries and one closing line "Total: N passed, N failed, N skipped".
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 source deploy/local/lib.sh
 
-ensure_packages postgresql chromium fonts-liberation ca-certificates espeak-ng
+ensure_packages postgresql chromium fonts-liberation ca-certificates espeak-ng radicale
 command -v npm >/dev/null || ensure_packages nodejs npm
 pg_bindir >/dev/null
 

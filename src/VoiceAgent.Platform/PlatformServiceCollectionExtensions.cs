@@ -8,6 +8,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Flows.Descriptors;
+using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Platform.Billing;
 using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Speech;
@@ -96,6 +98,8 @@ public static class PlatformServiceCollectionExtensions
         services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient<TwilioRestClient>(c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<TwilioHealth>();
+        services.AddBillingServices(configuration);
+        services.AddCalendarConnectors(configuration);
         return services;
     }
 }

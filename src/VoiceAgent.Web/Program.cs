@@ -1,5 +1,6 @@
 using VoiceAgent.Platform;
 using VoiceAgent.Web.Api;
+using VoiceAgent.Web.Billing;
 using VoiceAgent.Web.Components;
 using VoiceAgent.Web.Infrastructure;
 using VoiceAgent.Web.Telephony;
@@ -12,6 +13,8 @@ builder.AddPortalLocalization();
 builder.AddApiConventions();
 builder.AddRateLimits();
 builder.AddTelephony();
+builder.AddBilling();
+builder.AddConnectors();
 builder.Services.AddRazorComponents();
 
 var app = builder.Build();
@@ -34,8 +37,10 @@ app.MapTenantApi();
 app.MapFlowsApi();
 app.MapTelephonyApi();
 app.MapCallSettingsApi();
+app.MapConnectorsApi();
 app.MapTwilioWebhooks();
 app.MapSipgateWebhooks();
+app.MapBillingEndpoints();
 app.MapPortalEndpoints();
 app.MapRazorComponents<App>();
 

@@ -8,6 +8,12 @@ if (args is ["load", .. var loadArgs])
     return await LoadCommand.RunAsync(loadArgs);
 }
 
+// `billing [--rows N]` measures the monthly run's usage aggregation against a raw GROUP BY; see README.md.
+if (args is ["billing", .. var billingArgs])
+{
+    return await VoiceAgent.Benchmarks.Billing.BillingAggregationCommand.RunAsync(billingArgs);
+}
+
 // Without arguments every benchmark runs; any BenchmarkDotNet arguments (--filter, --job, --list flat …) pass through.
 var steps = Equivalence.CheckAndCountSteps();
 Console.WriteLine($"Engine and hand-written baseline are equivalent; the engine runs {steps} steps per booking call.");

@@ -49,7 +49,7 @@ public abstract class PortalTest : IAsyncLifetime
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
 
-        Factory = new VoiceAgentFactory(Database);
+        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync() };
         // Port 0 on the IPv4 loopback: Kestrel picks a free port itself, so there is no race with other processes.
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -63,9 +63,16 @@ public abstract class PortalTest : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ChromiumArgs,
+            Args = BrowserArgs,
         });
     }
+
+    /// <summary>Chromium's command line. A test class may add switches for its own browser (e.g. a fake microphone) —
+    /// <c>[.. base.BrowserArgs, "--…"]</c> — without changing every other test.</summary>
+    protected virtual IEnumerable<string> BrowserArgs => ChromiumArgs;
+
+    /// <summary>Extra configuration of the app (e.g. provider endpoints pointing at fakes the test started).</summary>
+    protected virtual Task<Dictionary<string, string?>> AppSettingsAsync() => Task.FromResult(new Dictionary<string, string?>());
 
     public async Task DisposeAsync()
     {

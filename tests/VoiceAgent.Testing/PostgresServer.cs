@@ -133,7 +133,13 @@ public sealed class PostgresServer : IAsyncDisposable
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             TRUNCATE tenants, users, user_claims, user_logins, user_tokens, audit_entries, provider_settings, flows, flow_versions,
-                flow_sessions, flow_incidents, calendar_settings, sandbox_events, call_settings, phone_numbers, calls, usage_records, tenant_twilio_accounts
+                flow_sessions, flow_incidents, calendar_settings, sandbox_events, call_settings, phone_numbers, calls, usage_records, tenant_twilio_accounts,
+                calendar_connections, oauth_states, calendar_bookings,
+                billing_plans, billing_plan_versions, tenant_plans, minute_packages, package_purchases, package_consumptions, invoices,
+                invoice_lines, invoice_documents, invoice_number_counters, lexoffice_contacts, lexoffice_transmissions, lexoffice_rate_limit,
+                stripe_checkouts, stripe_events, billing_runs, qrtz_fired_triggers, qrtz_simple_triggers, qrtz_simprop_triggers,
+                qrtz_cron_triggers, qrtz_blob_triggers, qrtz_triggers, qrtz_job_details, qrtz_calendars, qrtz_paused_trigger_grps,
+                qrtz_scheduler_state, qrtz_locks
                 RESTART IDENTITY CASCADE;
             """, connection);
         await cmd.ExecuteNonQueryAsync();

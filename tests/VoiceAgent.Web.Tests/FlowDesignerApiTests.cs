@@ -324,7 +324,7 @@ public sealed class FlowDesignerApiTests : IntegrationTest
         Assert.Equal("attachment; filename=\"Terminannahme-Mueller-Soehne-Sued-v1.json\"", string.Join(";", export.Content.Headers.GetValues("Content-Disposition")));
         var exported = await export.Content.ReadAsStringAsync();
         var definition = FlowJson.Parse(exported);
-        Assert.Equal(32, definition.Nodes.Count);
+        Assert.Equal(33, definition.Nodes.Count);
         Assert.True(JsonNode.DeepEquals(Without(FlowJson.Write(FlowJson.Parse(SampleFlows.BookingJson)), "name"), Without(exported, "name")));
 
         var target = await CreateFlowAsync(admin, "Ziel");

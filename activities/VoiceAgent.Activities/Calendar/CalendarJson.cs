@@ -32,6 +32,9 @@ internal static class CalendarJson
     public static string? CallerNumber(Flows.Runtime.ActivityContext context) =>
         context.Get(Variables.Caller) is JsonObject caller && caller["number"] is JsonValue v && v.TryGetValue<string>(out var n) && n.Length > 0 ? n : null;
 
+    public static string? CallerEmail(Flows.Runtime.ActivityContext context) =>
+        context.Get(Variables.Caller) is JsonObject caller && caller["email"] is JsonValue v && v.TryGetValue<string>(out var e) && e.Contains('@') ? e : null;
+
     public static string? CallerName(Flows.Runtime.ActivityContext context) =>
         context.Get(Variables.Caller) is JsonObject caller && caller["name"] is JsonValue v && v.TryGetValue<string>(out var n) && n.Length > 0 ? n : null;
 }

@@ -22,13 +22,17 @@ public sealed record SlotRequest(int DurationMinutes, int LookaheadDays, int Cou
 /// <summary>A free slot; <see cref="Text"/> is how it is spoken ("Dienstag, 24. November um 10 Uhr").</summary>
 public sealed record Slot(DateTimeOffset Start, DateTimeOffset End, string Text);
 
+/// <param name="CallerEmail">Invites the caller (as attendee) where the flow knows an address.</param>
 public sealed record BookingRequest(DateTimeOffset Start, DateTimeOffset End, string Title, string Description, string? CallerNumber,
-    string? CallerName, string IdempotencyKey);
+    string? CallerName, string IdempotencyKey, string? CallerEmail = null);
 
 public enum BookingStatus
 {
     Created,
     Conflict,
+
+    /// <summary>The calendar did not answer in time: the booking is kept and finished in the background (the business is told).</summary>
+    Pending,
 }
 
 public sealed record BookingResult(BookingStatus Status, CalendarEvent? Event);

@@ -1,5 +1,7 @@
 // Type-checks the designer (tsc --noEmit, strict) and bundles src/main.ts with esbuild into ../wwwroot/designer.js and
-// designer.css. Run by the BuildDesignerAssets MSBuild target; `node build.mjs --dev` keeps the bundle unminified.
+// designer.css, and the test console's microphone recorder (an AudioWorklet module, which must be a file of its own) from
+// src/recorder-worklet.ts into ../wwwroot/recorder-worklet.js. Run by the BuildDesignerAssets MSBuild target;
+// `node build.mjs --dev` keeps the bundles unminified.
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,7 +22,7 @@ if (tsc.status !== 0) {
 
 mkdirSync(out, { recursive: true });
 const result = await build({
-  entryPoints: { designer: join(here, "src", "main.ts") },
+  entryPoints: { designer: join(here, "src", "main.ts"), "recorder-worklet": join(here, "src", "recorder-worklet.ts") },
   outdir: out,
   bundle: true,
   format: "esm",

@@ -32,7 +32,15 @@ public enum BillingIncrement
 public sealed record BillingTenant(string Country, string? VatId, LocalDate? StartDate);
 
 /// <param name="ValidUntil">Last day (inclusive) on which the package may be used.</param>
-public sealed record MinutePackage(decimal Minutes, decimal RemainingMinutes, LocalDate ValidUntil);
+public sealed record MinutePackage(decimal Minutes, decimal RemainingMinutes, LocalDate ValidUntil)
+{
+    /// <summary>The balance the maths uses. The database keeps balances in whole seconds and sets this exactly
+    /// (<see cref="RemainingMinutes"/> = seconds / 60 is then only for display).</summary>
+    public decimal RemainingSeconds { get; init; } = RemainingMinutes * 60m;
+
+    public static MinutePackage FromSeconds(int minutes, long remainingSeconds, LocalDate validUntil) =>
+        new(minutes, remainingSeconds / 60m, validUntil) { RemainingSeconds = remainingSeconds };
+}
 
 public sealed record UsageEntry(UsageKind Kind, Instant Start, int Seconds);
 
@@ -40,4 +48,19 @@ public enum UsageKind
 {
     Bot,
     Forward,
+}
+
+/// <summary>A period's usage of one kind, summed. <see cref="MinuteRoundedSeconds"/> = Σ ceil(seconds / 60) × 60 per record,
+/// what the "minute" increment bills; the "second" increment bills <see cref="RawSeconds"/>.</summary>
+public sealed record UsageTotals(int Records, long RawSeconds, long MinuteRoundedSeconds)
+{
+    public static readonly UsageTotals None = new(0, 0, 0);
+
+    public long BilledSeconds(BillingIncrement increment) => increment == BillingIncrement.Second ? RawSeconds : MinuteRoundedSeconds;
+
+    public static UsageTotals Of(IEnumerable<UsageEntry> usage, UsageKind kind)
+    {
+        var records = usage.Where(u => u.Kind == kind).ToList();
+        return new(records.Count, records.Sum(u => (long)u.Seconds), records.Sum(u => (u.Seconds + 59L) / 60 * 60));
+    }
 }

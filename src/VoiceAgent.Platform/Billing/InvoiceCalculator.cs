@@ -19,26 +19,37 @@ public static class InvoiceCalculator
 
     public static InvoicePreview Calculate(BillingCase billingCase, YearMonth period)
     {
-        var plan = billingCase.Plan;
         var (from, until) = Bounds(period);
         var inPeriod = billingCase.Usage.Where(u => u.Start >= from && u.Start < until).ToList();
+        return Calculate(billingCase.Plan, billingCase.Tenant, billingCase.Packages,
+            UsageTotals.Of(inPeriod, UsageKind.Bot), UsageTotals.Of(inPeriod, UsageKind.Forward), period,
+            billingCase.Usage.Count - inPeriod.Count);
+    }
 
-        var bot = Billed(inPeriod, UsageKind.Bot, plan.Increment);
-        var forward = Billed(inPeriod, UsageKind.Forward, plan.Increment);
+    /// <summary>
+    /// The same maths from usage already summed per kind (the monthly run aggregates in SQL instead of loading records).
+    /// <paramref name="bot"/> and <paramref name="forward"/> must hold only records that start inside the period.
+    /// </summary>
+    public static InvoicePreview Calculate(
+        BillingPlan plan, BillingTenant tenant, IReadOnlyList<MinutePackage> packageList, UsageTotals botUsage, UsageTotals forwardUsage,
+        YearMonth period, int ignoredRecords = 0)
+    {
+        var bot = (botUsage.Records, Raw: botUsage.RawSeconds, Billed: botUsage.BilledSeconds(plan.Increment));
+        var forward = (forwardUsage.Records, Raw: forwardUsage.RawSeconds, Billed: forwardUsage.BilledSeconds(plan.Increment));
 
         var botIncluded = plan.IncludedBotMinutes * 60L;
         var forwardIncluded = plan.IncludedForwardMinutes * 60L;
         decimal botNeed = Math.Max(0, bot.Billed - botIncluded);
-        var packages = ConsumePackages(billingCase.Packages, period.OnDayOfMonth(1), ref botNeed);
+        var packages = ConsumePackages(packageList, period.OnDayOfMonth(1), ref botNeed);
         var packageSeconds = packages.Sum(p => p.ConsumedSeconds);
         var botOverage = botNeed;
         decimal forwardOverage = Math.Max(0, forward.Billed - forwardIncluded);
 
-        var baseFee = Prorate(plan.BaseFeeCents, period, billingCase.Tenant.StartDate);
+        var baseFee = Prorate(plan.BaseFeeCents, period, tenant.StartDate);
         var lines = new List<InvoiceLine>();
         if (plan.BaseFeeCents > 0 && baseFee.DaysActive > 0)
         {
-            lines.Add(new(InvoiceLineKind.BaseFee, InvoiceTexts.BaseFee(period, baseFee, billingCase.Tenant.StartDate), 1m, baseFee.AmountCents, baseFee.AmountCents));
+            lines.Add(new(InvoiceLineKind.BaseFee, InvoiceTexts.BaseFee(period, baseFee, tenant.StartDate), 1m, baseFee.AmountCents, baseFee.AmountCents));
         }
 
         foreach (var package in packages.Where(p => p.ConsumedSeconds > 0).OrderBy(p => p.ValidUntil).ThenBy(p => p.Index))
@@ -57,24 +68,14 @@ public static class InvoiceCalculator
         }
 
         var net = lines.Sum(l => l.AmountCents);
-        var tax = VatRules.For(billingCase.Tenant.Country, billingCase.Tenant.VatId);
+        var tax = VatRules.For(tenant.Country, tenant.VatId);
         var taxCents = Money.RoundToCents(net * tax.RatePercent / 100m);
         return new InvoicePreview(
             period, lines, net, tax, taxCents, checked(net + taxCents), baseFee,
             new UsageSummary(bot.Records, bot.Raw, bot.Billed, botIncluded, packageSeconds, botOverage),
             new UsageSummary(forward.Records, forward.Raw, forward.Billed, forwardIncluded, 0m, forwardOverage),
-            billingCase.Usage.Count - inPeriod.Count,
+            ignoredRecords,
             packages);
-    }
-
-    private static (int Records, long Raw, long Billed) Billed(List<UsageEntry> usage, UsageKind kind, BillingIncrement increment)
-    {
-        var records = usage.Where(u => u.Kind == kind).ToList();
-        var raw = records.Sum(u => (long)u.Seconds);
-        var billed = increment == BillingIncrement.Second
-            ? raw
-            : records.Sum(u => (u.Seconds + 59L) / 60 * 60);
-        return (records.Count, raw, billed);
     }
 
     // Oldest first = earliest validUntil (input order breaks ties). A package counts for the period when it is still valid on
@@ -85,7 +86,7 @@ public static class InvoiceCalculator
         foreach (var (package, index) in packages.Select((p, i) => (p, i)).OrderBy(x => x.p.ValidUntil).ThenBy(x => x.i))
         {
             var counted = package.ValidUntil >= periodStart;
-            var consumed = counted ? Math.Min(need, package.RemainingMinutes * 60m) : 0m;
+            var consumed = counted ? Math.Min(need, package.RemainingSeconds) : 0m;
             need -= consumed;
             uses[index] = new PackageUse(index, package.Minutes, package.ValidUntil, counted, package.RemainingMinutes, consumed);
         }

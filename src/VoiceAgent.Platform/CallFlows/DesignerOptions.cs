@@ -11,18 +11,20 @@ namespace VoiceAgent.Platform.CallFlows;
 public sealed record DesignerOption(string Value, string Label);
 
 /// <summary>What the designer's pickers offer (voice, calendar, transfer target, intent list, variable completion).</summary>
+/// <param name="SpeechToText">The test console may offer the microphone: a speech-to-text engine is configured (set by the web host).</param>
 public sealed record DesignerOptionsResult(
     IReadOnlyList<DesignerOption> Voices,
     IReadOnlyList<DesignerOption> Calendars,
     IReadOnlyList<DesignerOption> TransferTargets,
     IReadOnlyList<DesignerOption> Intents,
-    IReadOnlyList<string> Variables);
+    IReadOnlyList<string> Variables,
+    bool SpeechToText = false);
 
 /// <summary>
 /// The choices behind the designer's pickers for the current tenant: the voices the speech engines can speak (espeak-ng
-/// always — it is the offline engine — and OpenAI's once its key is stored), the calendars (the sandbox until calendar
-/// connectors exist), the tenant's transfer allow-list, the intents the German NLU recognizes and the run variables the
-/// host and the activities provide (see src/VoiceAgent.Flows/README.md).
+/// always — it is the offline engine — and OpenAI's once its key is stored), the calendars (the connected ones a calendar
+/// was chosen for, else the sandbox), the tenant's transfer allow-list, the intents the German NLU recognizes and the run
+/// variables the host and the activities provide (see src/VoiceAgent.Flows/README.md).
 /// </summary>
 public sealed class DesignerOptions(VoiceAgentDb db)
 {
@@ -34,7 +36,7 @@ public sealed class DesignerOptions(VoiceAgentDb db)
         Variables.LastInput, Variables.Intent, Variables.Date, Variables.Time, Variables.PartOfDay, Variables.Answer, Variables.Digits,
         Variables.Reply,
         Variables.Slots, "slots.count", "slot.text", "slot.start", "slot.end", Variables.OfferedSlots,
-        "event.text", "event.title", "event.start", "event.end", "event.id",
+        "event.text", "event.title", "event.start", "event.end", "event.id", "event.pending",
         Variables.Events, "nextEvent.text", "nextEvent.title", "nextEvent.start", "nextEvent.end",
         "http.status", "http.body", Variables.Message,
     ];
@@ -67,7 +69,14 @@ public sealed class DesignerOptions(VoiceAgentDb db)
         var intents = Enum.GetValues<Intent>().Where(i => i != Intent.Unknown).Select(IntentNames.ToName)
             .Select(name => new DesignerOption(name, Texts.Get("Intent." + name))).ToList();
 
-        return new DesignerOptionsResult(voices, [new DesignerOption(SandboxCalendar, Texts.Get("Calendar.Sandbox"))], targets, intents,
+        // The calendars calls book into: the connected ones a calendar was chosen for, else the sandbox.
+        var calendars = await db.CalendarConnections.AsNoTracking().Where(c => c.TenantId == tenantId && c.CalendarId != null)
+            .OrderByDescending(c => c.Active).ThenBy(c => c.Provider).ToListAsync(ct);
+        IReadOnlyList<DesignerOption> calendarOptions = calendars.Count == 0
+            ? [new DesignerOption(SandboxCalendar, Texts.Get("Calendar.Sandbox"))]
+            : calendars.Select(c => new DesignerOption($"{c.Provider}:{c.CalendarId}", Calendars.ConnectorTexts.Format(
+                c.Active ? "Designer.CalendarActive" : "Designer.Calendar", Calendars.ConnectorTexts.Get("Provider." + c.Provider), c.CalendarName))).ToList();
+        return new DesignerOptionsResult(voices, calendarOptions, targets, intents,
             BuiltInVariables);
     }
 }

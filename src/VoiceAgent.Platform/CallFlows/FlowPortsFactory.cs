@@ -7,8 +7,8 @@ using VoiceAgent.Platform.Data;
 
 namespace VoiceAgent.Platform.CallFlows;
 
-/// <summary>Composes the ports of one run for a tenant: sandbox calendar, German NLU, allow-list, webhooks, model.</summary>
-public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhookClient webhooks, ConversationModels models)
+/// <summary>Composes the ports of one run for a tenant: connected (else sandbox) calendar, German NLU, allow-list, webhooks, model.</summary>
+public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhookClient webhooks, ConversationModels models, CalendarGateways calendars)
 {
     public async Task<FlowServices> CreateAsync(Guid tenantId, ICallChannel channel, IMessageBox messages, CancellationToken ct)
     {
@@ -17,7 +17,7 @@ public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhoo
         return new FlowServices()
             .Add(channel)
             .Add(messages)
-            .Add<ICalendarGateway>(new SandboxCalendarGateway(db, tenantId, time))
+            .Add<ICalendarGateway>(await calendars.ForTenantAsync(tenantId, ct) ?? new SandboxCalendarGateway(db, tenantId, time))
             .Add<ILanguageUnderstanding>(new NluUnderstanding(zone, time))
             .Add<ITransferTargets>(new TenantTransferTargets(db, tenantId, time))
             .Add(webhooks)

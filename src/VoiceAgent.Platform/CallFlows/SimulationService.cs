@@ -99,6 +99,31 @@ public sealed class SimulationService(VoiceAgentDb db, ActivityRegistry registry
         return Outcome<TurnResult>.Ok(await RunAsync(session, version.Version, plan, instance, stimulus, dialStatus, ct));
     }
 
+    /// <summary>
+    /// The session as it waits for the caller, without taking a turn (no lines, nothing visited): lets a caller check a
+    /// session before costly work (transcribing speech) and report its state when no turn was taken.
+    /// </summary>
+    /// <returns>Not found (unknown, another flow or tenant), a conflict when the conversation has ended, else the state.</returns>
+    public async Task<Outcome<TurnResult>> PeekAsync(Guid tenantId, Guid flowId, Guid sessionId, CancellationToken ct = default)
+    {
+        var session = await db.FlowSessions.AsNoTracking()
+            .SingleOrDefaultAsync(s => s.Id == sessionId && s.FlowId == flowId && s.TenantId == tenantId && s.Kind == "simulation", ct);
+        if (session is null)
+        {
+            return Outcome<TurnResult>.NotFound();
+        }
+
+        var instance = FlowInstance.FromJson(session.State);
+        if (instance.Status != FlowStatus.Suspended || instance.Bookmark?.Kind != BookmarkKinds.CallerInput)
+        {
+            return Outcome<TurnResult>.Conflict(Texts.Get("Simulation.Ended"));
+        }
+
+        var version = await db.FlowVersions.AsNoTracking().Where(v => v.Id == session.VersionId).Select(v => v.Version).SingleAsync(ct);
+        return Outcome<TurnResult>.Ok(new TurnResult(session.Id, version, session.Status, [], [], instance.CurrentNodeId, instance.Bookmark?.Kind,
+            instance.Variables, instance.Incidents, []));
+    }
+
     private async Task<TurnResult> RunAsync(FlowSession session, int version, FlowPlan plan, FlowInstance instance, Stimulus? stimulus,
         DialStatus dialStatus, CancellationToken ct)
     {

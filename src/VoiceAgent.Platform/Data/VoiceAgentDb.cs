@@ -16,7 +16,7 @@ namespace VoiceAgent.Platform.Data;
 /// The application's unit of work. The schema is owned by the SQL migrations in Data/Migrations; this model only maps it.
 /// Global query filters scope tenant-owned sets to <see cref="DbScope"/>; PostgreSQL row-level security backs them up.
 /// </summary>
-public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope scope)
+public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope scope)
     : IdentityUserContext<AppUser, Guid>(options)
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
@@ -29,6 +29,9 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
     public DbSet<CallSettings> CallSettings => Set<CallSettings>();
     public DbSet<CalendarSettings> CalendarSettings => Set<CalendarSettings>();
     public DbSet<SandboxEvent> SandboxEvents => Set<SandboxEvent>();
+    public DbSet<CalendarConnection> CalendarConnections => Set<CalendarConnection>();
+    public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
+    public DbSet<CalendarBooking> CalendarBookings => Set<CalendarBooking>();
     public DbSet<PhoneNumber> PhoneNumbers => Set<PhoneNumber>();
     public DbSet<TenantTwilioAccount> TenantTwilioAccounts => Set<TenantTwilioAccount>();
     public DbSet<Call> Calls => Set<Call>();
@@ -117,6 +120,22 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
             e.ToTable("sandbox_events");
             e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
         });
+        builder.Entity<CalendarConnection>(e =>
+        {
+            e.ToTable("calendar_connections");
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<OAuthState>(e =>
+        {
+            e.ToTable("oauth_states");
+            e.HasKey(s => s.Nonce);
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<CalendarBooking>(e =>
+        {
+            e.ToTable("calendar_bookings");
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
 
         builder.Entity<TenantTwilioAccount>(e =>
         {
@@ -145,6 +164,8 @@ public sealed class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options, DbScope
             e.HasOne<Call>().WithMany().HasForeignKey(u => u.CallId);
             e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
         });
+
+        ConfigureBilling(builder);
 
         foreach (var entity in builder.Model.GetEntityTypes())
         {

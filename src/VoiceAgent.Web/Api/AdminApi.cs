@@ -99,6 +99,11 @@ public static class AdminApi
             return Problems.Validation(new Dictionary<string, string[]> { ["value"] = [Texts.Get("Validation.Required")] });
         }
 
+        if (Platform.Billing.Stripe.StripeKeys.Problem(key, value) is { } keyProblem)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["value"] = [keyProblem] });
+        }
+
         await settings.SetAsync(key, value, user.Actor(), ct);
         var hints = await settings.HintsAsync(ct);
         return TypedResults.Ok(new SettingDto(key, definition.Provider, definition.Secret, hints[key]));

@@ -8,12 +8,15 @@ using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Flows.Definitions;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Diff;
+using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Flows.Validation;
 using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Resources;
+using VoiceAgent.Platform.Telephony.Audio;
 using VoiceAgent.Platform.Tenancy;
 using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Web.Telephony;
 
 namespace VoiceAgent.Web.Api;
 
@@ -50,6 +53,21 @@ public static class FlowsApi
 
     public sealed record TurnRequest(string? Text, string? Dial);
 
+    /// <summary>A spoken answer in the test console: what speech recognition heard and the turn that text took (the same
+    /// fields as <see cref="SimulationService.TurnResult"/>). When nothing intelligible was heard, <paramref name="Heard"/>
+    /// is empty, <paramref name="Hint"/> says so and no turn is taken (the session's state, no lines).</summary>
+    public sealed record SpeechTurnResult(string Heard, string? Hint, Guid SessionId, int Version, string Status, IReadOnlyList<string> Lines,
+        IReadOnlyList<string> Visited, string? CurrentNodeId, string? WaitingFor, JsonObject Variables, IReadOnlyList<Incident> Incidents,
+        IReadOnlyList<string> Transfers)
+    {
+        public static SpeechTurnResult From(string heard, string? hint, SimulationService.TurnResult turn) =>
+            new(heard, hint, turn.SessionId, turn.Version, turn.Status, turn.Lines, turn.Visited, turn.CurrentNodeId, turn.WaitingFor,
+                turn.Variables, turn.Incidents, turn.Transfers);
+    }
+
+    /// <summary>What a recording may be declared as (browsers and tools differ); the body must still parse as WAV.</summary>
+    private static readonly string[] WavMediaTypes = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
+
     public static void MapFlowsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/activities", (ActivityRegistry registry) => TypedResults.Ok(registry.Descriptors))
@@ -78,6 +96,7 @@ public static class FlowsApi
             .RequireAuthorization(PortalSecurity.TenantAdminPolicy);
         group.MapPost("/{id:guid}/simulations", StartSimulation).WithName("StartSimulation");
         group.MapPost("/{id:guid}/simulations/{sessionId:guid}/turns", Turn).WithName("SimulationTurn");
+        group.MapPost("/{id:guid}/simulations/{sessionId:guid}/speech", Speech).WithName("SimulationSpeech");
     }
 
     internal static async Task<Ok<List<FlowSummary>>> List(VoiceAgentDb db, CancellationToken ct) => TypedResults.Ok(await SummariesAsync(db, ct));
@@ -229,8 +248,14 @@ public static class FlowsApi
         return TypedResults.Ok(FlowDiff.Compare(FlowJson.Parse(before), FlowJson.Parse(after)));
     }
 
-    internal static async Task<Ok<DesignerOptionsResult>> GetDesignerOptions(ClaimsPrincipal user, DesignerOptions options, CancellationToken ct) =>
-        TypedResults.Ok(await options.GetAsync(user.TenantId()!.Value, ct));
+    /// <summary>The pickers' choices, and whether the test console may offer the microphone (a speech-to-text engine is
+    /// configured, as for realtime calls).</summary>
+    internal static async Task<Ok<DesignerOptionsResult>> GetDesignerOptions(ClaimsPrincipal user, DesignerOptions options, RealtimeSpeech speech,
+        CancellationToken ct)
+    {
+        var result = await options.GetAsync(user.TenantId()!.Value, ct);
+        return TypedResults.Ok(result with { SpeechToText = (await speech.GetAsync(ct)).Stt is not null });
+    }
 
     internal static IResult Validate(DefinitionRequest body, ActivityRegistry registry)
     {
@@ -273,6 +298,113 @@ public static class FlowsApi
     {
         var outcome = await simulator.TurnAsync(user.TenantId()!.Value, id, sessionId, body.Text, body.Dial, ct);
         return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(outcome.Value) : Problems.From(outcome);
+    }
+
+    /// <summary>
+    /// A spoken answer: a WAV recording (16-bit PCM, mono or stereo, any rate from 8 kHz; at most
+    /// <see cref="RequestLimits.MaxSpeechSeconds"/> s and <see cref="RequestLimits.MaxSpeechBody"/> bytes) is resampled to
+    /// 8 kHz, transcribed by the configured speech-to-text engine and then taken as the typed text would be.
+    /// 409 without an engine (or when the conversation has ended), 413 too long, 415 not declared as WAV, 400 not WAV,
+    /// 503 when recognition fails; nothing intelligible → 200 with an empty <c>heard</c>, a hint and no turn.
+    /// </summary>
+    internal static async Task<IResult> Speech(Guid id, Guid sessionId, HttpRequest request, ClaimsPrincipal user, SimulationService simulator,
+        RealtimeSpeech speech, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var (stt, _) = await speech.GetAsync(ct);
+        if (stt is null)
+        {
+            return Problems.Conflict(Texts.Get("Simulation.NoSpeechToText"));
+        }
+
+        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is null || !WavMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
+        {
+            return Problems.Status(StatusCodes.Status415UnsupportedMediaType, Texts.Get("Simulation.SpeechMediaType"));
+        }
+
+        if (await ReadCappedAsync(request, RequestLimits.MaxSpeechBody, ct) is not { } body)
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, RequestLimits.SpeechTooLargeMessage());
+        }
+
+        WavAudio audio;
+        try
+        {
+            audio = WavFile.Read(body);
+        }
+        catch (InvalidDataException)
+        {
+            return Problems.Status(StatusCodes.Status400BadRequest, Texts.Get("Simulation.InvalidAudio"));
+        }
+
+        if (audio.SampleRate is < Resampler.TelephoneRate or > 192_000)
+        {
+            return Problems.Status(StatusCodes.Status400BadRequest, Texts.Get("Simulation.InvalidAudio"));
+        }
+
+        if (audio.Duration > TimeSpan.FromSeconds(RequestLimits.MaxSpeechSeconds))
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, RequestLimits.SpeechTooLargeMessage());
+        }
+
+        // Check the session before paying for a transcription.
+        var tenantId = user.TenantId()!.Value;
+        var state = await simulator.PeekAsync(tenantId, id, sessionId, ct);
+        if (state.Kind != OutcomeKind.Ok)
+        {
+            return Problems.From(state);
+        }
+
+        string? heard;
+        try
+        {
+            heard = (await stt.TranscribeAsync(Resampler.Resample(audio.Samples, audio.SampleRate), ct))?.Trim();
+        }
+        catch (PortException ex)
+        {
+            loggers.CreateLogger(typeof(FlowsApi)).LogWarning("Speech recognition for simulation {SessionId} failed: {Reason}", sessionId, ex.Message);
+            return Problems.Status(StatusCodes.Status503ServiceUnavailable, Texts.Get("Simulation.SpeechFailed"));
+        }
+
+        if (string.IsNullOrEmpty(heard))
+        {
+            return TypedResults.Ok(SpeechTurnResult.From("", Texts.Get("Simulation.NothingHeard"), state.Value!));
+        }
+
+        var outcome = await simulator.TurnAsync(tenantId, id, sessionId, heard, null, ct);
+        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(SpeechTurnResult.From(heard, null, outcome.Value!)) : Problems.From(outcome);
+    }
+
+    /// <returns>The body, or null when it is longer than <paramref name="cap"/> (a declared length is checked first; a
+    /// chunked body is read until the cap, or until Kestrel's own limit stops it).</returns>
+    private static async Task<byte[]?> ReadCappedAsync(HttpRequest request, long cap, CancellationToken ct)
+    {
+        if (request.ContentLength > cap)
+        {
+            return null;
+        }
+
+        using var copy = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+            {
+                if (copy.Length + read > cap)
+                {
+                    return null;
+                }
+
+                copy.Write(buffer, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        return copy.ToArray();
     }
 
     private static async Task<IResult> VersionResult(Task<Outcome<FlowVersion>> operation)

@@ -20,7 +20,8 @@ public static class HealthApi
             .AllowAnonymous();
 
     // Provider keys are platform-wide and not tenant-owned; the health check reads only which ones exist, never values.
-    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, Platform.Telephony.TwilioHealth twilio, CancellationToken ct)
+    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, Platform.Telephony.TwilioHealth twilio,
+        Platform.Billing.Stripe.StripeHealth stripe, Billing.BillingScheduler scheduler, CancellationToken ct)
     {
         HashSet<string>? configured = null;
         try
@@ -50,11 +51,17 @@ public static class HealthApi
             providers["twilio"] = await twilio.StatusAsync(ct);
         }
 
+        if (configured is not null && providers["stripe"] == Operational)
+        {
+            // Likewise Stripe: GET /v1/balance with the secret key; only the word goes out, never Stripe's message.
+            providers["stripe"] = await stripe.StatusAsync(ct);
+        }
+
         if (configured is null)
         {
             return TypedResults.Json(new HealthReport(Degraded, Down, NotConfigured, providers), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        return TypedResults.Ok(new HealthReport(Operational, Operational, NotConfigured, providers));
+        return TypedResults.Ok(new HealthReport(Operational, Operational, scheduler.Status, providers));
     }
 }

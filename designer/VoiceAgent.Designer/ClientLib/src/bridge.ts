@@ -11,6 +11,7 @@ import type {
   Revision,
   SaveResult,
   SimulationTurn,
+  SpeechTurn,
   ValidationResult,
   VersionDetail,
   VersionSummary,
@@ -32,6 +33,8 @@ export interface Bridge {
   importDefinition(definition: unknown, revision: Revision | null): Promise<ApiResult<SaveResult>>;
   startSimulation(version: number | null): Promise<ApiResult<SimulationTurn>>;
   simulationTurn(sessionId: string, text: string): Promise<ApiResult<SimulationTurn>>;
+  /** Sends a spoken answer (a 16-bit PCM WAV recording); the server transcribes it and takes the turn. */
+  simulationSpeech(sessionId: string, wav: Blob): Promise<ApiResult<SpeechTurn>>;
 }
 
 export function createBridge(config: DesignerConfig, networkMessage: string): Bridge {
@@ -42,8 +45,10 @@ export function createBridge(config: DesignerConfig, networkMessage: string): Br
     if (config.antiforgeryToken) {
       headers[config.antiforgeryHeader] = config.antiforgeryToken;
     }
+    // A Blob (a recording) goes as it is, with its own type; anything else as JSON.
+    const raw = body instanceof Blob;
     if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
+      headers["Content-Type"] = raw ? body.type || "application/octet-stream" : "application/json";
     }
     try {
       return await fetch(url, {
@@ -51,7 +56,7 @@ export function createBridge(config: DesignerConfig, networkMessage: string): Br
         headers,
         credentials: "same-origin",
         cache: "no-store",
-        body: body === undefined ? null : JSON.stringify(body),
+        body: body === undefined ? null : raw ? body : JSON.stringify(body),
       });
     } catch {
       return { title: networkMessage, status: 0 };
@@ -111,5 +116,6 @@ export function createBridge(config: DesignerConfig, networkMessage: string): Br
     importDefinition: (definition, revision) => json("POST", `${flow}/import`, { definition, revision }),
     startSimulation: (version) => json("POST", `${flow}/simulations`, version === null ? {} : { version }),
     simulationTurn: (sessionId, text) => json("POST", `${flow}/simulations/${encodeURIComponent(sessionId)}/turns`, { text }),
+    simulationSpeech: (sessionId, wav) => json("POST", `${flow}/simulations/${encodeURIComponent(sessionId)}/speech`, wav),
   };
 }

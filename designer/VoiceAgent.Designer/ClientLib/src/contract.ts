@@ -189,6 +189,8 @@ export interface DesignerOptions {
   transferTargets: PickOption[];
   intents: PickOption[];
   variables: string[];
+  /** A speech-to-text engine is configured: the test console offers the microphone. */
+  speechToText: boolean;
 }
 
 export interface ExportedFile {
@@ -215,6 +217,13 @@ export interface SimulationTurn {
   variables: Record<string, JsonValue>;
   incidents: Incident[];
   transfers: string[];
+}
+
+/** A spoken answer (FlowsApi.SpeechTurnResult): the turn plus what was heard. Nothing intelligible: heard is "", hint
+ *  says so and no turn was taken (no lines, the session waits where it was). */
+export interface SpeechTurn extends SimulationTurn {
+  heard: string;
+  hint: string | null;
 }
 
 // ---- problems (RFC 7807) and call results ----
@@ -249,4 +258,6 @@ export interface DesignerConfig {
   canPublish: boolean;
   backUrl: string;
   calendarUrl: string;
+  /** The AudioWorklet module that records the microphone (recorder-worklet.js, served beside designer.js). */
+  recorderUrl: string;
 }

@@ -1,7 +1,13 @@
 import type { JsonValue, SimulationTurn } from "./contract";
 import type { DesignerContext } from "./designer-context";
 import { h } from "./dom";
+import { icon } from "./icon";
+import { microphoneProblem } from "./microphone-problem";
 import { problemText } from "./problem-text";
+import { startRecording, type AudioRecording } from "./start-recording";
+
+/** A spoken answer ends by itself after this long (the server takes up to 30 s). */
+const maxRecordingSeconds = 15;
 
 export interface TestConsoleHooks {
   /** Highlights the node the simulator is at (null: none). */
@@ -11,9 +17,11 @@ export interface TestConsoleHooks {
 }
 
 /**
- * A text chat with the open version running in the simulator (the real runtime with the sandbox calendar): the agent's
+ * A chat with the open version running in the simulator (the real runtime with the sandbox calendar): the agent's
  * lines, the current node highlighted on the canvas, variables and the trace of visited nodes; reset starts over.
- * There is no microphone: no API tells the designer that speech-to-text is configured for the simulator.
+ * Answers are typed, or spoken when the server has speech-to-text (designer options `speechToText`): the microphone
+ * button records (press again, or it stops after 15 s), the WAV goes to the server, which transcribes it and takes the
+ * turn; the console shows "Sie sagten: …" and the agent's reply.
  */
 export function createTestConsole(container: HTMLElement, context: DesignerContext, hooks: TestConsoleHooks): void {
   const { bridge, texts, session } = context;
@@ -56,19 +64,134 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     "aria-label": texts("console.variables"),
   });
   const trace = h("ol", { class: "va-trace", "data-testid": "console-trace" });
-  const form = h("form", { class: "input-group input-group-sm va-chat-form" }, input, send);
+  // Only offered when the server can transcribe; the recording state shows on the button and in its status line.
+  const mic = context.options.speechToText
+    ? h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn-sm btn-outline-primary va-mic",
+          "data-testid": "console-mic",
+          "aria-label": texts("console.mic"),
+          title: texts("console.mic"),
+          "aria-pressed": "false",
+          disabled: true,
+        },
+        icon("mic"),
+      )
+    : null;
+  const micStatus = h("p", { class: "va-mic-status small", "data-testid": "console-mic-status", role: "status", hidden: true });
+  const form = h("form", { class: "input-group input-group-sm va-chat-form" }, input, mic, send);
+  let recording: AudioRecording | null = null;
+  let recordingTimer: ReturnType<typeof setTimeout> | undefined;
 
-  function line(role: "agent" | "caller" | "system", text: string) {
-    const who = role === "agent" ? texts("console.agent") : role === "caller" ? texts("console.caller") : "";
+  function line(role: "agent" | "caller" | "system", text: string, spoken = false) {
+    const who = role === "agent" ? texts("console.agent") : role === "caller" && !spoken ? texts("console.caller") : "";
     transcript.append(
       h(
         "li",
-        { class: `va-chat-${role}`, "data-role": role },
+        { class: `va-chat-${role}`, "data-role": role, "data-source": spoken ? "speech" : null },
+        spoken ? icon("mic") : null,
         who ? h("span", { class: "va-chat-who" }, `${who}: `) : null,
         h("span", { class: "va-chat-text" }, text),
       ),
     );
     transcript.scrollTop = transcript.scrollHeight;
+  }
+
+  function showRecording(on: boolean, message: string | null) {
+    if (!mic) {
+      return;
+    }
+    mic.classList.toggle("va-recording", on);
+    mic.setAttribute("aria-pressed", on ? "true" : "false");
+    mic.setAttribute("aria-label", on ? texts("console.micStop") : texts("console.mic"));
+    mic.title = on ? texts("console.micStop") : texts("console.mic");
+    mic.replaceChildren(icon(on ? "stop" : "mic"));
+    micStatus.dataset.state = on ? "recording" : message ? "sending" : "idle";
+    micStatus.textContent = message ?? "";
+    micStatus.hidden = message === null;
+  }
+
+  function cancelRecording() {
+    clearTimeout(recordingTimer);
+    recording?.cancel();
+    recording = null;
+    showRecording(false, null);
+  }
+
+  async function toggleRecording() {
+    if (recording) {
+      await finishRecording();
+      return;
+    }
+    if (!sessionId || busy) {
+      return;
+    }
+    busy = true;
+    try {
+      recording = await startRecording(context.config.recorderUrl);
+    } catch (error) {
+      line("system", microphoneProblem(error, texts));
+      return;
+    } finally {
+      busy = false;
+    }
+    input.disabled = true;
+    send.disabled = true;
+    mic?.setAttribute("data-capture", recording.capture);
+    showRecording(true, texts("console.recording", maxRecordingSeconds));
+    recordingTimer = setTimeout(() => void finishRecording(), maxRecordingSeconds * 1000);
+  }
+
+  async function finishRecording() {
+    const current = recording;
+    clearTimeout(recordingTimer);
+    recording = null;
+    if (!current) {
+      return;
+    }
+    if (!sessionId || busy) {
+      current.cancel();
+      showRecording(false, null);
+      answerable(status.dataset.state === "waiting");
+      return;
+    }
+    busy = true;
+    if (mic) {
+      mic.disabled = true;
+    }
+    showRecording(false, texts("console.transcribing"));
+    try {
+      const wav = await current.stop();
+      const result = await bridge.simulationSpeech(sessionId, wav);
+      if (result.ok) {
+        if (result.value.heard) {
+          line("caller", texts("console.heard", result.value.heard), true);
+        } else if (result.value.hint) {
+          line("system", result.value.hint);
+        }
+        show(result.value);
+        return;
+      }
+      // Too long, unreadable, recognition down …: say why; the caller may try again or type.
+      line("system", problemText(result.problem));
+    } catch (error) {
+      line("system", texts("console.micFailed", error instanceof Error ? error.message : String(error)));
+    } finally {
+      busy = false;
+      showRecording(false, null);
+    }
+    answerable(true);
+  }
+
+  /** Enables or disables the ways to answer (typed and spoken). */
+  function answerable(on: boolean) {
+    input.disabled = !on;
+    send.disabled = !on;
+    if (mic) {
+      mic.disabled = !on;
+    }
   }
 
   function show(turn: SimulationTurn) {
@@ -87,8 +210,7 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     }
     incidentsShown = (turn.incidents ?? []).length;
     const waiting = turn.status === "suspended";
-    input.disabled = !waiting;
-    send.disabled = !waiting;
+    answerable(waiting);
     reset.disabled = false;
     status.dataset.state = waiting ? "waiting" : "ended";
     status.textContent = [
@@ -113,8 +235,7 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     line("system", texts("console.failed", message));
     status.textContent = texts("console.ended");
     status.dataset.state = "failed";
-    input.disabled = true;
-    send.disabled = true;
+    answerable(false);
     reset.disabled = false;
   }
 
@@ -122,6 +243,7 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     if (busy) {
       return;
     }
+    cancelRecording();
     busy = true;
     try {
       transcript.replaceChildren();
@@ -147,12 +269,13 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     }
   }
 
+  mic?.addEventListener("click", () => void toggleRecording());
   start.addEventListener("click", () => void begin());
   reset.addEventListener("click", () => void begin());
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!sessionId || busy || text === "") {
+    if (!sessionId || busy || recording || text === "") {
       return;
     }
     busy = true;
@@ -186,6 +309,7 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     status,
     transcript,
     form,
+    micStatus,
     h("details", { class: "va-console-details", open: true }, h("summary", null, texts("console.trace")), trace),
     h("details", { class: "va-console-details" }, h("summary", null, texts("console.variables")), variables),
   );

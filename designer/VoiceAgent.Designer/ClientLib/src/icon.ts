@@ -11,6 +11,8 @@ const shapes: Record<string, string[]> = {
   zoomOut: ["c:10,10,7", "M21 21l-6-6", "M7 10h6"],
   fit: ["M4 8V4h4", "M16 4h4v4", "M20 16v4h-4", "M8 20H4v-4"],
   layout: ["r:9,3,6,4", "r:3,17,6,4", "r:15,17,6,4", "M12 7v5", "M6 17v-3h12v3"],
+  mic: ["M9 6a3 3 0 0 1 6 0v5a3 3 0 0 1-6 0z", "M5 11a7 7 0 0 0 14 0", "M12 18v3", "M8 21h8"],
+  stop: ["r:6,6,12,12"],
 };
 
 /** A small inline SVG icon (decorative: the button carries the accessible name). */

@@ -15,5 +15,6 @@ export function readConfig(root: HTMLElement): DesignerConfig {
     canPublish: d.canPublish === "true",
     backUrl: d.backUrl ?? "/app",
     calendarUrl: d.calendarUrl ?? "/app/calendar",
+    recorderUrl: d.recorderUrl ?? "/_content/VoiceAgent.Designer/recorder-worklet.js",
   };
 }

@@ -44,7 +44,7 @@ import { renderToolbar } from "./render-toolbar";
 import { renderToolbox } from "./render-toolbox";
 import { createTexts, type TextKey } from "./texts";
 
-const emptyOptions: DesignerOptions = { voices: [], calendars: [], transferTargets: [], intents: [], variables: [] };
+const emptyOptions: DesignerOptions = { voices: [], calendars: [], transferTargets: [], intents: [], variables: [], speechToText: false };
 
 function region(root: HTMLElement, name: string): HTMLElement {
   const element = root.querySelector<HTMLElement>(`[data-region="${name}"]`);
