@@ -319,6 +319,66 @@ public sealed class BillingRunTests : IntegrationTest
         Assert.Equal(next.AddDays(-1), await Seed.ScalarAsync<DateOnly>("SELECT valid_until FROM billing_plan_versions WHERE plan_id = @p AND version = 1", ("p", plan)));
     }
 
+    // docs/billing-example.json stored as database rows (packages as purchases with the documented balances): the run,
+    // summing in SQL, must print the same invoice as `voiceagent billing preview`, which computes from the records.
+    [Fact]
+    public async Task The_documented_example_bills_exactly_what_billing_preview_prints()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "VoiceAgent.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var example = BillingCaseJson.Parse(await File.ReadAllTextAsync(Path.Combine(directory.FullName, "docs", "billing-example.json"))).Case!;
+        var expected = InvoiceCalculator.Calculate(example, January);
+        var plan = await Seed.PlanAsync("Standard", example.Plan.BaseFeeCents, example.Plan.IncludedBotMinutes, example.Plan.IncludedForwardMinutes,
+            example.Plan.BotRateCents, example.Plan.ForwardRateCents, "minute");
+        var tenant = await Seed.TenantAsync("Salon Schnitt GmbH", example.Tenant.Country, example.Tenant.VatId);
+        await Seed.AssignAsync(tenant, plan, example.Tenant.StartDate!.Value.ToDateOnly());
+        foreach (var package in example.Packages)
+        {
+            await Seed.GrantedPackageAsync(tenant, (int)package.RemainingMinutes, package.ValidUntil.ToDateOnly(), new DateTimeOffset(2025, 10, 1, 0, 0, 0, TimeSpan.Zero));
+        }
+
+        foreach (var usage in example.Usage)
+        {
+            await Seed.UsageAsync(tenant, usage.Kind == UsageKind.Bot ? "bot" : "forward", usage.Start.ToDateTimeOffset(), usage.Seconds);
+        }
+
+        await App.Services.GetRequiredService<BillingRun>().RunAsync(January, RunTriggers.Schedule, Admin, finalize: true);
+
+        Assert.Equal(expected.NetCents, await Seed.ScalarAsync<long>("SELECT net_cents FROM invoices"));
+        Assert.Equal(expected.TaxCents, await Seed.ScalarAsync<long>("SELECT tax_cents FROM invoices"));
+        Assert.Equal(4094L, await Seed.ScalarAsync<long>("SELECT gross_cents FROM invoices"));
+        var lines = await Seed.ScalarAsync<string>("SELECT string_agg(description || '|' || quantity::text || '|' || amount_cents, ';' ORDER BY position) FROM invoice_lines");
+        Assert.Equal(string.Join(';', expected.Lines.Select(l => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{l.Description}|{l.Quantity:0.0000}|{l.AmountCents}"))), lines);
+        Assert.Equal(new DateOnly(2026, 1, 12), await Seed.ScalarAsync<DateOnly>("SELECT service_from FROM invoices"));
+    }
+
+    [Fact]
+    public async Task Every_table_with_a_tenant_id_has_row_level_security_and_a_tenant_isolation_policy()
+    {
+        var unprotected = new List<string>();
+        await using (var connection = new NpgsqlConnection(Database.OwnerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand("""
+                SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+                 WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+                   AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation'))
+                """, connection);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                unprotected.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Empty(unprotected);
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM pg_views WHERE viewname = 'package_balances' AND definition IS NOT NULL"));
+    }
+
     private static async Task<BillingScheduler> StartedSchedulerAsync(VoiceAgentFactory app)
     {
         var scheduler = app.Services.GetRequiredService<BillingScheduler>(); // building the host starts it

@@ -88,6 +88,33 @@ public sealed class StripeTests : IntegrationTest
     }
 
     [Fact]
+    public async Task Checkout_survives_a_429_with_retry_after_and_a_500_and_opens_one_session()
+    {
+        var (app, stripe) = await StripeAppAsync();
+        await using var _ = app;
+        await using var __ = stripe;
+        await app.ApprovedTenantAsync("chef@salon.de");
+        var offer = await PackageOfferAsync();
+        stripe.FailCheckout(429, retryAfterSeconds: 1);
+        stripe.FailCheckout(500);
+
+        var started = DateTimeOffset.UtcNow;
+        var (response, _) = await BuyAsync(app, offer);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(3, stripe.CheckoutPosts);
+        Assert.Single(stripe.Sessions);
+        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromSeconds(1));
+
+        stripe.FailCheckout(503);
+        stripe.FailCheckout(503);
+        stripe.FailCheckout(503);
+        var (failed, _) = await BuyAsync(app, offer);
+        Assert.Equal("/app/billing?checkout=failed", failed.Headers.Location!.ToString());
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM stripe_checkouts WHERE status = 'failed' AND failure LIKE '%503%'"));
+    }
+
+    [Fact]
     public async Task A_valid_webhook_credits_the_package_once_and_a_duplicate_changes_nothing()
     {
         var (app, stripe) = await StripeAppAsync();

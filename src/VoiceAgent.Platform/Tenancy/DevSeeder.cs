@@ -103,6 +103,7 @@ public sealed class DevSeeder(VoiceAgentDb db, UserManager<AppUser> users, Tenan
                 return await tenants.ApproveAsync(registered.Value!.Id, new Actor(null, "dev-seed"), ct);
             }, ct);
             await SeedSampleFlowAsync(registered.Value!.Id, ct);
+            await Billing.BillingDevSeed.SeedAsync(db, registered.Value!.Id, time, ct);
             seeded.Add(new SeededAccount(DemoTenantEmail, password, true));
         }
 

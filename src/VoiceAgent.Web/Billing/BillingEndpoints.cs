@@ -17,6 +17,7 @@ public static class BillingEndpoints
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BillingScheduler>());
         builder.Services.AddScoped<MonthlyBillingJob>();
         builder.Services.AddScoped<LexofficeRetryJob>();
+        builder.Services.AddHostedService<StripeKeyCheck>();
     }
 
     public static void MapBillingEndpoints(this IEndpointRouteBuilder routes)

@@ -26,7 +26,7 @@ public sealed partial class FakeLexofficeServer : IAsyncDisposable
 {
     public sealed record Request(string Method, string Path, int Status, DateTimeOffset At);
 
-    private sealed record ScriptedFailure(string Method, string PathPrefix, int Status, string? Body);
+    private sealed record ScriptedFailure(string Method, string PathPrefix, int Status, string? Body, int? RetryAfterSeconds);
 
     private readonly WebApplication app;
     private readonly string apiKey;
@@ -73,11 +73,11 @@ public sealed partial class FakeLexofficeServer : IAsyncDisposable
     }
 
     /// <summary>The next <paramref name="count"/> requests matching method and path prefix get this status (and body).</summary>
-    public void Fail(string method, string pathPrefix, int status, int count = 1, string? body = null)
+    public void Fail(string method, string pathPrefix, int status, int count = 1, string? body = null, int? retryAfterSeconds = null)
     {
         for (var i = 0; i < count; i++)
         {
-            failures.Enqueue(new ScriptedFailure(method, pathPrefix, status, body));
+            failures.Enqueue(new ScriptedFailure(method, pathPrefix, status, body, retryAfterSeconds));
         }
     }
 
@@ -121,6 +121,11 @@ public sealed partial class FakeLexofficeServer : IAsyncDisposable
             && failures.TryDequeue(out failure))
         {
             http.Response.StatusCode = failure.Status;
+            if (failure.RetryAfterSeconds is { } seconds)
+            {
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             if (failure.Body is not null)
             {
                 http.Response.ContentType = "application/json";

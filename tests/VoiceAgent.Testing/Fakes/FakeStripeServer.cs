@@ -24,7 +24,9 @@ public sealed class FakeStripeServer : IAsyncDisposable
     private readonly WebApplication app;
     private readonly string secretKey;
     private readonly ConcurrentDictionary<string, Session> byIdempotencyKey = new();
+    private readonly ConcurrentQueue<(int Status, int? RetryAfterSeconds)> failures = new();
     private int requests;
+    private int checkoutPosts;
 
     private FakeStripeServer(WebApplication app, string secretKey)
     {
@@ -37,6 +39,12 @@ public sealed class FakeStripeServer : IAsyncDisposable
     public IReadOnlyCollection<Session> Sessions => byIdempotencyKey.Values.ToList();
 
     public int Requests => requests;
+
+    /// <summary>POSTs to /v1/checkout/sessions, failed ones included.</summary>
+    public int CheckoutPosts => checkoutPosts;
+
+    /// <summary>The next checkout requests fail with these statuses (429 with a Retry-After, 500 …), in order.</summary>
+    public void FailCheckout(int status, int? retryAfterSeconds = null) => failures.Enqueue((status, retryAfterSeconds));
 
     public static async Task<FakeStripeServer> StartAsync(string secretKey)
     {
@@ -112,6 +120,18 @@ public sealed class FakeStripeServer : IAsyncDisposable
                 });
                 return;
             case ("POST", "/v1/checkout/sessions"):
+                Interlocked.Increment(ref checkoutPosts);
+                if (failures.TryDequeue(out var failure))
+                {
+                    if (failure.RetryAfterSeconds is { } seconds)
+                    {
+                        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    await ErrorAsync(http, failure.Status, failure.Status == 429 ? "rate_limit_error" : "api_error", "Scripted failure");
+                    return;
+                }
+
                 await CreateSessionAsync(http);
                 return;
             default:

@@ -26,6 +26,7 @@ public sealed class LexofficeException(string message, HttpStatusCode? status = 
 public sealed class LexofficeClient(HttpClient http, LexofficeRateLimiter limiter, IOptionsMonitor<LexofficeOptions> options, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
 
     public async Task<JsonObject> GetContactAsync(string apiKey, Guid id, CancellationToken ct) =>
         await ReadObjectAsync(await SendAsync(apiKey, () => Request(HttpMethod.Get, $"v1/contacts/{id}"), retryServerErrors: true, ct), ct);
@@ -148,8 +149,9 @@ public sealed class LexofficeClient(HttpClient http, LexofficeRateLimiter limite
             var retry = status == HttpStatusCode.TooManyRequests || (retryServerErrors && (int)status >= 500);
             if (retry && attempt < settings.MaxAttempts)
             {
+                var retryAfter = RetryAfter(response);
                 response.Dispose();
-                await BackoffAsync(attempt, ct);
+                await BackoffAsync(attempt, ct, retryAfter);
                 continue;
             }
 
@@ -159,10 +161,18 @@ public sealed class LexofficeClient(HttpClient http, LexofficeRateLimiter limite
         }
     }
 
-    private Task BackoffAsync(int attempt, CancellationToken ct)
+    // Lexoffice documents no Retry-After, but a gateway in front of it may send one: it wins over our backoff (capped).
+    private Task BackoffAsync(int attempt, CancellationToken ct, TimeSpan? retryAfter = null)
     {
-        var delay = options.CurrentValue.RetryDelay * Math.Pow(2, attempt - 1);
+        var delay = retryAfter ?? options.CurrentValue.RetryDelay * Math.Pow(2, attempt - 1);
         return Task.Delay(delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100)), time, ct);
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } at ? at - time.GetUtcNow() : null);
+        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, MaxRetryAfter.Ticks)) : null;
     }
 
     private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)

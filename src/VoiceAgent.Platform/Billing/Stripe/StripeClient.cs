@@ -13,6 +13,15 @@ public sealed class StripeException(string message, HttpStatusCode? status = nul
     public HttpStatusCode? Status { get; } = status;
 
     public string? StripeType { get; } = stripeType;
+
+    /// <summary>Stripe's Retry-After (capped), when it sent one.</summary>
+    public TimeSpan? RetryAfter { get; private set; }
+
+    internal StripeException WithRetryAfter(TimeSpan? retryAfter)
+    {
+        RetryAfter = retryAfter;
+        return this;
+    }
 }
 
 public sealed record CheckoutSession(string Id, string Url);
@@ -24,17 +33,31 @@ public sealed record CheckoutSession(string Id, string Url);
 /// </summary>
 public sealed class StripeClient(HttpClient http, IOptionsMonitor<StripeOptions> options)
 {
+    /// <summary>Retried on 429, 5xx and timeouts (waiting for Retry-After, at most 5 s): the Idempotency-Key makes a repeated
+    /// request return the session of the first instead of opening another.</summary>
     public async Task<CheckoutSession> CreateCheckoutSessionAsync(string secretKey, IReadOnlyList<KeyValuePair<string, string>> form, string idempotencyKey,
         CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.CurrentValue.ApiBaseUrl, "v1/checkout/sessions"))
+        for (var attempt = 1; ; attempt++)
         {
-            Content = new FormUrlEncodedContent(form),
-        };
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        var body = await SendAsync(request, secretKey, ct);
-        return new CheckoutSession((string)body["id"]!, (string)body["url"]!);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.CurrentValue.ApiBaseUrl, "v1/checkout/sessions"))
+            {
+                Content = new FormUrlEncodedContent(form),
+            };
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+            try
+            {
+                var body = await SendAsync(request, secretKey, ct);
+                return new CheckoutSession((string)body["id"]!, (string)body["url"]!);
+            }
+            catch (StripeException ex) when (attempt < MaxAttempts && (ex.Status is null || ex.Status == HttpStatusCode.TooManyRequests || (int)ex.Status >= 500))
+            {
+                await Task.Delay(ex.RetryAfter ?? TimeSpan.FromMilliseconds(300 * attempt), ct);
+            }
+        }
     }
+
+    private const int MaxAttempts = 3;
 
     /// <returns>livemode of the account the key belongs to.</returns>
     public async Task<bool> GetBalanceLivemodeAsync(string secretKey, CancellationToken ct)
@@ -77,13 +100,14 @@ public sealed class StripeClient(HttpClient http, IOptionsMonitor<StripeOptions>
             }
 
             var type = body?["error"]?["type"]?.ToString();
-            throw response.StatusCode switch
+            var retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? TimeSpan.FromTicks(Math.Min(delta.Ticks, TimeSpan.FromSeconds(5).Ticks)) : (TimeSpan?)null;
+            throw (response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => new StripeException("Stripe hat den Schlüssel abgelehnt.", response.StatusCode, type),
                 HttpStatusCode.Forbidden => new StripeException("Dem Stripe-Schlüssel fehlt eine Berechtigung.", response.StatusCode, type),
                 HttpStatusCode.TooManyRequests => new StripeException("Stripe ist gerade überlastet, bitte gleich noch einmal.", response.StatusCode, type),
                 _ => new StripeException($"Stripe hat die Anfrage abgelehnt ({(int)response.StatusCode}).", response.StatusCode, type),
-            };
+            }).WithRetryAfter(retryAfter);
         }
     }
 }
