@@ -25,6 +25,24 @@ public sealed class ResponsiveTests : PortalTest
         AssertNoBrowserProblems();
     }
 
+    [Fact]
+    public async Task Tenant_navigation_fits_a_laptop_screen()
+    {
+        var (tenantId, _) = await Factory.ApprovedTenantAsync("laptop@example.com", "Friseursalon Laptop");
+        await Factory.SeedSampleFlowAsync(tenantId);
+
+        var page = await NewPageAsync(width: 1280, height: 720);
+        await LoginAsync(page, "laptop@example.com", TestData.Password, "/app");
+        await AssertNoHorizontalScrollAsync(page);
+        var logout = page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Abmelden" });
+        var box = await logout.BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.True(box.X + box.Width <= 1280, $"'Abmelden' ends at {box.X + box.Width} px, beyond the 1280 px window");
+        await ScreenshotAsync(page, "laptop-tenant-dashboard");
+
+        AssertNoBrowserProblems();
+    }
+
     private static async Task AssertNoHorizontalScrollAsync(Microsoft.Playwright.IPage page)
     {
         var size = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");

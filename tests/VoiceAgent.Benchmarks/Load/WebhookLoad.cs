@@ -20,7 +20,9 @@ internal static class WebhookLoad
         UseProxy = false,
         AllowAutoRedirect = false,
         UseCookies = false,
-        MaxConnectionsPerServer = 256,
+        // Like Twilio, every outstanding webhook gets its own connection: queueing must happen in the server (where load
+        // shedding can see it), not in the driver's connection pool.
+        MaxConnectionsPerServer = MaxOutstanding,
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
     })
     {
