@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using VoiceAgent.Testing.Fakes;
+
 namespace VoiceAgent.Platform.Tests.Sipgate;
 
 /// <summary>
@@ -44,17 +46,12 @@ public sealed class FakeSipgateApi : IAsyncDisposable
 
     public static async Task<FakeSipgateApi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var fake = new FakeSipgateApi(builder.Build());
+        var fake = new FakeSipgateApi(LoopbackHost.Create());
         fake.app.Use(fake.RecordAndAuthenticateAsync);
         fake.app.MapGet("/v2/authorization/userinfo", () => Results.Json(new { sub = "w0", domain = "sipgate.de", masterSipId = "1234567", locale = "de_DE" }));
         fake.app.MapGet("/v2/numbers", fake.NumbersPage);
         fake.app.MapDelete("/v2/calls/{callId}", (string callId) => fake.liveCalls.TryRemove(callId, out _) ? Results.NoContent() : Results.NotFound());
-        await fake.app.StartAsync();
-        var address = fake.app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        fake.BaseUrl = new Uri(address.TrimEnd('/') + "/v2");
+        fake.BaseUrl = new Uri(await LoopbackHost.StartAsync(fake.app) + "/v2");
         return fake;
     }
 

@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using VoiceAgent.Testing.Fakes;
+
 namespace VoiceAgent.Platform.Tests.Telephony;
 
 /// <summary>
@@ -39,16 +41,11 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
     public static async Task<FakeTwilioServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var server = new FakeTwilioServer(builder.Build());
+        var server = new FakeTwilioServer(LoopbackHost.Create());
         server.app.MapGet("/2010-04-01/Accounts/{accountSid}.json", server.FetchAccountAsync);
         server.app.MapPost("/2010-04-01/Accounts/{accountSid}/Calls/{callSid}.json", server.UpdateCallAsync);
         server.app.MapFallback("{*path}", server.FallbackAsync); // the default fallback skips paths that look like files (".json")
-        await server.app.StartAsync();
-        var address = server.app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server.BaseUrl = new Uri(address);
+        server.BaseUrl = new Uri(await LoopbackHost.StartAsync(server.app));
         return server;
     }
 

@@ -88,19 +88,14 @@ public sealed partial class FakeGoogleCalendarServer : IAsyncDisposable
     public static async Task<FakeGoogleCalendarServer> StartAsync(string clientId = "google-client-id.apps.googleusercontent.com",
         string clientSecret = "GOCSPX-fake-secret-123456")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var server = new FakeGoogleCalendarServer(builder.Build(), new FakeOAuthAuthority("Google", clientId, clientSecret) { Account = PrimaryCalendar });
+        var server = new FakeGoogleCalendarServer(LoopbackHost.Create(), new FakeOAuthAuthority("Google", clientId, clientSecret) { Account = PrimaryCalendar });
         var web = server.app;
         web.MapGet("/o/oauth2/v2/auth", http => server.OAuth.AuthorizePageAsync(http, "/o/oauth2/v2/auth/approve"));
         web.MapPost("/o/oauth2/v2/auth/approve", server.OAuth.ApproveAsync);
         web.MapPost("/token", server.OAuth.TokenAsync);
         web.MapPost("/revoke", server.OAuth.RevokeAsync);
         web.Map("/calendar/v3/{**path}", server.ApiAsync);
-        await web.StartAsync();
-        var address = web.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        server.BaseUrl = new Uri(await LoopbackHost.StartAsync(web) + "/");
         return server;
     }
 

@@ -83,9 +83,6 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
 
     public static async Task<FakeGraphServer> StartAsync(string clientId = "3f8a4b2c-1d5e-4f6a-8b7c-9d0e1f2a3b4c", string clientSecret = "fake~graph~secret~1234567890")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         FakeOAuthAuthority? oauth = null;
         oauth = new FakeOAuthAuthority("Microsoft", clientId, clientSecret)
         {
@@ -97,16 +94,14 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
                 ["client_info"] = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes($$"""{"uid":"{{UserId}}","utid":"{{TenantId}}"}""")),
             },
         };
-        var server = new FakeGraphServer(builder.Build(), oauth);
+        var server = new FakeGraphServer(LoopbackHost.Create(), oauth);
         var web = server.app;
         web.MapGet("/{tenant}/oauth2/v2.0/authorize", (HttpContext http, string tenant) =>
             server.OAuth.AuthorizePageAsync(http, $"/{tenant}/oauth2/v2.0/authorize/approve"));
         web.MapPost("/{tenant}/oauth2/v2.0/authorize/approve", server.OAuth.ApproveAsync);
         web.MapPost("/{tenant}/oauth2/v2.0/token", server.OAuth.TokenAsync);
         web.Map("/v1.0/{**path}", server.ApiAsync);
-        await web.StartAsync();
-        var address = web.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        server.BaseUrl = new Uri(await LoopbackHost.StartAsync(web) + "/");
         return server;
     }
 

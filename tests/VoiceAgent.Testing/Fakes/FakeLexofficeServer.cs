@@ -62,13 +62,9 @@ public sealed partial class FakeLexofficeServer : IAsyncDisposable
 
     public static async Task<FakeLexofficeServer> StartAsync(string apiKey)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var server = new FakeLexofficeServer(builder.Build(), apiKey);
+        var server = new FakeLexofficeServer(LoopbackHost.Create(), apiKey);
         server.app.Run(server.HandleAsync);
-        await server.app.StartAsync();
-        server.BaseUrl = server.app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        server.BaseUrl = await LoopbackHost.StartAsync(server.app);
         return server;
     }
 

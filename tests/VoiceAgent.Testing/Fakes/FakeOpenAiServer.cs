@@ -59,17 +59,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public static async Task<FakeOpenAiServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var server = new FakeOpenAiServer(builder.Build());
+        var server = new FakeOpenAiServer(LoopbackHost.Create());
         server.app.MapPost("/v1/chat/completions", server.ChatCompletionsAsync);
         server.app.MapPost("/v1/audio/transcriptions", server.TranscriptionsAsync);
         server.app.MapPost("/v1/audio/speech", server.SpeechAsync);
         server.app.MapFallback(server.NotFoundAsync);
-        await server.app.StartAsync();
-        var address = server.app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server.Endpoint = new Uri(address.TrimEnd('/') + "/v1");
+        server.Endpoint = new Uri(await LoopbackHost.StartAsync(server.app) + "/v1");
         return server;
     }
 

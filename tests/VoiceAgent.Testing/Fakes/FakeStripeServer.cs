@@ -48,13 +48,9 @@ public sealed class FakeStripeServer : IAsyncDisposable
 
     public static async Task<FakeStripeServer> StartAsync(string secretKey)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var server = new FakeStripeServer(builder.Build(), secretKey);
+        var server = new FakeStripeServer(LoopbackHost.Create(), secretKey);
         server.app.Run(server.HandleAsync);
-        await server.app.StartAsync();
-        server.BaseUrl = server.app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        server.BaseUrl = await LoopbackHost.StartAsync(server.app);
         return server;
     }
 
