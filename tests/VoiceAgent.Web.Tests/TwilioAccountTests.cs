@@ -134,4 +134,26 @@ public sealed class TwilioAccountTests : IntegrationTest
             Inbound("CA" + new string('b', 32), "+49301111111", "AC" + new string('1', 32)), PlatformToken));
         Assert.Contains("Praxis Alpha", taken.Descendants("Say").First().Value);
     }
+
+    [Fact]
+    public async Task An_overloaded_database_turns_a_new_call_away_politely_and_other_errors_still_surface()
+    {
+        var admission = App.Services.GetRequiredService<CallAdmission>();
+        var busy = new CallTurn(CallStep.Refuse, ["busy"]);
+
+        // Npgsql's "connection pool exhausted" and PostgreSQL's "too many clients", also when EF Core wraps them.
+        var poolExhausted = await admission.RunAsync<CallTurn>("twilio",
+            () => throw new Npgsql.NpgsqlException("The connection pool has been exhausted", new TimeoutException()), () => busy, CancellationToken.None);
+        var wrapped = await admission.RunAsync<CallTurn>("twilio",
+            () => throw new InvalidOperationException("EF", new Npgsql.PostgresException("too many clients", "FATAL", "FATAL", "53300")),
+            () => busy, CancellationToken.None);
+        Assert.Same(busy, poolExhausted);
+        Assert.Same(busy, wrapped);
+
+        // A bug is not an overload: it must not be hidden behind the busy announcement.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => admission.RunAsync<CallTurn>("twilio",
+            () => throw new InvalidOperationException("bug"), () => busy, CancellationToken.None));
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => admission.RunAsync<CallTurn>("twilio",
+            () => throw new Npgsql.PostgresException("unique violation", "ERROR", "ERROR", "23505"), () => busy, CancellationToken.None));
+    }
 }

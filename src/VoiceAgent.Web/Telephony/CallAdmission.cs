@@ -46,14 +46,14 @@ public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<Ca
         return busy();
     }
 
-    // Pool exhausted (Npgsql times out waiting for a connection), PostgreSQL refusing connections (53300 too_many_connections,
-    // 57P03 cannot_connect_now) or a statement timeout under load.
-    private static bool IsOverload(Exception ex) => ex switch
+    // Pool exhausted (Npgsql times out waiting for a connection: NpgsqlException with an inner TimeoutException),
+    // PostgreSQL refusing connections (53300 too_many_connections, 57P03 cannot_connect_now) or a statement timeout under
+    // load (57014); EF Core may wrap any of them.
+    internal static bool IsOverload(Exception ex) => ex switch
     {
-        NpgsqlException { InnerException: TimeoutException } => true,
         PostgresException { SqlState: "53300" or "57P03" or "57014" } => true,
-        NpgsqlException n when n.Message.Contains("pool", StringComparison.OrdinalIgnoreCase) => true,
-        InvalidOperationException { InnerException: { } inner } => IsOverload(inner),
-        _ => ex.InnerException is { } innerEx && IsOverload(innerEx),
+        NpgsqlException { InnerException: TimeoutException } => true,
+        { InnerException: { } inner } => IsOverload(inner),
+        _ => false,
     };
 }
