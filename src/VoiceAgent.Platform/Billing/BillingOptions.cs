@@ -92,10 +92,4 @@ public sealed class PdfOptions
     /// <summary>TrueType fonts for the PDFs: Liberation Sans from Debian's fonts-liberation (deploy/local installs it).</summary>
     [Required]
     public string FontDirectory { get; set; } = "/usr/share/fonts/truetype/liberation";
-
-    /// <summary>
-    /// PDFsharp 6.5 makes the program choose its license: "AGPL" loads the free AGPL license, anything else is taken as a
-    /// commercial license key. Empty: no PDFs (finalizing still works, the PDF is missing until this is set).
-    /// </summary>
-    public string? License { get; set; }
 }

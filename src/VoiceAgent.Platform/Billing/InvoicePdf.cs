@@ -8,7 +8,7 @@ namespace VoiceAgent.Platform.Billing;
 /// <summary>
 /// Draws an <see cref="InvoiceLayout"/> as an A4 PDF in the usual German business-letter shape (DIN 5008: sender line and
 /// address field on the left, invoice facts on the right, item table, totals, notes, a footer with the issuer's tax and
-/// bank details on every page). PDFsharp needs its license chosen and its fonts resolved once per process (see
+/// bank details on every page). PDFsharp (6.2, MIT) needs its fonts resolved once per process (see
 /// <see cref="PdfOptions"/>); fonts come from a directory of TrueType files (Debian: fonts-liberation).
 /// </summary>
 public static class InvoicePdf
@@ -21,16 +21,10 @@ public static class InvoicePdf
 
     private static readonly object SetupLock = new();
     private static string? configuredDirectory;
-    private static bool licenseLoaded;
 
-    /// <summary>Whether PDFs can be made with these options (license chosen, regular and bold font present).</summary>
+    /// <summary>Whether PDFs can be made with these options (regular and bold font present).</summary>
     public static string? Problem(PdfOptions options)
     {
-        if (string.IsNullOrWhiteSpace(options.License))
-        {
-            return "Billing:Pdf:License is not set (\"AGPL\" or a commercial PDFsharp license key).";
-        }
-
         return FontResolver.MissingFiles(options.FontDirectory) is { Count: > 0 } missing
             ? $"Fonts missing in {options.FontDirectory}: {string.Join(", ", missing)} (Debian package fonts-liberation)."
             : null;
@@ -245,20 +239,6 @@ public static class InvoicePdf
 
         lock (SetupLock)
         {
-            if (!licenseLoaded)
-            {
-                if (string.Equals(options.License, "AGPL", StringComparison.OrdinalIgnoreCase))
-                {
-                    PdfSharp.PdfSharpLicense.SetAgplLicense();
-                }
-                else
-                {
-                    PdfSharp.PdfSharpLicense.LoadLicense(options.License!);
-                }
-
-                licenseLoaded = true;
-            }
-
             // PDFsharp's resolver is process-wide and may be set once; the first directory wins.
             if (configuredDirectory is null)
             {

@@ -7,7 +7,7 @@ namespace VoiceAgent.Platform.Tests.Billing;
 /// <summary>§ 14 UStG content of an invoice, its PDF (PDFsharp with Debian's Liberation fonts) and its Lexoffice form.</summary>
 public sealed class InvoiceDocumentTests
 {
-    private static readonly PdfOptions Pdf = new() { License = "AGPL" };
+    private static readonly PdfOptions Pdf = new();
 
     private static readonly IssuerOptions Issuer = new()
     {
@@ -164,10 +164,9 @@ public sealed class InvoiceDocumentTests
     }
 
     [Fact]
-    public void Without_a_chosen_license_or_fonts_pdfs_explain_what_is_missing()
+    public void Without_fonts_pdfs_explain_what_is_missing()
     {
-        Assert.Contains("License", InvoicePdf.Problem(new PdfOptions()));
-        Assert.Contains("fonts-liberation", InvoicePdf.Problem(new PdfOptions { License = "AGPL", FontDirectory = "/nonexistent" }));
+        Assert.Contains("fonts-liberation", InvoicePdf.Problem(new PdfOptions { FontDirectory = "/nonexistent" }));
         Assert.Null(InvoicePdf.Problem(Pdf));
     }
 
