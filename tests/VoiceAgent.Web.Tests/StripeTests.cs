@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using VoiceAgent.Platform.Billing.Stripe;
 using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
 
@@ -61,7 +60,7 @@ public sealed class StripeTests : IntegrationTest
     }
 
     private static string Sign(string body, DateTimeOffset? at = null, string? secret = null) =>
-        StripeSignature.Header(secret ?? WebhookSecret, (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(), Encoding.UTF8.GetBytes(body));
+        global::Stripe.EventUtility.GenerateSignatureHeader(body, secret ?? WebhookSecret, (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds());
 
     [Fact]
     public async Task Buying_a_package_redirects_to_stripe_checkout_created_with_the_secret_key_only()
@@ -98,13 +97,12 @@ public sealed class StripeTests : IntegrationTest
         stripe.FailCheckout(429, retryAfterSeconds: 1);
         stripe.FailCheckout(500);
 
-        var started = DateTimeOffset.UtcNow;
         var (response, _) = await BuyAsync(app, offer);
 
+        // Three POSTs with one Idempotency-Key, one session (that the wait follows Retry-After: StripeApiTests).
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(3, stripe.CheckoutPosts);
         Assert.Single(stripe.Sessions);
-        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromSeconds(1));
 
         stripe.FailCheckout(503);
         stripe.FailCheckout(503);
@@ -226,6 +224,25 @@ public sealed class StripeTests : IntegrationTest
         Assert.Contains("\"stripe\":\"degraded\"", degraded);
         Assert.DoesNotContain("Invalid API Key", degraded);
         Assert.DoesNotContain("rk_", degraded);
+    }
+
+    [Fact]
+    public async Task A_restricted_key_without_balance_permission_is_reported_degraded_not_thrown()
+    {
+        var restricted = "rk_" + "test_" + "NoBalanceReadPermission1";
+        var (app, stripe) = await StripeAppAsync(restricted);
+        await using var _ = app;
+        await using var __ = stripe;
+        stripe.AddRestrictedKey(restricted, balanceRead: false);
+
+        var response = await app.CreateClient().GetAsync("/api/health");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"stripe\":\"degraded\"", body);
+        Assert.Equal(1, stripe.Requests);
+        Assert.DoesNotContain("permission", body);
+        Assert.DoesNotContain("rk_", body);
     }
 
     [Fact]

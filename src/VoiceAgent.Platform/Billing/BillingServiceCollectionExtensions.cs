@@ -25,7 +25,8 @@ public static class BillingServiceCollectionExtensions
         services.AddHttpClient<LexofficeClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddScoped<LexofficeSender>();
 
-        services.AddHttpClient<StripeClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        StripeApi.AddStripeHttp(services);
+        services.AddSingleton<StripeApi>();
         services.AddSingleton<StripeHealth>();
         services.AddScoped<StripeCheckouts>();
         services.AddScoped<StripeWebhooks>();

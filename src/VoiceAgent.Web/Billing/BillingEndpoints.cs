@@ -74,7 +74,7 @@ public static class BillingEndpoints
         // The signature covers the exact bytes: read them before anything parses the body.
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        var (result, _) = await webhooks.HandleAsync(buffer.ToArray(), request.Headers["Stripe-Signature"], ct);
+        var result = await webhooks.HandleAsync(buffer.ToArray(), request.Headers["Stripe-Signature"], ct);
         return result switch
         {
             WebhookResult.Accepted => TypedResults.Ok(new { received = true }),

@@ -1,8 +1,10 @@
 using System.Text;
 using VoiceAgent.Platform.Billing.Stripe;
+using Sdk = Stripe;
 
 namespace VoiceAgent.Platform.Tests.Billing;
 
+/// <summary>Webhook signatures through Stripe.net's EventUtility (<see cref="StripeWebhooks.Verify"/>): the published vector and our rules.</summary>
 public sealed class StripeSignatureTests
 {
     // stripe-dotnet src/StripeTests/Resources/event_test_signature.json: 484 bytes, LF line endings, with the trailing newline.
@@ -34,66 +36,91 @@ public sealed class StripeSignatureTests
 
         """;
 
+    private const string Secret = "webhook_secret";
+    private const string PublishedHeader = "t=1533204620,v1=2220f87ef101a04665f11cdf770523143f875572008577fa0f20882ddb9cc3c7";
     private static readonly DateTimeOffset SignedAt = DateTimeOffset.FromUnixTimeSeconds(1533204620);
     private static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(300);
 
     private static byte[] Body => Encoding.UTF8.GetBytes(PublishedBody.ReplaceLineEndings("\n"));
 
+    private static string? Verify(string? header, byte[] body, DateTimeOffset now) => StripeWebhooks.Verify(body, header, Secret, now, Tolerance);
+
+    private static string Sign(byte[] body, string secret = Secret, long timestamp = 1533204620) =>
+        Sdk.EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(body), secret, timestamp);
+
     [Fact]
     public void Stripes_published_vector_verifies()
     {
         Assert.Equal(484, Body.Length);
-        const string header = "t=1533204620,v1=2220f87ef101a04665f11cdf770523143f875572008577fa0f20882ddb9cc3c7";
 
-        Assert.Equal(SignatureCheck.Valid, StripeSignature.Verify(header, Body, "webhook_secret", SignedAt.AddSeconds(10), Tolerance));
-        Assert.Equal(header, StripeSignature.Header("webhook_secret", 1533204620, Body));
+        Assert.Null(Verify(PublishedHeader, Body, SignedAt.AddSeconds(10)));
+        Assert.Equal(PublishedHeader, Sign(Body));
     }
 
     [Fact]
     public void The_raw_body_matters_down_to_the_trailing_newline()
     {
-        const string header = "t=1533204620,v1=2220f87ef101a04665f11cdf770523143f875572008577fa0f20882ddb9cc3c7";
-
-        Assert.Equal(SignatureCheck.Mismatch, StripeSignature.Verify(header, Body.AsSpan(0, Body.Length - 1), "webhook_secret", SignedAt, Tolerance));
+        Assert.NotNull(Verify(PublishedHeader, Body[..^1], SignedAt));
     }
 
     [Fact]
     public void Small_vector_from_the_contract()
     {
         Assert.Equal("t=1700000000,v1=c561c5814cba8a0cd366ee43292d205cf59c9635ad120894be1ef80c0af72b76",
-            StripeSignature.Header("test_secret", 1700000000, "{}"u8));
+            Sdk.EventUtility.GenerateSignatureHeader("{}", "test_secret", 1700000000));
     }
 
     [Fact]
     public void Any_v1_may_match_and_v0_is_ignored()
     {
-        var good = StripeSignature.Header("webhook_secret", 1533204620, Body)["t=1533204620,v1=".Length..];
+        var good = Sign(Body)["t=1533204620,v1=".Length..];
         var header = $"t=1533204620,v0={good},v1={new string('0', 64)},v1={good}";
 
-        Assert.Equal(SignatureCheck.Valid, StripeSignature.Verify(header, Body, "webhook_secret", SignedAt, Tolerance));
-        Assert.Equal(SignatureCheck.Malformed, StripeSignature.Verify($"t=1533204620,v0={good}", Body, "webhook_secret", SignedAt, Tolerance));
+        Assert.Null(Verify(header, Body, SignedAt));
+        Assert.NotNull(Verify($"t=1533204620,v0={good}", Body, SignedAt));
     }
 
-    [Theory]
-    [InlineData(-300, SignatureCheck.Valid)]
-    [InlineData(300, SignatureCheck.Valid)]
-    [InlineData(301, SignatureCheck.Stale)]
-    [InlineData(-301, SignatureCheck.Stale)]
-    public void Timestamps_outside_300_seconds_are_stale(int offsetSeconds, SignatureCheck expected)
+    [Fact]
+    public void Another_secret_is_refused()
     {
-        var header = StripeSignature.Header("webhook_secret", 1533204620, Body);
-
-        Assert.Equal(expected, StripeSignature.Verify(header, Body, "webhook_secret", SignedAt.AddSeconds(offsetSeconds), Tolerance));
+        Assert.NotNull(Verify(Sign(Body, secret: "whsec_other"), Body, SignedAt));
     }
 
     [Theory]
-    [InlineData(null, SignatureCheck.Missing)]
-    [InlineData("", SignatureCheck.Missing)]
-    [InlineData("v1=abc", SignatureCheck.Malformed)]
-    [InlineData("t=1533204620", SignatureCheck.Malformed)]
-    [InlineData("t=abc,v1=2220f87ef101a04665f11cdf770523143f875572008577fa0f20882ddb9cc3c7", SignatureCheck.Malformed)]
-    public void Broken_headers_are_refused(string? header, SignatureCheck expected) =>
-        Assert.Equal(expected, StripeSignature.Verify(header, Body, "webhook_secret", SignedAt, Tolerance));
+    [InlineData(-300, true)]
+    [InlineData(300, true)]
+    [InlineData(301, false)]
+    [InlineData(-301, false)]
+    public void Timestamps_outside_300_seconds_are_refused(int offsetSeconds, bool accepted)
+    {
+        Assert.Equal(accepted, Verify(Sign(Body), Body, SignedAt.AddSeconds(offsetSeconds)) is null);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("v1=abc")]
+    [InlineData("t=1533204620")]
+    [InlineData("garbage")]
+    [InlineData("t=abc,v1=2220f87ef101a04665f11cdf770523143f875572008577fa0f20882ddb9cc3c7")]
+    public void Broken_headers_are_refused_without_throwing(string? header) =>
+        Assert.NotNull(Verify(header, Body, SignedAt));
+
+    [Fact]
+    public void A_correctly_signed_header_with_a_non_numeric_timestamp_is_refused_without_throwing()
+    {
+        var signature = Sdk.EventUtility.ComputeSignature(Secret, "abc", Encoding.UTF8.GetString(Body));
+
+        Assert.NotNull(Verify($"t=abc,v1={signature}", Body, SignedAt));
+    }
+
+    [Fact]
+    public void A_body_that_is_not_utf8_is_refused()
+    {
+        byte[] body = [.. Body[..^2], 0xFF, 0x0A];
+
+        Assert.NotNull(Verify(Sign(body), body, SignedAt));
+    }
 
     [Theory]
     [InlineData("stripe.secret_key", "sk_test_x", true)]

@@ -14,7 +14,7 @@ namespace VoiceAgent.Testing.Fakes;
 
 /// <summary>
 /// Stripe's API on 127.0.0.1 after API-CONTRACTS.md §4: Bearer secret key (401 with Stripe's error object otherwise; a
-/// publishable key is refused), POST /v1/checkout/sessions form-encoded with bracket notation and Idempotency-Key (the
+/// publishable key is refused; restricted keys without a permission get 403), POST /v1/checkout/sessions form-encoded with bracket notation and Idempotency-Key (the
 /// same key returns the same session), GET /v1/balance. Sessions are kept so a test can build the webhook Stripe would send.
 /// </summary>
 public sealed class FakeStripeServer : IAsyncDisposable
@@ -25,6 +25,7 @@ public sealed class FakeStripeServer : IAsyncDisposable
     private readonly string secretKey;
     private readonly ConcurrentDictionary<string, Session> byIdempotencyKey = new();
     private readonly ConcurrentQueue<(int Status, int? RetryAfterSeconds)> failures = new();
+    private readonly ConcurrentDictionary<string, bool> restrictedKeys = new();
     private int requests;
     private int checkoutPosts;
 
@@ -45,6 +46,9 @@ public sealed class FakeStripeServer : IAsyncDisposable
 
     /// <summary>The next checkout requests fail with these statuses (429 with a Retry-After, 500 …), in order.</summary>
     public void FailCheckout(int status, int? retryAfterSeconds = null) => failures.Enqueue((status, retryAfterSeconds));
+
+    /// <summary>Also accept a restricted key (rk_…); without balance read, GET /v1/balance answers 403 as Stripe does.</summary>
+    public void AddRestrictedKey(string key, bool balanceRead) => restrictedKeys[key] = balanceRead;
 
     public static async Task<FakeStripeServer> StartAsync(string secretKey)
     {
@@ -98,9 +102,18 @@ public sealed class FakeStripeServer : IAsyncDisposable
     {
         Interlocked.Increment(ref requests);
         var auth = http.Request.Headers.Authorization.ToString();
-        if (auth != "Bearer " + secretKey)
+        var balanceRead = false;
+        var restricted = auth.StartsWith("Bearer ", StringComparison.Ordinal) && restrictedKeys.TryGetValue(auth[7..], out balanceRead);
+        if (auth != "Bearer " + secretKey && !restricted)
         {
             await ErrorAsync(http, 401, "invalid_request_error", "Invalid API Key provided: " + Mask(auth));
+            return;
+        }
+
+        if (restricted && !balanceRead && http.Request.Path.Value == "/v1/balance")
+        {
+            await ErrorAsync(http, 403, "invalid_request_error", "The provided key '" + Mask(auth) + "' does not have the required permissions for this "
+                                                                 + "endpoint on account 'acct_fake'. Having the 'rak_balance_read' permission would allow this request to continue.");
             return;
         }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Security;
+using Sdk = global::Stripe;
 
 namespace VoiceAgent.Platform.Billing.Stripe;
 
@@ -12,7 +13,7 @@ namespace VoiceAgent.Platform.Billing.Stripe;
 /// then a Checkout Session is created with the secret key; the browser is only redirected to Stripe's page. The package is
 /// credited by the webhook (<see cref="StripeWebhooks"/>), never by the success redirect.
 /// </summary>
-public sealed class StripeCheckouts(IServiceScopeFactory scopes, StripeClient client, TimeProvider time)
+public sealed class StripeCheckouts(IServiceScopeFactory scopes, StripeApi stripe, TimeProvider time)
 {
     public async Task<bool> IsConfiguredAsync(CancellationToken ct = default)
     {
@@ -67,31 +68,42 @@ public sealed class StripeCheckouts(IServiceScopeFactory scopes, StripeClient cl
         }
 
         var id = checkout.Id.ToString();
-        var form = new List<KeyValuePair<string, string>>
+        var metadata = new Dictionary<string, string>
         {
-            new("mode", "payment"),
-            new("line_items[0][price_data][currency]", "eur"),
-            new("line_items[0][price_data][unit_amount]", checkout.GrossCents.ToString(CultureInfo.InvariantCulture)),
-            new("line_items[0][price_data][product_data][name]", $"{checkout.Name} ({checkout.Minutes} Minuten)"),
-            new("line_items[0][quantity]", "1"),
-            new("success_url", returnBase + "?checkout=success&session_id={CHECKOUT_SESSION_ID}"),
-            new("cancel_url", returnBase + "?checkout=cancelled"),
-            new("client_reference_id", tenantId.ToString()),
-            new("metadata[tenant_id]", tenantId.ToString()),
-            new("metadata[checkout_id]", id),
-            new("metadata[minutes]", checkout.Minutes.ToString(CultureInfo.InvariantCulture)),
-            new("payment_intent_data[metadata][tenant_id]", tenantId.ToString()),
-            new("payment_intent_data[metadata][checkout_id]", id),
-            new("customer_email", email),
-            new("locale", "de"),
+            ["tenant_id"] = tenantId.ToString(),
+            ["checkout_id"] = id,
+        };
+        var options = new Sdk.Checkout.SessionCreateOptions
+        {
+            Mode = "payment",
+            LineItems =
+            [
+                new Sdk.Checkout.SessionLineItemOptions
+                {
+                    PriceData = new Sdk.Checkout.SessionLineItemPriceDataOptions
+                    {
+                        Currency = "eur",
+                        UnitAmount = checkout.GrossCents,
+                        ProductData = new Sdk.Checkout.SessionLineItemPriceDataProductDataOptions { Name = $"{checkout.Name} ({checkout.Minutes} Minuten)" },
+                    },
+                    Quantity = 1,
+                },
+            ],
+            SuccessUrl = returnBase + "?checkout=success&session_id={CHECKOUT_SESSION_ID}",
+            CancelUrl = returnBase + "?checkout=cancelled",
+            ClientReferenceId = tenantId.ToString(),
+            Metadata = new Dictionary<string, string>(metadata) { ["minutes"] = checkout.Minutes.ToString(CultureInfo.InvariantCulture) },
+            PaymentIntentData = new Sdk.Checkout.SessionPaymentIntentDataOptions { Metadata = metadata },
+            CustomerEmail = email,
+            Locale = "de",
         };
 
         CheckoutSession session;
         try
         {
-            session = await client.CreateCheckoutSessionAsync(secretKey, form, "checkout-" + id, ct);
+            session = await stripe.CreateCheckoutSessionAsync(secretKey, options, "checkout-" + id, ct);
         }
-        catch (StripeException ex)
+        catch (StripeApiException ex)
         {
             await UpdateAsync(db, checkout.Id, c =>
             {

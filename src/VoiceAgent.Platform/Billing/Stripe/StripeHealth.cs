@@ -5,7 +5,8 @@ using VoiceAgent.Platform.Security;
 namespace VoiceAgent.Platform.Billing.Stripe;
 
 /// <summary>
-/// Stripe's state for <c>/api/health</c>: an authenticated GET /v1/balance with the stored secret key, cached for a minute.
+/// Stripe's state for <c>/api/health</c>: an authenticated GET /v1/balance with the stored secret key (a call a
+/// restricted key with "Balance: read" may make; without that permission Stripe answers 403, reported as degraded), cached for a minute.
 /// The report is one word; why it failed goes to the log (by kind, never Stripe's message or the key).
 /// </summary>
 public sealed class StripeHealth(IServiceScopeFactory scopes, TimeProvider time, ILogger<StripeHealth> logger)
@@ -47,12 +48,19 @@ public sealed class StripeHealth(IServiceScopeFactory scopes, TimeProvider time,
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                await scope.ServiceProvider.GetRequiredService<StripeClient>().GetBalanceLivemodeAsync(key, timeout.Token);
+                await scope.ServiceProvider.GetRequiredService<StripeApi>().GetBalanceLivemodeAsync(key, timeout.Token);
                 status = Operational;
             }
-            catch (Exception ex) when (ex is StripeException or OperationCanceledException)
+            catch (StripeApiException ex) when (ex.IsPermissionError)
             {
-                logger.LogWarning("Stripe health check failed: {Status} {Type}", (ex as StripeException)?.Status, (ex as StripeException)?.StripeType ?? ex.GetType().Name);
+                // A restricted key (rk_…) without "Balance: read": the key works, but not for this call. Reported, never thrown.
+                logger.LogWarning("Stripe health check: the key {Hint} lacks a permission (403 {Type}); grant the restricted key \"Balance: read\"",
+                    fingerprint, ex.StripeType);
+                status = Degraded;
+            }
+            catch (Exception ex) when (ex is StripeApiException or OperationCanceledException)
+            {
+                logger.LogWarning("Stripe health check failed: {Status} {Type}", (ex as StripeApiException)?.Status, (ex as StripeApiException)?.StripeType ?? ex.GetType().Name);
                 status = Degraded;
             }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +8,7 @@ using Npgsql;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Security;
+using Sdk = global::Stripe;
 
 namespace VoiceAgent.Platform.Billing.Stripe;
 
@@ -29,7 +31,7 @@ public enum WebhookResult
 }
 
 /// <summary>
-/// The Stripe webhook: verifies the signature on the raw body (standard 300 s tolerance), dedupes by event id
+/// The Stripe webhook: verifies the signature on the raw body with Stripe.net (standard 300 s tolerance), dedupes by event id
 /// (stripe_events), credits the package on <c>checkout.session.completed</c> when paid (or on
 /// <c>checkout.session.async_payment_succeeded</c>), and records failures — a failed event is processed again when Stripe
 /// re-delivers it; a processed one never again.
@@ -37,20 +39,19 @@ public enum WebhookResult
 public sealed class StripeWebhooks(IServiceScopeFactory scopes, PackageCredits credits, IOptionsMonitor<StripeOptions> options, TimeProvider time,
     ILogger<StripeWebhooks> logger)
 {
-    public async Task<(WebhookResult Result, SignatureCheck Signature)> HandleAsync(byte[] body, string? signatureHeader, CancellationToken ct)
+    public async Task<WebhookResult> HandleAsync(byte[] body, string? signatureHeader, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var secret = await scope.ServiceProvider.GetRequiredService<SettingsStore>().GetAsync(StripeKeys.WebhookSecretSetting, ct);
         if (string.IsNullOrEmpty(secret))
         {
-            return (WebhookResult.NotConfigured, SignatureCheck.Missing);
+            return WebhookResult.NotConfigured;
         }
 
-        var check = StripeSignature.Verify(signatureHeader, body, secret, time.GetUtcNow(), options.CurrentValue.WebhookTolerance);
-        if (check != SignatureCheck.Valid)
+        if (Verify(body, signatureHeader, secret, time.GetUtcNow(), options.CurrentValue.WebhookTolerance) is { } refusal)
         {
-            logger.LogWarning("Stripe webhook refused: signature {Check}", check);
-            return (WebhookResult.Rejected, check);
+            logger.LogWarning("Stripe webhook refused: {Reason}", refusal);
+            return WebhookResult.Rejected;
         }
 
         StripeEvent evt;
@@ -61,7 +62,7 @@ public sealed class StripeWebhooks(IServiceScopeFactory scopes, PackageCredits c
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
         {
             logger.LogWarning("Stripe webhook refused: not an event ({Message})", ex.Message);
-            return (WebhookResult.Rejected, check);
+            return WebhookResult.Rejected;
         }
 
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
@@ -77,7 +78,7 @@ public sealed class StripeWebhooks(IServiceScopeFactory scopes, PackageCredits c
             var record = (await db.StripeEvents.FromSql($"SELECT * FROM stripe_events WHERE id = {evt.Id} FOR UPDATE").ToListAsync(ct)).Single();
             if (record.Status != StripeEventStatuses.Failed)
             {
-                return (WebhookResult.Duplicate, check);
+                return WebhookResult.Duplicate;
             }
 
             record.Attempts++;
@@ -87,16 +88,55 @@ public sealed class StripeWebhooks(IServiceScopeFactory scopes, PackageCredits c
             record.Error = null;
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return (WebhookResult.Accepted, check);
+            return WebhookResult.Accepted;
         }
         catch (Exception ex) when (ex is StripeEventException or DbUpdateException or NpgsqlException or InvalidOperationException)
         {
             logger.LogError(ex, "Stripe event {EventId} ({Type}) failed", evt.Id, evt.Type);
             await RecordFailureAsync(evt, ex is StripeEventException ? ex.Message : "Verarbeitung fehlgeschlagen (siehe Log).", CancellationToken.None);
             // A permanent problem (the event does not fit our records) is acknowledged so Stripe stops re-sending; it stays recorded.
-            return (ex is StripeEventException { Permanent: true } ? WebhookResult.Accepted : WebhookResult.Failed, check);
+            return ex is StripeEventException { Permanent: true } ? WebhookResult.Accepted : WebhookResult.Failed;
         }
     }
+
+    /// <summary>
+    /// Stripe.net's <see cref="Sdk.EventUtility.ConstructEvent(string, string, string, long, long, bool)"/> on the raw body:
+    /// any v1 signature may match, v0 is ignored, the signed timestamp must be within <paramref name="tolerance"/> of
+    /// <paramref name="now"/>. The event's api_version may differ from the SDK's (we read the envelope ourselves).
+    /// </summary>
+    /// <returns>Null when genuine, else why not (for the log; never Stripe's or the sender's text in a reply).</returns>
+    public static string? Verify(byte[] body, string? signatureHeader, string secret, DateTimeOffset now, TimeSpan tolerance)
+    {
+        if (string.IsNullOrWhiteSpace(signatureHeader))
+        {
+            return "signature missing";
+        }
+
+        string json;
+        try
+        {
+            // The signature covers the bytes; a strict decoder guarantees the string encodes back to exactly them.
+            json = StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return "body is not UTF-8";
+        }
+
+        try
+        {
+            Sdk.EventUtility.ConstructEvent(json, signatureHeader, secret, (long)tolerance.TotalSeconds, now.ToUnixTimeSeconds(),
+                throwOnApiVersionMismatch: false);
+            return null;
+        }
+        catch (Exception ex) when (ex is Sdk.StripeException or FormatException or OverflowException or ArgumentException
+                                       or JsonException or InvalidOperationException)
+        {
+            return ex.GetType().Name + ": " + ex.Message;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private async Task<bool> ProcessAsync(VoiceAgentDb db, StripeEvent evt, CancellationToken ct)
     {
