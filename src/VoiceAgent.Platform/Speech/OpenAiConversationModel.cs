@@ -33,9 +33,9 @@ public sealed class OpenAiConversationModel : IConversationModel
             throw new ArgumentException("An OpenAI API key is required; without one use RuleBasedConversationModel.", nameof(options));
         }
 
-        client = new ChatClient(options.ChatModel, new ApiKeyCredential(options.ApiKey), OpenAiCalls.ClientOptions(options));
-        timeout = options.Timeout;
         keyHint = SecretHint.For(options.ApiKey);
+        client = new ChatClient(options.ChatModel, new ApiKeyCredential(options.ApiKey), OpenAiCalls.ClientOptions(options, "chat", keyHint, logger, time));
+        timeout = options.Timeout;
         this.fallback = fallback;
         this.logger = logger;
         this.time = time;
@@ -49,9 +49,7 @@ public sealed class OpenAiConversationModel : IConversationModel
         string? intent;
         try
         {
-            var completion = await OpenAiCalls.WithOneRetryAsync(
-                async ct => (await client.CompleteChatAsync(Messages(request), Options(request.Intents), ct)).Value,
-                "chat", keyHint, logger, time, turn.Token);
+            var completion = (await client.CompleteChatAsync(Messages(request), Options(request.Intents), turn.Token)).Value;
             // Reading can throw too: the SDK parses parts of the body lazily (a 200 without "choices").
             text = ReplyText(completion);
             intent = ToolIntent(completion);

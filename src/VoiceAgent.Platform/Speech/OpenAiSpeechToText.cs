@@ -19,7 +19,6 @@ public sealed class OpenAiSpeechToText : ISpeechToText
     private readonly AudioClient client;
     private readonly TimeSpan timeout;
     private readonly string keyHint;
-    private readonly ILogger logger;
     private readonly TimeProvider time;
 
     /// <param name="options">Needs <see cref="OpenAiOptions.ApiKey"/>; uses <see cref="OpenAiOptions.TranscriptionModel"/>.</param>
@@ -30,10 +29,9 @@ public sealed class OpenAiSpeechToText : ISpeechToText
             throw new ArgumentException("An OpenAI API key is required for speech recognition.", nameof(options));
         }
 
-        client = new AudioClient(options.TranscriptionModel, new ApiKeyCredential(options.ApiKey), OpenAiCalls.ClientOptions(options));
-        timeout = options.Timeout;
         keyHint = SecretHint.For(options.ApiKey);
-        this.logger = logger;
+        client = new AudioClient(options.TranscriptionModel, new ApiKeyCredential(options.ApiKey), OpenAiCalls.ClientOptions(options, "transcription", keyHint, logger, time));
+        timeout = options.Timeout;
         this.time = time;
     }
 
@@ -53,13 +51,8 @@ public sealed class OpenAiSpeechToText : ISpeechToText
         string? text;
         try
         {
-            var transcription = await OpenAiCalls.WithOneRetryAsync(
-                async ct =>
-                {
-                    using var audio = new MemoryStream(wav, writable: false);
-                    return (await client.TranscribeAudioAsync(audio, FileName, options, ct)).Value;
-                },
-                "transcription", keyHint, logger, time, request.Token);
+            using var audio = new MemoryStream(wav, writable: false);
+            var transcription = (await client.TranscribeAudioAsync(audio, FileName, options, request.Token)).Value;
             text = transcription.Text;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

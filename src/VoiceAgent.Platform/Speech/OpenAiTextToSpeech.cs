@@ -29,7 +29,6 @@ public sealed class OpenAiTextToSpeech : ITextToSpeech
     private readonly string defaultVoice;
     private readonly TimeSpan timeout;
     private readonly string keyHint;
-    private readonly ILogger logger;
     private readonly TimeProvider time;
 
     /// <param name="options">Needs <see cref="OpenAiOptions.ApiKey"/>; uses <see cref="OpenAiOptions.SpeechModel"/> and
@@ -41,11 +40,10 @@ public sealed class OpenAiTextToSpeech : ITextToSpeech
             throw new ArgumentException("An OpenAI API key is required; without one use EspeakTextToSpeech.", nameof(options));
         }
 
-        client = new AudioClient(options.SpeechModel, new ApiKeyCredential(options.ApiKey), OpenAiCalls.ClientOptions(options));
+        keyHint = SecretHint.For(options.ApiKey);
+        client = new AudioClient(options.SpeechModel, new ApiKeyCredential(options.ApiKey), OpenAiCalls.ClientOptions(options, "speech", keyHint, logger, time));
         defaultVoice = options.Voice;
         timeout = options.Timeout;
-        keyHint = SecretHint.For(options.ApiKey);
-        this.logger = logger;
         this.time = time;
     }
 
@@ -72,9 +70,7 @@ public sealed class OpenAiTextToSpeech : ITextToSpeech
         ClientResult<BinaryData> result;
         try
         {
-            result = await OpenAiCalls.WithOneRetryAsync(
-                ct => client.GenerateSpeechAsync(text, new GeneratedSpeechVoice(speaker), options, ct),
-                "speech", keyHint, logger, time, request.Token);
+            result = await client.GenerateSpeechAsync(text, new GeneratedSpeechVoice(speaker), options, request.Token);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -44,6 +44,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeTranscriptionRequest> transcriptions = new();
     private readonly ConcurrentQueue<FakeSpeechRequest> speechRequests = new();
     private volatile Func<FakeTranscriptionRequest, FakeTranscriptionReply>? transcriber;
+    private readonly SemaphoreSlim hangs = new(0);
 
     private FakeOpenAiServer(WebApplication app) => this.app = app;
 
@@ -56,6 +57,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public IReadOnlyList<FakeTranscriptionRequest> Transcriptions => transcriptions.ToArray();
 
     public IReadOnlyList<FakeSpeechRequest> SpeechRequests => speechRequests.ToArray();
+
+    /// <summary>Completes when the next scripted Hang has begun: the client's request is in flight, its budget running.</summary>
+    public Task HangingAsync(CancellationToken ct = default) => hangs.WaitAsync(ct);
 
     public static async Task<FakeOpenAiServer> StartAsync()
     {
@@ -392,9 +396,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         return false;
     }
 
+    /// <param name="delay"><see cref="Timeout.InfiniteTimeSpan"/>: until the client gives up.</param>
     /// <returns>False when the client gave up first, as it should.</returns>
-    private static async Task<bool> HangAsync(HttpContext http, TimeSpan delay)
+    private async Task<bool> HangAsync(HttpContext http, TimeSpan delay)
     {
+        hangs.Release();
         try
         {
             await Task.Delay(delay, http.RequestAborted);
