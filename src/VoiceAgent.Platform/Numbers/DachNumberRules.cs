@@ -1,23 +1,37 @@
+extern alias libphonenumber;
+
 using System.Text.RegularExpressions;
+using libphonenumber::PhoneNumbers;
 
 namespace VoiceAgent.Platform.Numbers;
 
 /// <summary>
-/// What a German, Austrian or Swiss national significant number (NSN, the digits after the country code and
-/// without the trunk 0) must look like to be a tenant line. Lengths follow the numbering plans, loosely:
-/// Austrian numbers have variable length and libphonenumber itself validates only the first digits, so we
-/// check length and the number ranges that must never be dialled for a tenant, not every area code.
+/// Our policy for German, Austrian and Swiss national significant numbers (NSN, the digits after the country code and
+/// without the trunk 0) as tenant lines. Which kind of number it is comes from libphonenumber: short codes (emergency and
+/// service numbers, <see cref="ShortNumberInfo"/>) and premium-rate numbers (<see cref="PhoneNumberType.PREMIUM_RATE"/>)
+/// are refused; fixed, mobile and toll-free numbers are allowed. On top: ranges libphonenumber does not list as premium
+/// but which must never be dialled for a tenant, the local rescue number 19222, and lengths after the numbering plans,
+/// loosely (libphonenumber accepts e.g. a five-digit Berlin number; Austrian numbers have variable length, so only the
+/// length is checked there, not every area code).
 /// </summary>
 internal static partial class DachNumberRules
 {
-    // Emergency and service short codes per country. As an NSN (+49 112, 0112) they are refused as well.
-    private static readonly HashSet<string> GermanShortCodes = ["110", "112", "115", "19222"];
-    private static readonly HashSet<string> AustrianShortCodes = ["112", "122", "128", "133", "140", "141", "144"];
-    private static readonly HashSet<string> SwissShortCodes = ["112", "117", "118", "143", "144", "145", "147"];
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+    private static readonly ShortNumberInfo ShortNumbers = ShortNumberInfo.GetInstance();
+    private static readonly string[] Regions = ["DE", "AT", "CH"];
 
+    /// <summary>Longest DACH short code (116xxx, 118xyz); anything longer is a subscriber number.</summary>
+    private const int MaxShortCodeLength = 6;
+
+    /// <summary>
+    /// German ranges refused as premium beyond libphonenumber's premium type (which needs a valid length): the whole
+    /// 0900 range, 0190 (closed, still dialled from old material), 0137 mass-calling (libphonenumber: shared cost) and
+    /// the 118xy directory enquiries (short codes).
+    /// </summary>
     private static readonly string[] GermanPremium = ["900", "190", "137", "118"];
-    private static readonly string[] AustrianPremium = ["900", "901", "930", "931", "939"];
-    private static readonly string[] SwissPremium = ["900", "901", "906"];
+
+    /// <summary>Rettungsdienst/Krankentransport: dialled alone or after the local area code (030 19222, 06221 19222).</summary>
+    private const string RescueNumber = "19222";
 
     internal static bool IsDach(string countryCode) =>
         countryCode is CountryCodes.Germany or CountryCodes.Austria or CountryCodes.Switzerland;
@@ -33,14 +47,14 @@ internal static partial class DachNumberRules
     /// <summary>A number dialled without 0 or +: only a short code or a local number, never a whole tenant line.</summary>
     internal static string ClassifyLocal(string digits)
     {
-        if (IsShortCode(digits, GermanShortCodes) || IsShortCode(digits, AustrianShortCodes) || IsShortCode(digits, SwissShortCodes))
+        // German directory enquiries 118xy / 118xyz (a short code to libphonenumber, an expensive one to the caller).
+        if (digits.StartsWith("118", StringComparison.Ordinal) && digits.Length is 5 or 6)
         {
-            return NumberErrorCodes.Emergency;
+            return NumberErrorCodes.Premium;
         }
 
-        // German directory enquiries 118xy / 118xyz.
-        return digits.StartsWith("118", StringComparison.Ordinal) && digits.Length is 5 or 6
-            ? NumberErrorCodes.Premium
+        return digits == RescueNumber || Regions.Any(r => IsShortCode(digits, r, anyService: true))
+            ? NumberErrorCodes.Emergency
             : NumberErrorCodes.AreaCodeRequired;
     }
 
@@ -57,28 +71,47 @@ internal static partial class DachNumberRules
             return NumberErrorCodes.Invalid;
         }
 
-        return countryCode switch
+        var region = countryCode switch
         {
-            CountryCodes.Germany => CheckGermany(nsn),
-            CountryCodes.Austria => CheckAustria(nsn),
-            CountryCodes.Switzerland => CheckSwitzerland(nsn),
+            CountryCodes.Germany => "DE",
+            CountryCodes.Austria => "AT",
+            CountryCodes.Switzerland => "CH",
             _ => throw new ArgumentOutOfRangeException(nameof(countryCode), countryCode, null),
         };
-    }
-
-    private static string? CheckGermany(string nsn)
-    {
-        if (IsShortCode(nsn, GermanShortCodes))
-        {
-            return NumberErrorCodes.Emergency;
-        }
-
-        if (StartsWithAny(nsn, GermanPremium))
+        if (region == "DE" && GermanPremium.Any(p => nsn.StartsWith(p, StringComparison.Ordinal)))
         {
             return NumberErrorCodes.Premium;
         }
 
-        if (IsLocalRescueNumber(nsn))
+        // Written with the trunk 0 or the country code, only emergency numbers and the European 116xxx services count
+        // as short codes: other short digits ("01 23") are more likely a number with digits missing.
+        if (nsn == RescueNumber || IsShortCode(nsn, region, anyService: false))
+        {
+            return NumberErrorCodes.Emergency;
+        }
+
+        var number = Parse("+" + countryCode + nsn);
+        if (number is not null && Util.GetNumberType(number) == PhoneNumberType.PREMIUM_RATE)
+        {
+            return NumberErrorCodes.Premium;
+        }
+
+        return region switch
+        {
+            "DE" => CheckGermany(nsn, number),
+            "AT" => Length(nsn, 4, 13),
+            _ => Length(nsn, 9, 9),
+        };
+    }
+
+    /// <summary>Whether a number of a foreign country is premium-rate (e.g. +979, the international premium service).</summary>
+    internal static bool IsPremium(PhoneNumber number) => Util.GetNumberType(number) == PhoneNumberType.PREMIUM_RATE;
+
+    private static string? CheckGermany(string nsn, PhoneNumber? number)
+    {
+        // 030 19222: the area code (its length from libphonenumber) followed by the rescue number.
+        if (nsn.EndsWith(RescueNumber, StringComparison.Ordinal) && number is not null
+            && Util.GetLengthOfGeographicalAreaCode(number) == nsn.Length - RescueNumber.Length)
         {
             return NumberErrorCodes.Emergency;
         }
@@ -90,31 +123,57 @@ internal static partial class DachNumberRules
             return NumberErrorCodes.Invalid;
         }
 
-        var mobile = nsn.StartsWith("15", StringComparison.Ordinal)
+        var mobile = number is not null && Util.GetNumberType(number) == PhoneNumberType.MOBILE
+            || nsn.StartsWith("15", StringComparison.Ordinal)
             || nsn.StartsWith("16", StringComparison.Ordinal)
             || nsn.StartsWith("17", StringComparison.Ordinal);
         return mobile ? Length(nsn, 10, 11) : Length(nsn, 6, 13);
     }
 
-    private static string? CheckAustria(string nsn)
+    /// <summary>
+    /// An emergency number of the region (110, 112, 144 …) or, from libphonenumber's short-number data, a 116xxx
+    /// service or (<paramref name="anyService"/>) any other service short code (115, 118 in CH, 128 in AT …).
+    /// </summary>
+    private static bool IsShortCode(string digits, string region, bool anyService)
     {
-        if (IsShortCode(nsn, AustrianShortCodes))
+        if (digits.Length > MaxShortCodeLength)
         {
-            return NumberErrorCodes.Emergency;
+            return false;
         }
 
-        return StartsWithAny(nsn, AustrianPremium) ? NumberErrorCodes.Premium : Length(nsn, 4, 13);
-    }
-
-    private static string? CheckSwitzerland(string nsn)
-    {
-        if (IsShortCode(nsn, SwissShortCodes))
+        if (ShortNumbers.IsEmergencyNumber(digits, region))
         {
-            return NumberErrorCodes.Emergency;
+            return true;
         }
 
-        return StartsWithAny(nsn, SwissPremium) ? NumberErrorCodes.Premium : Length(nsn, 9, 9);
+        try
+        {
+            var number = Util.Parse(digits, region);
+            return (anyService || digits.StartsWith("116", StringComparison.Ordinal)) && ShortNumbers.IsValidShortNumberForRegion(number, region);
+        }
+        catch (NumberParseException)
+        {
+            return false;
+        }
     }
+
+    private static PhoneNumber? Parse(string international)
+    {
+        try
+        {
+            return Util.Parse(international, "ZZ");
+        }
+        catch (NumberParseException)
+        {
+            // Too long or too short for libphonenumber: our length rules say which.
+            return null;
+        }
+    }
+
+    private static string? Length(string nsn, int min, int max) =>
+        nsn.Length < min ? NumberErrorCodes.TooShort
+        : nsn.Length > max ? NumberErrorCodes.TooLong
+        : null;
 
     /// <summary>
     /// Best-effort length of the German area code (or mobile block) at the start of an NSN; 0 when only the full
@@ -156,31 +215,6 @@ internal static partial class DachNumberRules
         // list could tell apart; everywhere else they have four.
         return nsn[0] == '3' ? 0 : 4;
     }
-
-    // 19222 (Rettungsdienst/Krankentransport) is dialled with the local area code: 030 19222, 06221 19222.
-    private static bool IsLocalRescueNumber(string nsn)
-    {
-        if (!nsn.EndsWith("19222", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var areaLength = nsn.Length - 5;
-        var known = GermanAreaCodeLength(nsn);
-        return known == 0 ? areaLength is 4 or 5 : areaLength == known;
-    }
-
-    // 116xxx are the harmonised European service numbers (116 117 Bereitschaftsdienst, 116 111 Kinder- und Jugendtelefon …).
-    private static bool IsShortCode(string digits, HashSet<string> codes) =>
-        codes.Contains(digits) || (digits.Length == 6 && digits.StartsWith("116", StringComparison.Ordinal));
-
-    private static bool StartsWithAny(string nsn, string[] prefixes) =>
-        prefixes.Any(p => nsn.StartsWith(p, StringComparison.Ordinal));
-
-    private static string? Length(string nsn, int min, int max) =>
-        nsn.Length < min ? NumberErrorCodes.TooShort
-        : nsn.Length > max ? NumberErrorCodes.TooLong
-        : null;
 
     // The three-digit German area codes: the x1 cities (221 Köln, 711 Stuttgart …) and a known list of others
     // (202 Wuppertal, 228 Bonn, 345 Halle …), after libphonenumber's DE formatting rules.

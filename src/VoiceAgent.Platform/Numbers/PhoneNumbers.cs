@@ -1,6 +1,8 @@
+extern alias libphonenumber;
+
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
+using libphonenumber::PhoneNumbers;
 
 namespace VoiceAgent.Platform.Numbers;
 
@@ -13,6 +15,8 @@ public static partial class PhoneNumbers
 {
     private const int MaxE164Digits = 15;
     private const int MinInternationalDigits = 8;
+
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
     // What Twilio puts in From for a withheld caller ID: the words spelled on a keypad. +266696687 is ANONYMOUS,
     // +86282452253 UNAVAILABLE, +8656696 UNKNOWN, +2562533 BLOCKED and +7378742833 RESTRICTED (also seen with +1).
@@ -44,7 +48,7 @@ public static partial class PhoneNumbers
         var digits = RemoveParentheses(body);
         if (plus)
         {
-            return International(DropTrunkMarker(body));
+            return International(body);
         }
 
         if (digits.Length == 0)
@@ -55,7 +59,7 @@ public static partial class PhoneNumbers
         if (digits.StartsWith("00", StringComparison.Ordinal))
         {
             // 00 is the international prefix in DE, AT and CH. (011 is NANP's and means Vienna 1 1… in Austria.)
-            return International(DropTrunkMarker(SkipDigits(body, 2)));
+            return International(SkipDigits(body, 2));
         }
 
         if (digits[0] == '0')
@@ -133,8 +137,10 @@ public static partial class PhoneNumbers
         }
     }
 
-    private static NormalizedNumber International(string digits)
+    /// <param name="body">Digits and parentheses after the "+" or "00".</param>
+    private static NormalizedNumber International(string body)
     {
+        var digits = RemoveParentheses(body);
         if (digits.Length == 0 || digits[0] == '0')
         {
             return NormalizedNumber.Invalid(NumberErrorCodes.InvalidCountry);
@@ -145,29 +151,44 @@ public static partial class PhoneNumbers
             return NormalizedNumber.Invalid(NumberErrorCodes.Anonymous);
         }
 
-        if (!CountryCodes.TrySplit(digits, out var countryCode, out var nsn))
+        // libphonenumber splits off the country code and drops a trunk 0 after it where the country has one
+        // ("+49 (0)30 …", "+43 01 …", "+44 (0)20 …"), keeping Italy's leading 0.
+        PhoneNumber number;
+        try
         {
-            return NormalizedNumber.Invalid(NumberErrorCodes.InvalidCountry);
+            number = Util.Parse("+" + body, "ZZ");
+        }
+        catch (NumberParseException ex)
+        {
+            return NormalizedNumber.Invalid(ex.ErrorType switch
+            {
+                ErrorType.INVALID_COUNTRY_CODE => NumberErrorCodes.InvalidCountry,
+                ErrorType.TOO_SHORT_NSN or ErrorType.TOO_SHORT_AFTER_IDD => NumberErrorCodes.TooShort,
+                ErrorType.TOO_LONG => NumberErrorCodes.TooLong,
+                // "+49" alone: a country code and nothing after it.
+                ErrorType.NOT_A_NUMBER when digits.Length <= 3 => NumberErrorCodes.TooShort,
+                _ => NumberErrorCodes.Invalid,
+            });
         }
 
+        var countryCode = number.CountryCode.ToString(CultureInfo.InvariantCulture);
+        var nsn = Util.GetNationalSignificantNumber(number);
         if (DachNumberRules.IsDach(countryCode))
         {
-            // "+49 030 …": the trunk 0 does not belong after the country code, but people write it.
-            return Dach(countryCode, nsn.StartsWith('0') ? nsn[1..] : nsn);
+            return Dach(countryCode, nsn);
         }
 
-        // +979 is the international premium-rate service.
-        if (countryCode == "979")
+        if (DachNumberRules.IsPremium(number))
         {
             return NormalizedNumber.Invalid(NumberErrorCodes.Premium);
         }
 
-        // Elsewhere only the E.164 length is checked: the trunk 0 cannot be stripped blindly (Italy keeps it).
-        return digits.Length switch
+        // Elsewhere only the E.164 length is checked.
+        return (countryCode.Length + nsn.Length) switch
         {
             < MinInternationalDigits => NormalizedNumber.Invalid(NumberErrorCodes.TooShort),
             > MaxE164Digits => NormalizedNumber.Invalid(NumberErrorCodes.TooLong),
-            _ => NormalizedNumber.Valid("+" + digits),
+            _ => NormalizedNumber.Valid("+" + countryCode + nsn),
         };
     }
 
@@ -247,18 +268,6 @@ public static partial class PhoneNumbers
         || c is '/' or '.' or '\u2212'
         || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.DashPunctuation or UnicodeCategory.Format;
 
-    /// <summary>"49(0)30…" → "4930…" when the digits before "(0)" are a country code; then drops all parentheses.</summary>
-    private static string DropTrunkMarker(string body)
-    {
-        var match = TrunkMarker().Match(body);
-        if (match.Success && CountryCodes.TrySplit(match.Groups[1].Value, out _, out var rest) && rest.Length == 0)
-        {
-            body = match.Groups[1].Value + body[match.Length..];
-        }
-
-        return RemoveParentheses(body);
-    }
-
     private static string SkipDigits(string body, int count)
     {
         var i = 0;
@@ -276,7 +285,4 @@ public static partial class PhoneNumbers
     }
 
     private static string RemoveParentheses(string body) => body.Replace("(", string.Empty).Replace(")", string.Empty);
-
-    [GeneratedRegex(@"^\(?(\d{1,3})\)?\(0\)")]
-    private static partial Regex TrunkMarker();
 }
