@@ -40,6 +40,16 @@ public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<Ca
         }
     }
 
+    /// <summary>
+    /// A new call whose set-up failed before it reached the gate (its webhook's credentials could not be read) because the
+    /// database is overloaded: <paramref name="busy"/>, counted and logged like a call shed inside the gate.
+    /// </summary>
+    public T Overloaded<T>(string provider, Exception ex, Func<T> busy)
+    {
+        logger.LogWarning("New {Provider} call turned away, database overloaded: {Message}", provider, ex.Message);
+        return Shed(provider, "database", busy);
+    }
+
     private T Shed<T>(string provider, string reason, Func<T> busy)
     {
         shed.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("reason", reason));
