@@ -9,7 +9,8 @@ namespace VoiceAgent.Web.Telephony;
 /// <see cref="TelephonyOptions.MaxConcurrentCallSetups"/> set-ups run at once, later arrivals wait up to
 /// <see cref="TelephonyOptions.CallSetupWait"/>. A caller who cannot be admitted — or whose set-up hits an exhausted or
 /// unreachable database — is told politely that all lines are busy; nothing is stored and nothing is billed. Calls
-/// already in progress are never shed.
+/// already in progress are never shed. The gate runs after the provider's request check (Twilio signature, sipgate push
+/// guard): an unsigned or forged request never takes a slot.
 /// </summary>
 public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<CallAdmission> logger, IMeterFactory meters)
 {
