@@ -83,7 +83,9 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
             return Outcome<TenantTwilioAccount>.Invalid(errors);
         }
 
-        if (await db.Database.SqlQuery<bool>($"SELECT twilio_account_in_use({accountSid}, {tenantId}) AS \"Value\"").SingleAsync(ct))
+        // The platform account is nobody's own (webhooks carrying its SID are checked with the platform token, no lookup).
+        if (accountSid == await settings.GetAsync(AccountSidSetting, ct)
+            || await db.Database.SqlQuery<bool>($"SELECT twilio_account_in_use({accountSid}, {tenantId}) AS \"Value\"").SingleAsync(ct))
         {
             db.Record(time, actor, AuditActions.TwilioAccountRefused, tenantId, accountSid);
             await db.SaveChangesAsync(ct);
