@@ -78,6 +78,29 @@ public sealed class TwilioApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retry_after_within_the_limit_replaces_the_configured_delay()
+    {
+        fake.Fail(new FakeTwilioServer.Failure(429, 20429, "Too Many Requests", RetryAfterSeconds: 2));
+
+        Assert.True(await Client().CheckCredentialsAsync(Credentials));
+
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.Equal([TimeSpan.FromSeconds(2)], time.Delays);
+    }
+
+    [Fact]
+    public async Task Retry_after_beyond_the_limit_is_not_waited_for()
+    {
+        fake.Fail(new FakeTwilioServer.Failure(503, 20503, "Service Unavailable", RetryAfterSeconds: 3600));
+
+        var error = await Assert.ThrowsAsync<TwilioApiException>(() => Client().CheckCredentialsAsync(Credentials));
+
+        Assert.Equal((503, 20503), (error.Status, error.Code));
+        Assert.Single(fake.Requests);
+        Assert.Empty(time.Delays);
+    }
+
+    [Fact]
     public async Task Service_unavailable_twice_throws_with_twilios_error()
     {
         fake.Fail(new FakeTwilioServer.Failure(503, 20503, "Service Unavailable"), new FakeTwilioServer.Failure(503, 20503, "Service Unavailable"));
