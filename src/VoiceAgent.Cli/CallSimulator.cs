@@ -228,7 +228,7 @@ public sealed class CallSimulator(
         CancellationToken ct, bool expectTwiml = true)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(fields) };
-        request.Headers.Add("X-Twilio-Signature", TwilioRequestValidator.ComputeSignature(settings.AuthToken, url.AbsoluteUri, fields));
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(settings.AuthToken, url.AbsoluteUri, fields));
         var started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         string body;

@@ -52,7 +52,7 @@ internal static class TelephonyCommands
             pairs.Add(new(p[..eq], p[(eq + 1)..]));
         }
 
-        await stdout.WriteLineAsync(TwilioRequestValidator.ComputeSignature(token, url, pairs));
+        await stdout.WriteLineAsync(TwilioSignature.Compute(token, url, pairs));
         return 0;
     }
 }

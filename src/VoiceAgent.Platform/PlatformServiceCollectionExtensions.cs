@@ -81,6 +81,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddSingleton<SettingsCache>();
         services.AddScoped<SettingsStore>();
         services.AddScoped<TwilioAccounts>();
+        services.AddSingleton<TwilioAccountDirectory>();
         services.AddScoped<DevSeeder>();
 
         services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
@@ -95,8 +96,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddScoped<FlowSessionRunner>();
         services.AddScoped<NumberService>();
         services.AddScoped<CallService>();
-        services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient<TwilioRestClient>(c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddProviderRestClients(configuration);
         services.AddSingleton<TwilioHealth>();
         services.AddBillingServices(configuration);
         services.AddCalendarConnectors(configuration);

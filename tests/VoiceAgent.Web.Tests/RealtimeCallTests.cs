@@ -155,7 +155,7 @@ public sealed class RealtimeCallTests : IntegrationTest
 
         var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["From"] = "+491701234567", ["To"] = "+49301111111", ["CallStatus"] = "ringing" };
         var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice") { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioRequestValidator.ComputeSignature(AuthToken, "http://localhost/telephony/twilio/voice", form));
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost/telephony/twilio/voice", form));
         var twiml = XDocument.Parse(await (await realtime.CreateClient().SendAsync(request)).Content.ReadAsStringAsync());
         var stream = Assert.Single(twiml.Descendants("Stream"));
         Assert.Equal("ws://localhost/telephony/media", stream.Attribute("url")?.Value);

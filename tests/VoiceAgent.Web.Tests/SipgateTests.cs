@@ -28,8 +28,14 @@ public sealed class SipgateTests : IntegrationTest
 
     private static readonly RSA SigningKey = RSA.Create(2048);
 
-    private WebApplicationFactory<Program> Sipgate(TimeProvider? time = null) => App.WithWebHostBuilder(b =>
+    private WebApplicationFactory<Program> Sipgate(TimeProvider? time = null, int? setupSlots = null) => App.WithWebHostBuilder(b =>
     {
+        if (setupSlots is { } slots)
+        {
+            b.UseSetting("Telephony:MaxConcurrentCallSetups", slots.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            b.UseSetting("Telephony:CallSetupWait", "00:00:00.050");
+        }
+
         b.UseSetting("Sipgate:Push:PublicKeyPem", SigningKey.ExportSubjectPublicKeyInfoPem());
         b.UseSetting("Sipgate:Push:TrustedProxies:0", "127.0.0.1");
         b.ConfigureServices(s =>
@@ -281,6 +287,36 @@ public sealed class SipgateTests : IntegrationTest
 
         // The same push, signed and from sipgate, is taken: the refusals above were about the push, not the set-up.
         Assert.Equal("Gather", (await Action(await PushAsync(sipgate, body))).Name.LocalName);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls"));
+    }
+
+    [Fact]
+    public async Task Refused_pushes_are_refused_before_the_admission_gate_and_take_no_set_up_slot()
+    {
+        await TenantAsync("Praxis Alpha", "030 1111111");
+        var app = Sipgate(setupSlots: 1);
+        var sipgate = app.CreateClient();
+        var body = NewCall("sg-slot");
+        using var otherKey = RSA.Create(2048);
+
+        // Hold the only set-up slot, as a slow call set-up would.
+        var admission = app.Services.GetRequiredService<VoiceAgent.Web.Telephony.CallAdmission>();
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = admission.RunAsync("sipgate", () => release.Task, () => throw new InvalidOperationException(), CancellationToken.None);
+
+        // Forged or foreign pushes never reach the gate: 403, not the busy announcement.
+        var refused = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => i % 2 == 0
+            ? PushAsync(sipgate, body, Sign(body, otherKey))
+            : PushAsync(sipgate, body, forwardedFor: "203.0.113.7")));
+        Assert.All(refused, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+
+        // A genuine push does reach it, and hears that all lines are busy while the slot is held.
+        Assert.Equal(HttpStatusCode.OK, (await PushAsync(sipgate, body)).StatusCode);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM calls"));
+
+        release.SetResult(0);
+        await holding;
+        Assert.Equal("Gather", (await Action(await PushAsync(sipgate, NewCall("sg-slot-2")))).Name.LocalName);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls"));
     }
 

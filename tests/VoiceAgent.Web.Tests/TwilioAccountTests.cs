@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using VoiceAgent.Platform.Telephony;
 using VoiceAgent.Platform.Telephony.Twilio;
 using VoiceAgent.Testing;
@@ -19,7 +20,7 @@ public sealed class TwilioAccountTests : IntegrationTest
     private static async Task<HttpResponseMessage> Webhook(HttpClient client, string path, Dictionary<string, string> form, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioRequestValidator.ComputeSignature(token, "http://localhost" + path, form));
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token, "http://localhost" + path, form));
         return await client.SendAsync(request);
     }
 
@@ -133,6 +134,81 @@ public sealed class TwilioAccountTests : IntegrationTest
         var taken = await Twiml(await Webhook(app.CreateClient(), "/telephony/twilio/voice",
             Inbound("CA" + new string('b', 32), "+49301111111", "AC" + new string('1', 32)), PlatformToken));
         Assert.Contains("Praxis Alpha", taken.Descendants("Say").First().Value);
+    }
+
+    [Fact]
+    public async Task Unsigned_requests_in_parallel_never_make_a_correctly_signed_call_hear_the_busy_message()
+    {
+        const string platformSid = "AC" + "11111111111111111111111111111111";
+        await using var app = new VoiceAgentFactory(Database)
+        {
+            // One set-up slot, and a forged request that got one would hold it: the order decides, not the timing.
+            Settings = { ["Telephony:MaxConcurrentCallSetups"] = "1", ["Telephony:CallSetupWait"] = "00:00:01" },
+        };
+        var platform = await app.LoginAsAdminAsync();
+        (await platform.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = PlatformToken })).EnsureSuccessStatusCode();
+        (await platform.PutAsJsonAsync("/api/admin/settings/twilio.account_sid", new { value = platformSid })).EnsureSuccessStatusCode();
+        await TenantWithNumberAsync(app, "chef@a.de", "Praxis Alpha", "030 1111111");
+        var twilio = app.CreateClient();
+        var first = await Twiml(await Webhook(twilio, "/telephony/twilio/voice", Inbound("CA" + new string('a', 32), "+49301111111", platformSid), PlatformToken));
+        Assert.Contains("Praxis Alpha", first.Descendants("Say").First().Value);
+
+        // Every lookup of a tenant's own Twilio account now waits, as on an overloaded database.
+        await using var locker = new NpgsqlConnection(Database.OwnerConnectionString);
+        await locker.OpenAsync();
+        await using var lockTx = await locker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE tenant_twilio_accounts IN ACCESS EXCLUSIVE MODE", locker, lockTx))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        // 200 requests without a signature, and 100 with a made-up one claiming unknown accounts (these need the lookup).
+        var unsigned = Enumerable.Range(0, 200).Select(i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice")
+            {
+                Content = new FormUrlEncodedContent(Inbound($"CA{i:x32}", "+49301111111", platformSid)),
+            };
+            return twilio.SendAsync(request);
+        });
+        var forged = Enumerable.Range(0, 100).Select(i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice")
+            {
+                Content = new FormUrlEncodedContent(Inbound($"CB{i:x32}", "+49301111111", $"AC{i:x32}")),
+            };
+            request.Headers.Add("X-Twilio-Signature", Convert.ToBase64String(new byte[20]));
+            return twilio.SendAsync(request);
+        });
+        var flood = Task.WhenAll(unsigned.Concat(forged).ToList());
+
+        // Wait until a forged request is stuck in the account lookup (with the old order, holding the only set-up slot).
+        for (var polls = 0; await LockWaitersAsync() == 0; polls++)
+        {
+            Assert.True(polls < 1500, "no request reached the account lookup");
+            await Task.Delay(20);
+        }
+
+        var signed = await Twiml(await Webhook(twilio, "/telephony/twilio/voice", Inbound("CA" + new string('b', 32), "+49301111111", platformSid), PlatformToken));
+        Assert.DoesNotContain("Leitungen", signed.ToString());
+        Assert.Contains("Praxis Alpha", signed.Descendants("Say").First().Value);
+        // The made-up accounts cost one lookup in total, not one each.
+        Assert.Equal(1, await LockWaitersAsync());
+
+        await lockTx.RollbackAsync();
+        var refused = await flood;
+        Assert.All(refused, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM calls"));
+
+        // As superuser: other roles' wait events are hidden from the schema owner.
+        async Task<long> LockWaitersAsync()
+        {
+            await using var connection = new NpgsqlConnection(Database.SuperConnectionString);
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                $"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '{PostgresServer.Database}'", connection);
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+        }
     }
 
     [Fact]

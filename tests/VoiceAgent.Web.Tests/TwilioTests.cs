@@ -22,7 +22,7 @@ public sealed class TwilioTests : IntegrationTest
     private static async Task<HttpResponseMessage> Webhook(HttpClient client, string path, Dictionary<string, string> form, string? token = AuthToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioRequestValidator.ComputeSignature(token ?? "wrong", "http://localhost" + path, form));
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token ?? "wrong", "http://localhost" + path, form));
         return await client.SendAsync(request);
     }
 
@@ -114,7 +114,7 @@ public sealed class TwilioTests : IntegrationTest
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>(form) { ["From"] = "+499001234567" }),
         };
-        altered.Headers.Add("X-Twilio-Signature", TwilioRequestValidator.ComputeSignature(AuthToken, "http://localhost/telephony/twilio/voice", form));
+        altered.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost/telephony/twilio/voice", form));
         Assert.Equal(HttpStatusCode.Forbidden, (await twilio.SendAsync(altered)).StatusCode);
 
         var unsigned = await twilio.PostAsync("/telephony/twilio/voice", new FormUrlEncodedContent(form));

@@ -30,8 +30,8 @@ public sealed record SigningAccount(Guid? TenantId, TwilioCredentials Credential
 /// (verified with an authenticated REST call before it is saved; one account belongs to one tenant); otherwise the
 /// platform account from the settings store applies. Webhooks from a tenant's own account may only reach that tenant.
 /// </summary>
-public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settings, IDataProtectionProvider protection, TwilioRestClient rest,
-    SettingsCache cache, TimeProvider time)
+public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settings, IDataProtectionProvider protection, TwilioApi rest,
+    TwilioAccountDirectory directory, TimeProvider time)
 {
     public const string AccountSidSetting = "twilio.account_sid";
     public const string AuthTokenSetting = "twilio.auth_token";
@@ -40,33 +40,21 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
 
     /// <summary>
     /// The account whose token must have signed a webhook carrying <paramref name="accountSid"/>: the tenant that
-    /// connected this account, else the platform account; null when neither is configured.
+    /// connected this account, else the platform account; null when neither is configured. Tenants' own accounts come
+    /// from <see cref="TwilioAccountDirectory"/>, so a flood of requests with made-up SIDs causes no query per request.
     /// </summary>
     public async Task<SigningAccount?> ForWebhookAsync(string? accountSid, CancellationToken ct = default)
     {
-        if (!string.IsNullOrEmpty(accountSid) && AccountSidPattern().IsMatch(accountSid))
-        {
-            var own = await cache.GetOrLoadAsync(CacheKey(accountSid), async () =>
-            {
-                var row = await db.Database
-                    .SqlQuery<AccountRow>($"SELECT tenant_id AS \"TenantId\", protected_auth_token AS \"ProtectedAuthToken\" FROM twilio_account({accountSid})")
-                    .SingleOrDefaultAsync(ct);
-                return row is null ? null : new SigningAccount(row.TenantId, new TwilioCredentials(accountSid, protector.Unprotect(row.ProtectedAuthToken)));
-            });
-            if (own is not null)
-            {
-                return own;
-            }
-        }
-
         var token = await settings.GetAsync(AuthTokenSetting, ct);
-        if (string.IsNullOrEmpty(token))
+        var sid = await settings.GetAsync(AccountSidSetting, ct);
+        var platform = string.IsNullOrEmpty(token) ? null : new SigningAccount(null, new TwilioCredentials(sid ?? "", token));
+        if (string.IsNullOrEmpty(accountSid) || !AccountSidPattern().IsMatch(accountSid) || accountSid == sid)
         {
-            return null;
+            return platform;
         }
 
-        var sid = await settings.GetAsync(AccountSidSetting, ct);
-        return new SigningAccount(null, new TwilioCredentials(sid ?? "", token));
+        var own = await directory.FindAsync(accountSid, ct);
+        return own is null ? platform : new SigningAccount(own.TenantId, new TwilioCredentials(accountSid, protector.Unprotect(own.ProtectedAuthToken)));
     }
 
     /// <summary>The tenant's own account as shown on its page (token hint only); null when it uses the platform account.</summary>
@@ -95,7 +83,9 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
             return Outcome<TenantTwilioAccount>.Invalid(errors);
         }
 
-        if (await db.Database.SqlQuery<bool>($"SELECT twilio_account_in_use({accountSid}, {tenantId}) AS \"Value\"").SingleAsync(ct))
+        // The platform account is nobody's own (webhooks carrying its SID are checked with the platform token, no lookup).
+        if (accountSid == await settings.GetAsync(AccountSidSetting, ct)
+            || await db.Database.SqlQuery<bool>($"SELECT twilio_account_in_use({accountSid}, {tenantId}) AS \"Value\"").SingleAsync(ct))
         {
             db.Record(time, actor, AuditActions.TwilioAccountRefused, tenantId, accountSid);
             await db.SaveChangesAsync(ct);
@@ -134,11 +124,9 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
         row.VerifiedAt = now;
         row.UpdatedAt = now;
         row.UpdatedBy = actor.Email;
-        var previous = db.Entry(row).Property(a => a.AccountSid).OriginalValue;
         db.Record(time, actor, AuditActions.TwilioAccountConnected, tenantId, $"{accountSid}, token {row.TokenHint}");
         await db.SaveChangesAsync(ct);
-        cache.Invalidate(CacheKey(accountSid!));
-        cache.Invalidate(CacheKey(previous));
+        directory.Invalidate();
         return Outcome<TenantTwilioAccount>.Ok(row);
     }
 
@@ -154,14 +142,10 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
         db.TenantTwilioAccounts.Remove(row);
         db.Record(time, actor, AuditActions.TwilioAccountDisconnected, tenantId, row.AccountSid);
         await db.SaveChangesAsync(ct);
-        cache.Invalidate(CacheKey(row.AccountSid));
+        directory.Invalidate();
         return true;
     }
 
-    private static string CacheKey(string accountSid) => "twilio-account:" + accountSid;
-
     [GeneratedRegex("^AC[0-9a-f]{32}$")]
     private static partial Regex AccountSidPattern();
-
-    private sealed record AccountRow(Guid TenantId, string ProtectedAuthToken);
 }

@@ -44,7 +44,7 @@ public sealed class TwilioHealth(IServiceScopeFactory scopes, TimeProvider time,
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                var ok = await scope.ServiceProvider.GetRequiredService<TwilioRestClient>()
+                var ok = await scope.ServiceProvider.GetRequiredService<TwilioApi>()
                     .CheckCredentialsAsync(new TwilioCredentials(sid, token), timeout.Token);
                 status = ok ? Operational : Degraded;
             }

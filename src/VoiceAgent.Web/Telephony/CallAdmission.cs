@@ -9,7 +9,8 @@ namespace VoiceAgent.Web.Telephony;
 /// <see cref="TelephonyOptions.MaxConcurrentCallSetups"/> set-ups run at once, later arrivals wait up to
 /// <see cref="TelephonyOptions.CallSetupWait"/>. A caller who cannot be admitted — or whose set-up hits an exhausted or
 /// unreachable database — is told politely that all lines are busy; nothing is stored and nothing is billed. Calls
-/// already in progress are never shed.
+/// already in progress are never shed. The gate runs after the provider's request check (Twilio signature, sipgate push
+/// guard): an unsigned or forged request never takes a slot.
 /// </summary>
 public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<CallAdmission> logger, IMeterFactory meters)
 {
@@ -38,6 +39,16 @@ public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<Ca
         {
             slots.Release();
         }
+    }
+
+    /// <summary>
+    /// A new call whose set-up failed before it reached the gate (its webhook's credentials could not be read) because the
+    /// database is overloaded: <paramref name="busy"/>, counted and logged like a call shed inside the gate.
+    /// </summary>
+    public T Overloaded<T>(string provider, Exception ex, Func<T> busy)
+    {
+        logger.LogWarning("New {Provider} call turned away, database overloaded: {Message}", provider, ex.Message);
+        return Shed(provider, "database", busy);
     }
 
     private T Shed<T>(string provider, string reason, Func<T> busy)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Twilio.TwiML;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Speech;
@@ -30,9 +31,10 @@ public static class TwilioWebhooks
 
     public static void MapTwilioWebhooks(this IEndpointRouteBuilder routes)
     {
-        // New calls pass the admission gate (load shedding) before anything else, the signature check included.
+        // The signature check runs first (the first filter added is the outer one): only a correctly signed new call may
+        // take a set-up slot, so a flood of unsigned requests cannot make real callers hear the busy announcement.
         routes.MapPost("/telephony/twilio/voice", Voice).WithName("TwilioVoice").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
-            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(AdmitAsync).AddEndpointFilter(VerifySignatureAsync).ExcludeFromDescription();
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).AddEndpointFilter(AdmitAsync).ExcludeFromDescription();
         var group = routes.MapGroup("/telephony/twilio").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
             .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).ExcludeFromDescription();
         group.MapPost("/gather", Gather).WithName("TwilioGather");
@@ -59,8 +61,13 @@ public static class TwilioWebhooks
     {
         var http = context.HttpContext;
         return new ValueTask<object?>(http.RequestServices.GetRequiredService<CallAdmission>().RunAsync(Providers.Twilio,
-            async () => await next(context), () => Twiml(new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), http.Request), http.RequestAborted));
+            async () => await next(context), () => Busy(http.Request), http.RequestAborted));
     }
+
+    private static object? Busy(HttpRequest request) => Twiml(new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), request);
+
+    private static bool IsNewCall(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "TwilioVoice";
 
     internal static async Task<IResult> StreamEnded(HttpRequest request, CallService calls, CancellationToken ct)
     {
@@ -111,42 +118,42 @@ public static class TwilioWebhooks
 
     private static IResult Twiml(CallTurn turn, HttpRequest request)
     {
-        var twiml = new TwimlWriter();
+        var twiml = new VoiceResponse();
         switch (turn.Step)
         {
             case CallStep.Stream:
                 var tokens = request.HttpContext.RequestServices.GetRequiredService<StreamTokens>();
                 var streamUrl = PublicUrl(request, "/telephony/media").Replace("https://", "wss://", StringComparison.Ordinal)
                     .Replace("http://", "ws://", StringComparison.Ordinal);
-                twiml.Connect(c => c.Stream(streamUrl, p => p.Parameter("token", tokens.Issue(turn.TenantId!.Value, turn.CallId!.Value))),
+                twiml.StreamTo(streamUrl, [new("token", tokens.Issue(turn.TenantId!.Value, turn.CallId!.Value))],
                     action: PublicUrl(request, "/telephony/twilio/stream-ended"));
                 break;
             case CallStep.Refuse:
-                twiml.Say(turn.Lines.Count > 0 ? string.Join(" ", turn.Lines) : Texts.Get("Telephony.Unavailable"));
+                twiml.SayText(turn.Lines.Count > 0 ? string.Join(" ", turn.Lines) : Texts.Get("Telephony.Unavailable"));
                 twiml.Hangup();
                 break;
             case CallStep.Listen:
-                twiml.Gather(action: PublicUrl(request, "/telephony/twilio/gather"), timeoutSeconds: turn.ListenSeconds ?? 6, says: turn.Lines);
+                twiml.GatherSpeech(action: PublicUrl(request, "/telephony/twilio/gather"), says: turn.Lines, timeoutSeconds: turn.ListenSeconds ?? 6);
                 break;
             case CallStep.Dial:
                 foreach (var line in turn.Lines)
                 {
-                    twiml.Say(line);
+                    twiml.SayText(line);
                 }
 
-                twiml.Dial(turn.DialTarget!, action: PublicUrl(request, "/telephony/twilio/dial"));
+                twiml.DialNumber(turn.DialTarget!, action: PublicUrl(request, "/telephony/twilio/dial"));
                 break;
             default:
                 foreach (var line in turn.Lines)
                 {
-                    twiml.Say(line);
+                    twiml.SayText(line);
                 }
 
                 twiml.Hangup();
                 break;
         }
 
-        return TypedResults.Text(twiml.ToString(), "text/xml; charset=utf-8");
+        return TypedResults.Text(twiml.ToXml(), "text/xml; charset=utf-8");
     }
 
     // Twilio signs the URL it called: the configured public origin (behind a proxy) plus the raw, still-encoded target.
@@ -167,13 +174,28 @@ public static class TwilioWebhooks
     private static async ValueTask<object?> VerifySignatureAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
-        var account = form is null ? null
-            : await http.RequestServices.GetRequiredService<TwilioAccounts>().ForWebhookAsync(form["AccountSid"], http.RequestAborted);
+        var header = http.Request.Headers["X-Twilio-Signature"].ToString();
+        // No signature, or none that HMAC-SHA1 could have produced: refused before the body is read or anything is looked up.
+        if (!http.Request.HasFormContentType || !TwilioSignature.IsWellFormed(header))
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        SigningAccount? account;
+        try
+        {
+            account = await http.RequestServices.GetRequiredService<TwilioAccounts>().ForWebhookAsync(form["AccountSid"], http.RequestAborted);
+        }
+        catch (Exception ex) when (IsNewCall(http) && CallAdmission.IsOverload(ex) && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The credentials could not be read: a new call is turned away politely, as the admission gate would.
+            return http.RequestServices.GetRequiredService<CallAdmission>().Overloaded(Providers.Twilio, ex, () => Busy(http.Request));
+        }
+
         var url = SignedUrl(http.Request);
-        var parameters = form?.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))) ?? [];
-        if (account is null || form is null
-            || !TwilioRequestValidator.IsValid(account.Credentials.AuthToken, url, parameters, http.Request.Headers["X-Twilio-Signature"]))
+        var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? "")));
+        if (account is null || !TwilioSignature.IsValid(account.Credentials.AuthToken, url, parameters, header))
         {
             return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
         }
@@ -183,7 +205,7 @@ public static class TwilioWebhooks
             http.Items[AccountTenantItem] = owner;
             // A tenant's own account may only touch that tenant's calls (the voice webhook checks the dialled number).
             var callSid = form["CallSid"].ToString();
-            if (http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName != "TwilioVoice"
+            if (!IsNewCall(http)
                 && await http.RequestServices.GetRequiredService<CallService>().TenantOfAsync(Providers.Twilio, callSid, http.RequestAborted) is { } tenant
                 && tenant != owner)
             {

@@ -45,7 +45,7 @@ internal sealed record SignedWebhook(byte[] Body, string Signature)
                 ["ToZip"] = "",
             };
             var body = string.Join('&', form.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-            calls[i] = new SignedWebhook(Encoding.UTF8.GetBytes(body), TwilioRequestValidator.ComputeSignature(authToken, url, form));
+            calls[i] = new SignedWebhook(Encoding.UTF8.GetBytes(body), TwilioSignature.Compute(authToken, url, form));
         }
 
         return calls;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Twilio.TwiML;
 using VoiceAgent.Platform.Telephony.Twilio;
 
 namespace VoiceAgent.Benchmarks.Load;
@@ -14,9 +15,9 @@ namespace VoiceAgent.Benchmarks.Load;
 /// <summary>
 /// Minimal Kestrel endpoints on 127.0.0.1 for the inbound-call webhook, checking X-Twilio-Signature the way
 /// <c>TwilioWebhooks.VerifySignatureAsync</c> does (form read, URL = origin + raw target, every form value, the real
-/// <see cref="TwilioRequestValidator"/>), with the auth token a constant instead of a database setting:
+/// <see cref="TwilioSignature"/>), with the auth token a constant instead of a database setting:
 /// <c>/check/voice</c> answers an empty 200 after the check (the baseline), <c>/twiml/voice</c> answers the greeting as a
-/// TwiML Gather written by the real <see cref="TwimlWriter"/>.
+/// TwiML Gather built by the SDK's <c>VoiceResponse</c> with our <see cref="Twiml"/> conventions.
 /// </summary>
 internal sealed class WebhookServer : IAsyncDisposable
 {
@@ -66,8 +67,8 @@ internal sealed class WebhookServer : IAsyncDisposable
             return TypedResults.StatusCode(StatusCodes.Status403Forbidden);
         }
 
-        var twiml = new TwimlWriter().Gather(action: RequestOrigin(request) + "/twiml/gather", says: [Greeting], timeoutSeconds: 6);
-        return TypedResults.Text(twiml.ToString(), "text/xml; charset=utf-8");
+        var twiml = new VoiceResponse().GatherSpeech(action: RequestOrigin(request) + "/twiml/gather", says: [Greeting], timeoutSeconds: 6);
+        return TypedResults.Text(twiml.ToXml(), "text/xml; charset=utf-8");
     }
 
     private static async Task<bool> IsSignedAsync(HttpRequest request)
@@ -76,7 +77,7 @@ internal sealed class WebhookServer : IAsyncDisposable
         var raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
         var url = RequestOrigin(request) + (string.IsNullOrEmpty(raw) || !raw.StartsWith('/') ? request.Path + request.QueryString : raw);
         var parameters = form?.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))) ?? [];
-        return form is not null && TwilioRequestValidator.IsValid(AuthToken, url, parameters, request.Headers["X-Twilio-Signature"]);
+        return form is not null && TwilioSignature.IsValid(AuthToken, url, parameters, request.Headers["X-Twilio-Signature"]);
     }
 
     private static string RequestOrigin(HttpRequest request) => $"{request.Scheme}://{request.Host}";

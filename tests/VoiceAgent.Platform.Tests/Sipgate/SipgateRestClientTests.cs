@@ -1,5 +1,7 @@
 using System.Net;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.Platform.Telephony;
 using VoiceAgent.Platform.Telephony.Sipgate;
 
 namespace VoiceAgent.Platform.Tests.Sipgate;
@@ -8,14 +10,18 @@ public sealed class SipgateRestClientTests : IAsyncLifetime
 {
     private static readonly SipgateCredentials Credentials = SipgateCredentials.Create(FakeSipgateApi.TokenId, FakeSipgateApi.Token);
 
-    private readonly HttpClient http = new();
+    private readonly List<ServiceProvider> providers = [];
     private FakeSipgateApi fake = null!;
 
     public async Task InitializeAsync() => fake = await FakeSipgateApi.StartAsync();
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
+        foreach (var provider in providers)
+        {
+            await provider.DisposeAsync();
+        }
+
         await fake.DisposeAsync();
     }
 
@@ -153,8 +159,7 @@ public sealed class SipgateRestClientTests : IAsyncLifetime
     [Fact]
     public async Task Not_found_outside_hangup_is_an_error()
     {
-        var options = new SipgateRestOptions { BaseUrl = new Uri(fake.BaseUrl, "/v1"), RetryDelay = TimeSpan.Zero };
-        var client = new SipgateRestClient(http, Options.Create(options), TimeProvider.System);
+        var client = Client(new Uri(fake.BaseUrl, "/v1"));
 
         var ex = await Assert.ThrowsAsync<SipgateApiException>(() => client.GetUserInfoAsync(Credentials));
 
@@ -194,6 +199,18 @@ public sealed class SipgateRestClientTests : IAsyncLifetime
         Assert.DoesNotContain(FakeSipgateApi.Token, printed);
     }
 
-    private SipgateRestClient Client() =>
-        new(http, Options.Create(new SipgateRestOptions { BaseUrl = fake.BaseUrl, RetryDelay = TimeSpan.Zero }), TimeProvider.System);
+    /// <summary>Built as the app builds it: typed HttpClient with the resilience handler (no wait before the retry here).</summary>
+    private SipgateRestClient Client(Uri? baseUrl = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sipgate:Rest:BaseUrl"] = (baseUrl ?? fake.BaseUrl).AbsoluteUri,
+            ["Sipgate:Rest:RetryDelay"] = "00:00:00",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddProviderRestClients(configuration);
+        var provider = services.BuildServiceProvider();
+        providers.Add(provider);
+        return provider.GetRequiredService<SipgateRestClient>();
+    }
 }

@@ -24,7 +24,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     public sealed record RecordedRequest(string Method, string Path, string? BasicUser, string? ContentType, IReadOnlyDictionary<string, string> Form);
 
     /// <summary>A scripted answer: a status with Twilio's error JSON, or with a non-JSON body when <see cref="Html"/> is set.</summary>
-    public sealed record Failure(int Status, int Code, string Message, bool Html = false);
+    public sealed record Failure(int Status, int Code, string Message, bool Html = false, int? RetryAfterSeconds = null);
 
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, string> tokens = new();
@@ -156,6 +156,11 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
         if (script.TryDequeue(out var failure))
         {
+            if (failure.RetryAfterSeconds is { } retryAfter)
+            {
+                http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             if (failure.Html)
             {
                 http.Response.StatusCode = failure.Status;

@@ -8,9 +8,11 @@ namespace VoiceAgent.Platform.Telephony.Sipgate;
 
 /// <summary>
 /// The few sipgate REST calls we need (API-CONTRACTS.md §2.4), as a typed HttpClient. Credentials are passed per call
-/// because they live in the settings store, not in configuration. A 429 or 5xx is retried once, then thrown.
+/// because they live in the settings store, not in configuration. A 429 or 5xx is retried once by the HttpClient's
+/// resilience handler (<see cref="ProviderRestClients"/>, honouring Retry-After up to <see cref="SipgateRestOptions.MaxRetryAfter"/>),
+/// then thrown.
 /// </summary>
-public sealed class SipgateRestClient(HttpClient http, IOptions<SipgateRestOptions> options, TimeProvider time)
+public sealed class SipgateRestClient(HttpClient http, IOptions<SipgateRestOptions> options)
 {
     private const int PageSize = 100;
 
@@ -53,36 +55,25 @@ public sealed class SipgateRestClient(HttpClient http, IOptions<SipgateRestOptio
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, SipgateCredentials credentials, bool notFoundIsAnswer, CancellationToken ct)
     {
-        var url = new Uri(options.Value.BaseUrl.AbsoluteUri.TrimEnd('/') + "/" + path);
-        for (var attempt = 1; ; attempt++)
+        using var request = new HttpRequestMessage(method, new Uri(options.Value.BaseUrl.AbsoluteUri.TrimEnd('/') + "/" + path));
+        request.Headers.Authorization = credentials.ToAuthorizationHeader();
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        var response = await http.SendAsync(request, ct);
+        var status = response.StatusCode;
+        if (response.IsSuccessStatusCode || (notFoundIsAnswer && status == HttpStatusCode.NotFound))
         {
-            using var request = new HttpRequestMessage(method, url);
-            request.Headers.Authorization = credentials.ToAuthorizationHeader();
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            var response = await http.SendAsync(request, ct);
-            var status = response.StatusCode;
-            if (response.IsSuccessStatusCode || (notFoundIsAnswer && status == HttpStatusCode.NotFound))
-            {
-                return response;
-            }
-
-            var retryAfter = response.Headers.RetryAfter?.Delta;
-            response.Dispose();
-            var what = $"sipgate {method} /{path.Split('?')[0]}";
-            if (status == HttpStatusCode.Unauthorized)
-            {
-                throw new SipgateUnauthorizedException($"{what}: sipgate refused token {credentials.TokenId} (401).");
-            }
-
-            var transient = status == HttpStatusCode.TooManyRequests || (int)status >= 500;
-            var delay = retryAfter ?? options.Value.RetryDelay;
-            if (!transient || attempt > 1 || delay > options.Value.MaxRetryAfter)
-            {
-                throw new SipgateApiException(status, $"{what} failed with {(int)status} {status}{(transient && attempt > 1 ? " after one retry" : "")}.");
-            }
-
-            await Task.Delay(delay, time, ct);
+            return response;
         }
+
+        response.Dispose();
+        var what = $"sipgate {method} /{path.Split('?')[0]}";
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            throw new SipgateUnauthorizedException($"{what}: sipgate refused token {credentials.TokenId} (401).");
+        }
+
+        var transient = status == HttpStatusCode.TooManyRequests || (int)status >= 500;
+        throw new SipgateApiException(status, $"{what} failed with {(int)status} {status}{(transient ? " (a transient error is retried once)" : "")}.");
     }
 
     private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken ct) where T : class

@@ -1,11 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
+using Twilio.Security;
 using VoiceAgent.Platform.Telephony.Twilio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 
-/// <summary>The published vectors of API-CONTRACTS.md §1.2 (from twilio-csharp and twilio-python) and the failure cases.</summary>
-public sealed class TwilioRequestValidatorTests
+/// <summary>
+/// The published vectors of API-CONTRACTS.md §1.2 (from twilio-csharp and twilio-python) and the failure cases, checked by the
+/// SDK's RequestValidator through <see cref="TwilioSignature"/>.
+/// </summary>
+public sealed class TwilioSignatureTests
 {
     private const string Token = "12345";
     private const string Url = "https://mycompany.com/myapp.php?foo=1&bar=2";
@@ -35,15 +39,15 @@ public sealed class TwilioRequestValidatorTests
     [InlineData("http://mycompany.com:1234/myapp.php?foo=1&bar=2", "Zmvh+3yNM1Phv2jhDCwEM3q5ebU=")]
     public void Published_form_vectors_compute_and_validate(string url, string expected)
     {
-        Assert.Equal(expected, TwilioRequestValidator.ComputeSignature(Token, url, CallParameters));
-        Assert.True(TwilioRequestValidator.IsValid(Token, url, CallParameters, expected));
+        Assert.Equal(expected, TwilioSignature.Compute(Token, url, CallParameters));
+        Assert.True(TwilioSignature.IsValid(Token, url, CallParameters, expected));
     }
 
     [Fact]
     public void Published_repeated_key_vector_sorts_the_values()
     {
-        Assert.Equal("IK+Dwps556ElfBT0I3Rgjkr1wJU=", TwilioRequestValidator.ComputeSignature(Token, Url, RepeatedKeyParameters));
-        Assert.True(TwilioRequestValidator.IsValid(Token, Url, RepeatedKeyParameters, "IK+Dwps556ElfBT0I3Rgjkr1wJU="));
+        Assert.Equal("IK+Dwps556ElfBT0I3Rgjkr1wJU=", TwilioSignature.Compute(Token, Url, RepeatedKeyParameters));
+        Assert.True(TwilioSignature.IsValid(Token, Url, RepeatedKeyParameters, "IK+Dwps556ElfBT0I3Rgjkr1wJU="));
     }
 
     [Fact]
@@ -51,8 +55,8 @@ public sealed class TwilioRequestValidatorTests
     {
         var url = Url + "&bodySHA256=" + JsonBodySha256;
 
-        Assert.Equal("a9nBmqA0ju/hNViExpshrM61xv4=", TwilioRequestValidator.ComputeSignature(Token, url, []));
-        Assert.True(TwilioRequestValidator.IsValidJson(Token, url, Encoding.UTF8.GetBytes(JsonBody), "a9nBmqA0ju/hNViExpshrM61xv4="));
+        Assert.Equal("a9nBmqA0ju/hNViExpshrM61xv4=", TwilioSignature.Compute(Token, url, []));
+        Assert.True(new RequestValidator(Token).Validate(url, JsonBody, "a9nBmqA0ju/hNViExpshrM61xv4="));
     }
 
     [Fact]
@@ -61,7 +65,7 @@ public sealed class TwilioRequestValidatorTests
         const string signed = "https://mycompany.com/myapp.php?foo=1&bar=2CallSidCA1234567890ABCDECaller+14158675309Digits1234From+14158675309To+18005551212";
         var mac = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(Token), Encoding.UTF8.GetBytes(signed)));
 
-        Assert.Equal(mac, TwilioRequestValidator.ComputeSignature(Token, Url, CallParameters.Reverse()));
+        Assert.Equal(mac, TwilioSignature.Compute(Token, Url, CallParameters.Reverse()));
     }
 
     [Fact]
@@ -70,27 +74,27 @@ public sealed class TwilioRequestValidatorTests
         KeyValuePair<string, string>[] reordered = [new("Digits", "1234"), new("SidAccount", "AC123"), new("Digits", "5678"), new("Sid", "CA123")];
         KeyValuePair<string, string>[] duplicated = [.. RepeatedKeyParameters, new("Digits", "1234")];
 
-        Assert.True(TwilioRequestValidator.IsValid(Token, Url, reordered, "IK+Dwps556ElfBT0I3Rgjkr1wJU="));
-        Assert.True(TwilioRequestValidator.IsValid(Token, Url, duplicated, "IK+Dwps556ElfBT0I3Rgjkr1wJU="));
+        Assert.True(TwilioSignature.IsValid(Token, Url, reordered, "IK+Dwps556ElfBT0I3Rgjkr1wJU="));
+        Assert.True(TwilioSignature.IsValid(Token, Url, duplicated, "IK+Dwps556ElfBT0I3Rgjkr1wJU="));
     }
 
     [Fact]
     public void Twilio_signing_with_default_port_is_accepted_when_our_url_has_none_and_vice_versa()
     {
-        Assert.True(TwilioRequestValidator.IsValid(Token, Url, CallParameters, "kvajT1Ptam85bY51eRf/AJRuM3w="));
-        Assert.True(TwilioRequestValidator.IsValid(Token, "https://mycompany.com:443/myapp.php?foo=1&bar=2", CallParameters, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.True(TwilioSignature.IsValid(Token, Url, CallParameters, "kvajT1Ptam85bY51eRf/AJRuM3w="));
+        Assert.True(TwilioSignature.IsValid(Token, "https://mycompany.com:443/myapp.php?foo=1&bar=2", CallParameters, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
 
-        var signedWithPort80 = TwilioRequestValidator.ComputeSignature(Token, "http://mycompany.com:80/myapp.php?foo=1&bar=2", CallParameters);
-        Assert.True(TwilioRequestValidator.IsValid(Token, "http://mycompany.com/myapp.php?foo=1&bar=2", CallParameters, signedWithPort80));
+        var signedWithPort80 = TwilioSignature.Compute(Token, "http://mycompany.com:80/myapp.php?foo=1&bar=2", CallParameters);
+        Assert.True(TwilioSignature.IsValid(Token, "http://mycompany.com/myapp.php?foo=1&bar=2", CallParameters, signedWithPort80));
     }
 
     [Fact]
     public void Explicit_port_url_also_accepts_the_signature_without_the_port()
     {
-        var signedWithoutPort = TwilioRequestValidator.ComputeSignature(Token, "http://mycompany.com/myapp.php?foo=1&bar=2", CallParameters);
+        var signedWithoutPort = TwilioSignature.Compute(Token, "http://mycompany.com/myapp.php?foo=1&bar=2", CallParameters);
 
-        Assert.True(TwilioRequestValidator.IsValid(Token, "http://mycompany.com:1234/myapp.php?foo=1&bar=2", CallParameters, signedWithoutPort));
-        Assert.False(TwilioRequestValidator.IsValid(Token, "http://mycompany.com:1234/myapp.php?foo=1&bar=2", CallParameters, "kvajT1Ptam85bY51eRf/AJRuM3w="));
+        Assert.True(TwilioSignature.IsValid(Token, "http://mycompany.com:1234/myapp.php?foo=1&bar=2", CallParameters, signedWithoutPort));
+        Assert.False(TwilioSignature.IsValid(Token, "http://mycompany.com:1234/myapp.php?foo=1&bar=2", CallParameters, "kvajT1Ptam85bY51eRf/AJRuM3w="));
     }
 
     [Fact]
@@ -99,9 +103,9 @@ public sealed class TwilioRequestValidatorTests
         const string getUrl = "https://mycompany.com/voice?CallSid=CA1234567890ABCDE&From=%2B4930123456";
         var urlOnly = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(Token), Encoding.UTF8.GetBytes(getUrl)));
 
-        Assert.True(TwilioRequestValidator.IsValid(Token, getUrl, [], urlOnly));
+        Assert.True(TwilioSignature.IsValid(Token, getUrl, [], urlOnly));
         KeyValuePair<string, string>[] queryAsForm = [new("CallSid", "CA1234567890ABCDE"), new("From", "+4930123456")];
-        Assert.False(TwilioRequestValidator.IsValid(Token, getUrl, queryAsForm, urlOnly));
+        Assert.False(TwilioSignature.IsValid(Token, getUrl, queryAsForm, urlOnly));
     }
 
     [Fact]
@@ -109,7 +113,7 @@ public sealed class TwilioRequestValidatorTests
     {
         var tampered = CallParameters.Select(p => p.Key == "To" ? new KeyValuePair<string, string>("To", "+4990012345") : p);
 
-        Assert.False(TwilioRequestValidator.IsValid(Token, Url, tampered, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.False(TwilioSignature.IsValid(Token, Url, tampered, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
     }
 
     [Fact]
@@ -117,8 +121,8 @@ public sealed class TwilioRequestValidatorTests
     {
         KeyValuePair<string, string>[] added = [.. CallParameters, new("Forwarded", "1")];
 
-        Assert.False(TwilioRequestValidator.IsValid(Token, Url, added, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
-        Assert.False(TwilioRequestValidator.IsValid(Token, Url, CallParameters.Skip(1), "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.False(TwilioSignature.IsValid(Token, Url, added, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.False(TwilioSignature.IsValid(Token, Url, CallParameters.Skip(1), "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
     }
 
     [Theory]
@@ -128,11 +132,11 @@ public sealed class TwilioRequestValidatorTests
     [InlineData("https://evil.example/myapp.php?foo=1&bar=2")]
     [InlineData("http://mycompany.com/myapp.php?foo=1&bar=2")]
     public void Tampered_url_is_rejected(string url) =>
-        Assert.False(TwilioRequestValidator.IsValid(Token, url, CallParameters, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.False(TwilioSignature.IsValid(Token, url, CallParameters, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
 
     [Fact]
     public void Other_auth_token_is_rejected() =>
-        Assert.False(TwilioRequestValidator.IsValid("54321", Url, CallParameters, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.False(TwilioSignature.IsValid("54321", Url, CallParameters, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
 
     [Theory]
     [InlineData(null)]
@@ -140,27 +144,42 @@ public sealed class TwilioRequestValidatorTests
     [InlineData("   ")]
     [InlineData("RSOYDt4T1cUTdK1PDd93/VVr8B8")]
     [InlineData("RSOYDt4T1cUTdK1PDd93/VVr8B8=RSOY")]
-    public void Missing_empty_or_malformed_header_is_rejected(string? header) =>
-        Assert.False(TwilioRequestValidator.IsValid(Token, Url, CallParameters, header));
+    public void Missing_empty_or_malformed_header_is_rejected(string? header)
+    {
+        Assert.False(TwilioSignature.IsValid(Token, Url, CallParameters, header));
+        Assert.False(TwilioSignature.IsWellFormed(header));
+    }
+
+    [Fact]
+    public void A_well_formed_header_is_base64_of_an_hmac_sha1()
+    {
+        Assert.True(TwilioSignature.IsWellFormed("RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.True(TwilioSignature.IsWellFormed(" RSOYDt4T1cUTdK1PDd93/VVr8B8= "));
+        Assert.False(TwilioSignature.IsWellFormed("RSOYDt4T1cUTdK1PDd93/VVr8B8*"));
+        Assert.False(TwilioSignature.IsWellFormed(Convert.ToBase64String(new byte[32])));
+    }
+
+    [Fact]
+    public void Empty_auth_token_validates_nothing() =>
+        Assert.False(TwilioSignature.IsValid("", Url, CallParameters, TwilioSignature.Compute("", Url, CallParameters)));
 
     [Fact]
     public void Json_with_tampered_body_is_rejected_even_with_the_right_signature()
     {
         var url = Url + "&bodySHA256=" + JsonBodySha256;
-        var tampered = Encoding.UTF8.GetBytes("""{"property": "value", "boolean": false}""");
+        const string tampered = """{"property": "value", "boolean": false}""";
 
-        Assert.False(TwilioRequestValidator.IsValidJson(Token, url, tampered, "a9nBmqA0ju/hNViExpshrM61xv4="));
+        Assert.False(new RequestValidator(Token).Validate(url, tampered, "a9nBmqA0ju/hNViExpshrM61xv4="));
     }
 
     [Fact]
     public void Json_with_matching_hash_but_wrong_signature_or_without_hash_parameter_is_rejected()
     {
-        var body = Encoding.UTF8.GetBytes(JsonBody);
+        var validator = new RequestValidator(Token);
 
-        Assert.False(TwilioRequestValidator.IsValidJson(Token, Url + "&bodySHA256=" + JsonBodySha256, body, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
-        Assert.False(TwilioRequestValidator.IsValidJson(Token, Url + "&bodySHA256=" + JsonBodySha256, body, null));
-        var signedWithoutHash = TwilioRequestValidator.ComputeSignature(Token, Url, []);
-        Assert.False(TwilioRequestValidator.IsValidJson(Token, Url, body, signedWithoutHash));
+        Assert.False(validator.Validate(Url + "&bodySHA256=" + JsonBodySha256, JsonBody, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        var signedWithoutHash = TwilioSignature.Compute(Token, Url, []);
+        Assert.False(validator.Validate(Url, JsonBody, signedWithoutHash));
     }
 
     [Fact]
@@ -171,6 +190,6 @@ public sealed class TwilioRequestValidatorTests
             Encoding.UTF8.GetBytes(Token),
             Encoding.UTF8.GetBytes(Url + "SpeechResultIch möchte einen Termin für Übermorgen")));
 
-        Assert.Equal(expected, TwilioRequestValidator.ComputeSignature(Token, Url, speech));
+        Assert.Equal(expected, TwilioSignature.Compute(Token, Url, speech));
     }
 }

@@ -1,10 +1,12 @@
-using System.Text;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.Platform.Telephony;
 using VoiceAgent.Platform.Telephony.Twilio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 
-public sealed class TwilioRestClientTests : IAsyncLifetime
+/// <summary>The SDK's REST client on our HttpClient pipeline (base URL handler, one retry) against a fake Twilio.</summary>
+public sealed class TwilioApiTests : IAsyncLifetime
 {
     // Fake SIDs and token, split so that secret scanners do not mistake the test data for real credentials.
     private const string AccountSid = "AC" + "0123456789abcdef0123456789abcdef";
@@ -16,7 +18,7 @@ public sealed class TwilioRestClientTests : IAsyncLifetime
     private static readonly TwilioCredentials Credentials = new(AccountSid, AuthToken);
 
     private readonly RecordingTimeProvider time = new();
-    private readonly HttpClient http = new();
+    private readonly List<ServiceProvider> providers = [];
     private FakeTwilioServer fake = null!;
 
     public async Task InitializeAsync()
@@ -29,7 +31,11 @@ public sealed class TwilioRestClientTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
+        foreach (var provider in providers)
+        {
+            await provider.DisposeAsync();
+        }
+
         await fake.DisposeAsync();
     }
 
@@ -69,6 +75,29 @@ public sealed class TwilioRestClientTests : IAsyncLifetime
 
         Assert.Equal(2, fake.Requests.Count);
         Assert.Equal([RetryDelay], time.Delays);
+    }
+
+    [Fact]
+    public async Task Retry_after_within_the_limit_replaces_the_configured_delay()
+    {
+        fake.Fail(new FakeTwilioServer.Failure(429, 20429, "Too Many Requests", RetryAfterSeconds: 2));
+
+        Assert.True(await Client().CheckCredentialsAsync(Credentials));
+
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.Equal([TimeSpan.FromSeconds(2)], time.Delays);
+    }
+
+    [Fact]
+    public async Task Retry_after_beyond_the_limit_is_not_waited_for()
+    {
+        fake.Fail(new FakeTwilioServer.Failure(503, 20503, "Service Unavailable", RetryAfterSeconds: 3600));
+
+        var error = await Assert.ThrowsAsync<TwilioApiException>(() => Client().CheckCredentialsAsync(Credentials));
+
+        Assert.Equal((503, 20503), (error.Status, error.Code));
+        Assert.Single(fake.Requests);
+        Assert.Empty(time.Delays);
     }
 
     [Fact]
@@ -196,6 +225,17 @@ public sealed class TwilioRestClientTests : IAsyncLifetime
         Assert.DoesNotContain(AuthToken, printed);
     }
 
-    private TwilioRestClient Client(Uri? baseUrl = null) =>
-        new(http, Options.Create(new TwilioOptions { ApiBaseUrl = baseUrl ?? fake.BaseUrl, RetryDelay = RetryDelay }), time);
+    private TwilioApi Client(Uri? baseUrl = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Twilio:ApiBaseUrl"] = (baseUrl ?? fake.BaseUrl).AbsoluteUri,
+            ["Twilio:RetryDelay"] = RetryDelay.ToString(),
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(time).AddLogging();
+        services.AddProviderRestClients(configuration);
+        var provider = services.BuildServiceProvider();
+        providers.Add(provider);
+        return provider.GetRequiredService<TwilioApi>();
+    }
 }
