@@ -161,7 +161,7 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
     private async Task<HttpResponseMessage> SendAsync(CalendarSession session, Func<HttpRequestMessage> build, CancellationToken ct)
     {
         var password = await session.SecretAsync(false, ct);
-        var response = await CalendarHttp.SendAsync(http, () => WithCredentials(build(), session.Connection.Account, password), session.Budget, ct);
+        var response = await CalendarHttp.SendAsync(http, WithCredentials(build(), session.Connection.Account, password), session.Budget, ct);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             response.Dispose();
@@ -177,12 +177,9 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
         var body = new XDocument(new XElement(Dav + "propfind",
             new XAttribute(XNamespace.Xmlns + "D", Dav), new XAttribute(XNamespace.Xmlns + "C", CalDav),
             new XElement(Dav + "prop", props.Select(p => new XElement(p)))));
-        using var response = await CalendarHttp.SendAsync(http, () =>
-        {
-            var request = new HttpRequestMessage(new HttpMethod("PROPFIND"), url) { Content = XmlContent(body) };
-            request.Headers.Add("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return WithCredentials(request, user, password);
-        }, budget, ct);
+        var request = new HttpRequestMessage(new HttpMethod("PROPFIND"), url) { Content = XmlContent(body) };
+        request.Headers.Add("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await CalendarHttp.SendAsync(http, WithCredentials(request, user, password), budget, ct);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             throw new CalendarAuthorizationException("The CalDAV server refused the user name or password.");
