@@ -50,6 +50,16 @@ public static class CalendarResilience
             Delay = FirstBackoff,
             ShouldRetryAfterHeader = true,
             ShouldHandle = args => ShouldRetryAsync(args.Outcome, args.Context),
+            OnRetry = args =>
+            {
+                // A request message is not sent twice: the next attempt gets a copy.
+                if (args.Context.GetRequestMessage() is { } sent)
+                {
+                    args.Context.SetRequestMessage(Copy(sent));
+                }
+
+                return ValueTask.CompletedTask;
+            },
         });
     }
 
@@ -114,6 +124,28 @@ public static class CalendarResilience
         }
 
         return null;
+    }
+
+    // Headers, options and the content (buffered or seekable: JSON, text and Kiota's memory streams) are shared.
+    private static HttpRequestMessage Copy(HttpRequestMessage sent)
+    {
+        var copy = new HttpRequestMessage(sent.Method, sent.RequestUri)
+        {
+            Content = sent.Content,
+            Version = sent.Version,
+            VersionPolicy = sent.VersionPolicy,
+        };
+        foreach (var (name, values) in sent.Headers)
+        {
+            copy.Headers.TryAddWithoutValidation(name, values);
+        }
+
+        foreach (var (key, value) in sent.Options)
+        {
+            copy.Options.Set(new HttpRequestOptionsKey<object?>(key), value);
+        }
+
+        return copy;
     }
 
     private static TimeSpan Remaining(ResilienceContext context)
