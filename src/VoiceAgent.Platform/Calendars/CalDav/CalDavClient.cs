@@ -9,8 +9,8 @@ namespace VoiceAgent.Platform.Calendars;
 /// <summary>
 /// CalDAV (RFC 4791) with Basic authentication: discovery (calendar collection, or principal → calendar-home-set →
 /// calendars), calendar-query REPORTs with a time range (availability and the caller's appointments, recurrences
-/// expanded here with Ical.Net because servers such as Radicale do not expand), PUT with <c>If-None-Match: *</c> for idempotent
-/// creation (the UID names the resource; 412 = created before) and DELETE. Event ids are the resources' URLs.
+/// expanded here with Ical.Net because servers such as Radicale do not expand), PUT with <c>If-None-Match: *</c> for
+/// idempotent creation (the UID names the resource; 412 = created before) and DELETE. Event ids are the resources' URLs.
 /// </summary>
 public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendarProvider
 {

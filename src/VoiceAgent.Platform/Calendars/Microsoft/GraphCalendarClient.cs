@@ -15,8 +15,9 @@ namespace VoiceAgent.Platform.Calendars;
 
 /// <summary>
 /// Microsoft Graph calendar through the Graph SDK (API-CONTRACTS.md §6). Free/busy comes from getSchedule for the
-/// connected mailbox; when the booking calendar is not the mailbox's default calendar (getSchedule does not see it) its
-/// calendarView is read as well, and personal accounts, for which getSchedule is not available, use calendarView alone.
+/// connected mailbox; when the booking calendar is not the mailbox's default calendar (a mailbox publishes free/busy from
+/// its default calendar only) its calendarView is read as well, and personal accounts, for which getSchedule is not
+/// available, use calendarView alone.
 /// Times are read in UTC (<c>Prefer: outlook.timezone="UTC"</c>) and written as wall-clock time with the tenant's zone.
 /// Creation is idempotent through <c>transactionId</c>. Tokens come from MSAL (<see cref="CalendarSession.SecretAsync"/>);
 /// a 401 refreshes once. The SDK sends through this client's HttpClient, whose <see cref="CalendarResilience"/>
