@@ -16,7 +16,7 @@ public sealed class ProviderRetryTests : IAsyncLifetime
 {
     private static readonly DateTimeZone Berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
     private static readonly Instant Monday = Instant.FromUtc(2026, 11, 23, 8, 0);
-    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(10);
 
     private FakeGoogleCalendarServer google = null!;
     private FakeGraphServer graph = null!;
@@ -77,6 +77,24 @@ public sealed class ProviderRetryTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<CalendarUnavailableException>(() =>
             Graph().BusyAsync(GraphSession(TimeSpan.FromSeconds(2)), Monday, Monday + Duration.FromHours(8), default).WaitAsync(HangGuard));
 
+        Assert.True(error.BudgetExhausted);
+        Assert.Single(graph.Requests);
+    }
+
+    [Fact]
+    public async Task A_calendar_that_does_not_answer_is_given_up_when_the_budget_ends()
+    {
+        var clock = UseFakeClock();
+        graph.Fail(FakeGraphServer.Failure.Hang);
+
+        var found = Graph().EventsAsync(GraphSession(TimeSpan.FromSeconds(2)), Monday, Monday + Duration.FromHours(8), null, default);
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        await WaitUntilAsync(() => graph.Requests.Count == 1);
+        clock.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.False(found.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        var error = await Assert.ThrowsAsync<CalendarUnavailableException>(() => found.WaitAsync(HangGuard));
         Assert.True(error.BudgetExhausted);
         Assert.Single(graph.Requests);
     }
@@ -272,6 +290,16 @@ public sealed class ProviderRetryTests : IAsyncLifetime
         Assert.Equal(4, google.Requests.Count);
     }
 
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + HangGuard;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not come true.");
+            await Task.Delay(5);
+        }
+    }
+
     private RecordingClock UseFakeClock()
     {
         var clock = new RecordingClock();
@@ -312,6 +340,20 @@ public sealed class ProviderRetryTests : IAsyncLifetime
     private static NewCalendarEvent NewEvent(string id) =>
         new(id, Monday, Monday + Duration.FromMinutes(30), Berlin, "Termin +4915112345678", "Anrufer: +4915112345678", "+4915112345678", null, null);
 
+    // Timeouts start their timer with Change (CancellationTokenSource.CancelAfter).
+    private sealed class RecordingTimer(ITimer inner, ConcurrentQueue<TimeSpan> timers) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            timers.Enqueue(dueTime);
+            return inner.Change(dueTime, period);
+        }
+
+        public void Dispose() => inner.Dispose();
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
     /// <summary>A fake clock that tells which timers were started (the pipeline's waits and its budget).</summary>
     private sealed class RecordingClock : FakeTimeProvider
     {
@@ -321,15 +363,16 @@ public sealed class ProviderRetryTests : IAsyncLifetime
         {
             var timer = base.CreateTimer(callback, state, dueTime, period);
             timers.Enqueue(dueTime);
-            return timer;
+            return new RecordingTimer(timer, timers);
         }
 
         public async Task WaitForTimerAsync(TimeSpan dueTime)
         {
-            using var guard = new CancellationTokenSource(HangGuard);
+            var deadline = DateTime.UtcNow + HangGuard;
             while (!timers.Contains(dueTime))
             {
-                await Task.Delay(5, guard.Token);
+                Assert.True(DateTime.UtcNow < deadline, $"No timer of {dueTime}; timers: {string.Join(", ", timers)}");
+                await Task.Delay(5);
             }
         }
     }

@@ -37,6 +37,9 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
     {
         /// <summary>A normal answer (to let earlier requests through before a scripted failure).</summary>
         public static readonly Failure None = new(0);
+
+        /// <summary>No answer at all until the client gives up (a hung connection).</summary>
+        public static readonly Failure Hang = new(-1);
     }
 
     public sealed record FakeEvent(string CalendarId, string Id, string Subject, string Body, DateTimeOffset Start, DateTimeOffset End,
@@ -165,6 +168,20 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         {
             failure = null;
         }
+        if (failure == Failure.Hang)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up.
+            }
+
+            return;
+        }
+
         if (failure is { AfterEffect: false })
         {
             await Fail(http, failure);
