@@ -142,6 +142,31 @@ public sealed class ConnectorBookingTests : IntegrationTest
     }
 
     [Fact]
+    public async Task A_microsoft_calendar_asking_for_a_longer_wait_than_the_call_has_defers_the_booking_and_the_job_books_it_once()
+    {
+        await using var host = await ConnectorTestHost.StartAsync(Database);
+        var (tenantId, flowId, admin) = await host.TenantAsync("chef@praxis.de");
+        await host.ConnectAsync(admin, "microsoft");
+        var (call, _) = await SimulatedCall.StartAsync(admin, flowId, Caller);
+        await call.SayAsync("Ich hätte gern einen Termin");
+        // Free/busy came from the mailbox's schedule.
+        Assert.Contains(host.Graph.Requests, r => r.Method == "POST" && r.Path == "me/calendar/getSchedule");
+        host.Graph.Fail(new FakeGraphServer.Failure(429, RetryAfterSeconds: 30));
+
+        var turn = await call.SayAsync("Ja");
+
+        Assert.True(turn.GetProperty("variables").GetProperty("event").GetProperty("pending").GetBoolean());
+        Assert.Empty(host.Graph.Events);
+        Assert.Equal(1, await host.RunOutboxAsync());
+        var evt = Assert.Single(host.Graph.Events);
+        Assert.Contains(Caller, evt.Body);
+        Assert.NotNull(evt.TransactionId);
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM calendar_bookings WHERE tenant_id = '{tenantId}' AND status = 'created'"));
+        Assert.Equal(0, await host.RunOutboxAsync());
+        Assert.Single(host.Graph.Events);
+    }
+
+    [Fact]
     public async Task A_deferred_booking_whose_slot_got_taken_meanwhile_is_reported_to_the_tenant()
     {
         await using var host = await ConnectorTestHost.StartAsync(Database);

@@ -15,13 +15,14 @@ public static class CalendarServiceCollectionExtensions
         services.AddSingleton<BookingOutboxSignal>();
         services.AddTransient<LoginRedirectHandler>();
         services.AddHttpClient(MicrosoftOAuth.HttpClientName).AddHttpMessageHandler<LoginRedirectHandler>();
-        // No client-wide timeout: every call has its own budget (CalendarHttp).
-        services.AddHttpClient<GoogleCalendarClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddHttpClient<GraphCalendarClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // No client-wide timeout: every call has its own budget, enforced with the retries by CalendarResilience.
+        services.AddHttpClient<GoogleCalendarClient>(c => c.Timeout = Timeout.InfiniteTimeSpan).AddCalendarResilience();
+        services.AddHttpClient<GraphCalendarClient>(c => c.Timeout = Timeout.InfiniteTimeSpan).AddCalendarResilience();
         services.AddHttpClient<CalDavClient>(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOptions<CalendarOptions>>().Value.AllowLocalCalDavServers
                 ? new SocketsHttpHandler { AllowAutoRedirect = false }
-                : GuardedWebhookClient.CreateHandler());
+                : GuardedWebhookClient.CreateHandler())
+            .AddCalendarResilience();
         services.AddScoped<GoogleOAuth>();
         services.AddScoped<MicrosoftOAuth>();
         services.AddScoped<ConnectorMails>();

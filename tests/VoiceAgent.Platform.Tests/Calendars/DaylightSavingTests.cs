@@ -122,12 +122,12 @@ public sealed class DaylightSavingTests
         var autumnText = ICalendarText.Write(autumn, Instant.FromUtc(2026, 3, 1, 0, 0));
 
         Assert.Contains($"DTSTART;TZID={zoneId}:20260330T090000", springText);
-        Assert.Contains("TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200", springText);
-        Assert.Contains("DTSTART:20260329T020000", springText);
-        Assert.Contains("TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100", springText);
-        Assert.Equal(Instant.FromUtc(2026, 3, 30, 7, 0), Assert.Single(ICalendarText.Parse(springText, DateTimeZone.Utc)).Start);
+        // The VTIMEZONE carries summer time (+0100 → +0200 from the last Sunday in March) and winter time (back in October).
+        Assert.Equal(["+0100", "+0200", "BYMONTH=3"], Observance(springText, "DAYLIGHT"));
+        Assert.Equal(["+0200", "+0100", "BYMONTH=10"], Observance(springText, "STANDARD"));
+        Assert.Equal(Instant.FromUtc(2026, 3, 30, 7, 0), Assert.Single(ReadBack(springText)).Start);
         Assert.Contains($"DTSTART;TZID={zoneId}:20261025T023000", autumnText);
-        Assert.Equal(Instant.FromUtc(2026, 10, 25, 0, 30), Assert.Single(ICalendarText.Parse(autumnText, DateTimeZone.Utc)).Start);
+        Assert.Equal(Instant.FromUtc(2026, 10, 25, 0, 30), Assert.Single(ReadBack(autumnText)).Start);
     }
 
     [Theory]
@@ -147,12 +147,23 @@ public sealed class DaylightSavingTests
             END:VCALENDAR
             """;
 
-        var occurrences = ICalendarText.Occurrences(ICalendarText.Parse(ics, DateTimeZone.Utc), Instant.FromUtc(2026, 3, 1, 0, 0),
-            Instant.FromUtc(2026, 5, 1, 0, 0));
+        var occurrences = ICalendarText.Occurrences(ics, DateTimeZone.Utc, Instant.FromUtc(2026, 3, 1, 0, 0), Instant.FromUtc(2026, 5, 1, 0, 0));
 
         Assert.Equal(
             [Instant.FromUtc(2026, 3, 16, 8, 0), Instant.FromUtc(2026, 3, 23, 8, 0), Instant.FromUtc(2026, 3, 30, 7, 0), Instant.FromUtc(2026, 4, 6, 7, 0)],
             occurrences.Select(o => o.Start).ToArray());
+    }
+
+    private static IReadOnlyList<ICalendarText.Occurrence> ReadBack(string ics) =>
+        ICalendarText.Occurrences(ics, DateTimeZone.Utc, Instant.FromUtc(2026, 1, 1, 0, 0), Instant.FromUtc(2027, 1, 1, 0, 0));
+
+    // TZOFFSETFROM, TZOFFSETTO and the month of the RRULE of the VTIMEZONE's DAYLIGHT or STANDARD part.
+    private static string[] Observance(string ics, string kind)
+    {
+        var lines = ics.Replace("\r\n ", "", StringComparison.Ordinal).Split("\r\n");
+        var part = lines.SkipWhile(l => l != "BEGIN:" + kind).TakeWhile(l => l != "END:" + kind).ToList();
+        string Value(string name) => part.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..];
+        return [Value("TZOFFSETFROM"), Value("TZOFFSETTO"), Value("RRULE").Split(';').Single(p => p.StartsWith("BYMONTH=", StringComparison.Ordinal))];
     }
 
     private static NewCalendarEvent Event(string id, DateTimeZone zone, LocalDateTime local)

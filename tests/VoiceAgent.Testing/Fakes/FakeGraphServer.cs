@@ -19,9 +19,11 @@ namespace VoiceAgent.Testing.Fakes;
 /// <summary>
 /// The Microsoft identity platform (v2 authorize page and token endpoint, rotating refresh tokens, id_token and
 /// client_info as MSAL expects them) and Microsoft Graph calendar on 127.0.0.1 (random port), after API-CONTRACTS.md §6:
-/// me/calendars, calendarView (UTC with <c>Prefer: outlook.timezone="UTC"</c>, paged with @odata.nextLink), events
-/// create (201; a repeated <c>transactionId</c> returns the first event), get and delete, the Graph error envelope and
-/// scripted 429 with Retry-After or 5xx (optionally after the request took effect, like a lost answer).
+/// me/calendars, me/calendar, calendarView (UTC with <c>Prefer: outlook.timezone="UTC"</c>, paged with @odata.nextLink),
+/// getSchedule for the signed-in mailbox (busy time of its default calendar as scheduleItems and availabilityView; an
+/// error entry for other addresses or when <see cref="PersonalAccount"/> is set), events create (201; a repeated
+/// <c>transactionId</c> returns the first event), get and delete, the Graph error envelope and scripted 429 with
+/// Retry-After or 5xx (optionally after the request took effect, like a lost answer).
 /// </summary>
 public sealed partial class FakeGraphServer : IAsyncDisposable
 {
@@ -35,6 +37,9 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
     {
         /// <summary>A normal answer (to let earlier requests through before a scripted failure).</summary>
         public static readonly Failure None = new(0);
+
+        /// <summary>No answer at all until the client gives up (a hung connection).</summary>
+        public static readonly Failure Hang = new(-1);
     }
 
     public sealed record FakeEvent(string CalendarId, string Id, string Subject, string Body, DateTimeOffset Start, DateTimeOffset End,
@@ -47,6 +52,7 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
     private readonly ConcurrentQueue<Failure> failures = new();
     private readonly ConcurrentQueue<(string Method, string Path)> requests = new();
     private readonly List<FakeEvent> events = [];
+    private readonly ConcurrentQueue<JsonObject> scheduleRequests = new();
     private readonly Dictionary<string, string> calendars = new() { [DefaultCalendar] = "Kalender", [SecondCalendar] = "Praxis" };
 
     private FakeGraphServer(WebApplication app, FakeOAuthAuthority oauth)
@@ -56,6 +62,12 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
     }
 
     public FakeOAuthAuthority OAuth { get; }
+
+    /// <summary>A personal Microsoft account: getSchedule answers with an error entry (it is not supported for them).</summary>
+    public bool PersonalAccount { get; set; }
+
+    /// <summary>The getSchedule request bodies received.</summary>
+    public IReadOnlyList<JsonObject> ScheduleRequests => scheduleRequests.ToArray();
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -113,9 +125,10 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         }
     }
 
-    public FakeEvent AddEvent(DateTimeOffset start, DateTimeOffset end, string subject, string body = "", string calendarId = DefaultCalendar)
+    public FakeEvent AddEvent(DateTimeOffset start, DateTimeOffset end, string subject, string body = "", string calendarId = DefaultCalendar,
+        string showAs = "busy")
     {
-        var e = new FakeEvent(calendarId, "ext" + Guid.NewGuid().ToString("n"), subject, body, start, end, null, new JsonObject { ["showAs"] = "busy" });
+        var e = new FakeEvent(calendarId, "ext" + Guid.NewGuid().ToString("n"), subject, body, start, end, null, new JsonObject { ["showAs"] = showAs });
         lock (events)
         {
             events.Add(e);
@@ -155,6 +168,20 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         {
             failure = null;
         }
+        if (failure == Failure.Hang)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up.
+            }
+
+            return;
+        }
+
         if (failure is { AfterEffect: false })
         {
             await Fail(http, failure);
@@ -195,6 +222,16 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
                     ["owner"] = new JsonObject { ["name"] = "Dr. Erika Muster", ["address"] = OAuth.Account },
                 }).ToArray()),
             });
+        }
+
+        if (method == "GET" && path == "me/calendar")
+        {
+            return (200, new JsonObject { ["id"] = DefaultCalendar, ["name"] = calendars[DefaultCalendar] });
+        }
+
+        if (method == "POST" && path == "me/calendar/getSchedule")
+        {
+            return Schedule(body!, utc);
         }
 
         if (CalendarPath().Match(path) is { Success: true } m)
@@ -266,6 +303,95 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         }
 
         return (200, answer);
+    }
+
+    // availabilityView digits: 0 free, 1 tentative, 2 busy, 3 oof, 4 working elsewhere.
+    private static readonly Dictionary<string, char> Digits = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["free"] = '0', ["tentative"] = '1', ["busy"] = '2', ["oof"] = '3', ["workingElsewhere"] = '4',
+    };
+
+    private (int, JsonNode?) Schedule(JsonObject body, bool utc)
+    {
+        // Graph's metadata names the action's parameters in PascalCase (the SDK sends them so), its documentation in
+        // camelCase: both are accepted. Stored with camelCase names.
+        body = new JsonObject(body.Select(p => KeyValuePair.Create(char.ToLowerInvariant(p.Key[0]) + p.Key[1..], p.Value?.DeepClone())));
+        scheduleRequests.Enqueue((JsonObject)body.DeepClone());
+        var interval = (int?)body["availabilityViewInterval"] ?? 30;
+        if (body["schedules"] is not JsonArray ids || Parse(body["startTime"]) is not { } start || Parse(body["endTime"]) is not { } end
+            || end <= start || interval is < 5 or > 1440)
+        {
+            return ErrorBody(400, "ErrorInvalidParameter", "The request is invalid.");
+        }
+
+        List<FakeEvent> busy;
+        lock (events)
+        {
+            // The mailbox's free/busy is its default calendar.
+            busy = events.Where(x => x.CalendarId == DefaultCalendar && !x.Deleted && x.Start < end && start < x.End
+                                     && (string?)x.Raw["showAs"] != "free").OrderBy(x => x.Start).ToList();
+        }
+
+        var zone = utc ? "UTC" : (string?)body["startTime"]?["timeZone"] ?? "UTC";
+        string Format(DateTimeOffset t) => (zone == "UTC" ? t.UtcDateTime : TimeZoneInfo.ConvertTime(t, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime)
+            .ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
+        var slots = (int)Math.Ceiling((end - start).TotalMinutes / interval);
+        var value = new JsonArray();
+        foreach (var id in ids.Select(i => (string?)i ?? ""))
+        {
+            if (PersonalAccount || !id.Equals(OAuth.Account, StringComparison.OrdinalIgnoreCase))
+            {
+                value.Add(new JsonObject
+                {
+                    ["scheduleId"] = id,
+                    ["availabilityView"] = "",
+                    ["scheduleItems"] = new JsonArray(),
+                    ["error"] = new JsonObject
+                    {
+                        ["message"] = PersonalAccount ? "getSchedule is not supported for personal accounts." : "The mailbox could not be found.",
+                        ["responseCode"] = PersonalAccount ? "ErrorNotSupported" : "ErrorMailboxNotFound",
+                    },
+                });
+                continue;
+            }
+
+            var view = new StringBuilder(slots);
+            for (var i = 0; i < slots; i++)
+            {
+                var from = start.AddMinutes(i * interval);
+                var to = from.AddMinutes(interval);
+                var statuses = busy.Where(x => x.Start < to && from < x.End).Select(x => Digits.GetValueOrDefault((string?)x.Raw["showAs"] ?? "busy", '2')).ToList();
+                view.Append(statuses.Contains('3') ? '3' : statuses.Contains('2') ? '2' : statuses.Contains('1') ? '1' : statuses.Contains('4') ? '4' : '0');
+            }
+
+            value.Add(new JsonObject
+            {
+                ["scheduleId"] = id,
+                ["availabilityView"] = view.ToString(),
+                ["scheduleItems"] = new JsonArray(busy.Select(x => (JsonNode)new JsonObject
+                {
+                    ["isPrivate"] = false,
+                    ["status"] = (string?)x.Raw["showAs"] ?? "busy",
+                    ["subject"] = x.Subject,
+                    ["location"] = "",
+                    ["start"] = new JsonObject { ["dateTime"] = Format(x.Start), ["timeZone"] = zone },
+                    ["end"] = new JsonObject { ["dateTime"] = Format(x.End), ["timeZone"] = zone },
+                }).ToArray()),
+                ["workingHours"] = new JsonObject
+                {
+                    ["daysOfWeek"] = new JsonArray("monday", "tuesday", "wednesday", "thursday", "friday"),
+                    ["startTime"] = "08:00:00.0000000",
+                    ["endTime"] = "17:00:00.0000000",
+                    ["timeZone"] = new JsonObject { ["name"] = "W. Europe Standard Time" },
+                },
+            });
+        }
+
+        return (200, new JsonObject
+        {
+            ["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.scheduleInformation)",
+            ["value"] = value,
+        });
     }
 
     private (int, JsonNode?) Create(string calendarId, JsonObject body, bool utc)

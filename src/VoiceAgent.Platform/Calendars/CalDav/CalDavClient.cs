@@ -9,8 +9,8 @@ namespace VoiceAgent.Platform.Calendars;
 /// <summary>
 /// CalDAV (RFC 4791) with Basic authentication: discovery (calendar collection, or principal → calendar-home-set →
 /// calendars), calendar-query REPORTs with a time range (availability and the caller's appointments, recurrences
-/// expanded here because servers such as Radicale do not expand), PUT with <c>If-None-Match: *</c> for idempotent
-/// creation (the UID names the resource; 412 = created before) and DELETE. Event ids are the resources' URLs.
+/// expanded here with Ical.Net because servers such as Radicale do not expand), PUT with <c>If-None-Match: *</c> for
+/// idempotent creation (the UID names the resource; 412 = created before) and DELETE. Event ids are the resources' URLs.
 /// </summary>
 public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendarProvider
 {
@@ -94,12 +94,8 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
         }
 
         await EnsureSuccessAsync(response);
-        var events = ICalendarText.Parse(await response.Content.ReadAsStringAsync(ct), session.Zone);
-        var master = events.FirstOrDefault(x => x.RecurrenceId is null) ?? events.FirstOrDefault();
-        return master is null || master.Cancelled
-            ? null
-            : ToEvent(href, new ICalendarText.Occurrence(master.Uid, master.Start, master.End, master.Summary, master.Description, master.Caller,
-                master.Cancelled, master.Transparent, master.RecurrenceRule is not null));
+        var master = ICalendarText.Master(await response.Content.ReadAsStringAsync(ct), session.Zone);
+        return master is null || master.Cancelled ? null : ToEvent(href, master);
     }
 
     public async Task<bool> DeleteAsync(CalendarSession session, string eventId, CancellationToken ct)
@@ -142,7 +138,7 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
                 continue;
             }
 
-            foreach (var occurrence in ICalendarText.Occurrences(ICalendarText.Parse(data, session.Zone), from, to))
+            foreach (var occurrence in ICalendarText.Occurrences(data, session.Zone, from, to))
             {
                 var href = occurrence.Recurring
                     ? new Uri(item.Href + "#" + Basic(occurrence.Start))
@@ -161,7 +157,7 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
     private async Task<HttpResponseMessage> SendAsync(CalendarSession session, Func<HttpRequestMessage> build, CancellationToken ct)
     {
         var password = await session.SecretAsync(false, ct);
-        var response = await CalendarHttp.SendAsync(http, () => WithCredentials(build(), session.Connection.Account, password), session.Budget, ct);
+        var response = await CalendarHttp.SendAsync(http, WithCredentials(build(), session.Connection.Account, password), session.Budget, ct);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             response.Dispose();
@@ -177,12 +173,9 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
         var body = new XDocument(new XElement(Dav + "propfind",
             new XAttribute(XNamespace.Xmlns + "D", Dav), new XAttribute(XNamespace.Xmlns + "C", CalDav),
             new XElement(Dav + "prop", props.Select(p => new XElement(p)))));
-        using var response = await CalendarHttp.SendAsync(http, () =>
-        {
-            var request = new HttpRequestMessage(new HttpMethod("PROPFIND"), url) { Content = XmlContent(body) };
-            request.Headers.Add("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return WithCredentials(request, user, password);
-        }, budget, ct);
+        var request = new HttpRequestMessage(new HttpMethod("PROPFIND"), url) { Content = XmlContent(body) };
+        request.Headers.Add("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await CalendarHttp.SendAsync(http, WithCredentials(request, user, password), budget, ct);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             throw new CalendarAuthorizationException("The CalDAV server refused the user name or password.");

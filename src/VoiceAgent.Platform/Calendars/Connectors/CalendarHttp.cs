@@ -1,11 +1,19 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Kiota.Abstractions;
+using Polly.Timeout;
 
 namespace VoiceAgent.Platform.Calendars;
 
-/// <summary>The time a calendar operation may take, retries included (about 2 s within a call).</summary>
-public sealed class CalendarBudget(TimeProvider time, TimeSpan length)
+/// <summary>
+/// The time a calendar operation may take, retries included (about 2 s within a call). It travels with each request
+/// (<see cref="HttpRequestMessage.Options"/>) to <see cref="CalendarResilience"/>; as a Kiota request option it gets there
+/// from Graph SDK calls too (Kiota copies options onto the message under the option type's full name).
+/// </summary>
+public sealed class CalendarBudget(TimeProvider time, TimeSpan length) : IRequestOption
 {
+    public static readonly HttpRequestOptionsKey<IRequestOption> RequestKey = new(typeof(CalendarBudget).FullName!);
+
     private readonly long started = time.GetTimestamp();
 
     public TimeSpan Length => length;
@@ -13,6 +21,9 @@ public sealed class CalendarBudget(TimeProvider time, TimeSpan length)
     public TimeSpan Remaining => length - time.GetElapsedTime(started);
 
     public TimeProvider Time => time;
+
+    public static CalendarBudget? Of(HttpRequestMessage? request) =>
+        request is not null && request.Options.TryGetValue(RequestKey, out var option) ? option as CalendarBudget : null;
 }
 
 /// <summary>A calendar provider could not be reached in time (5xx, 429, network, budget used up): worth trying again later.</summary>
@@ -31,69 +42,32 @@ public sealed class CalendarProviderException(HttpStatusCode status, string mess
 }
 
 /// <summary>
-/// Sends a calendar request within a budget: 429 and 5xx (and Google's 403 rate-limit reasons) are retried after the
-/// Retry-After the provider asks for, or a short exponential back-off, as long as the wait fits into the budget.
-/// The request factory is called per attempt (a request message can be sent once only).
+/// Sends one calendar request through the client's resilience pipeline (<see cref="CalendarResilience"/>: retries and
+/// the budget) and turns what is left of a transient failure into <see cref="CalendarUnavailableException"/>.
 /// </summary>
 public static class CalendarHttp
 {
-    public const int MaxAttempts = 4;
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
-
-    public static async Task<HttpResponseMessage> SendAsync(HttpClient client, Func<HttpRequestMessage> request, CalendarBudget budget,
-        CancellationToken ct)
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, CalendarBudget budget, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        request.Options.Set(CalendarBudget.RequestKey, budget);
+        HttpResponseMessage response;
+        try
         {
-            var remaining = budget.Remaining;
-            if (remaining <= TimeSpan.Zero)
-            {
-                throw new CalendarUnavailableException("The calendar did not answer within the time budget.", budgetExhausted: true);
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(remaining);
-            HttpResponseMessage response;
-            try
-            {
-                response = await client.SendAsync(request(), HttpCompletionOption.ResponseContentRead, timeout.Token);
-            }
-            catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
-            {
-                throw new CalendarUnavailableException("The calendar did not answer within the time budget.", budgetExhausted: true, ex);
-            }
-            catch (HttpRequestException ex)
-            {
-                var wait = Backoff(attempt);
-                if (attempt >= MaxAttempts || wait >= budget.Remaining)
-                {
-                    throw new CalendarUnavailableException($"The calendar is unreachable: {ex.Message}", budgetExhausted: attempt < MaxAttempts, ex);
-                }
-
-                await Task.Delay(wait, budget.Time, ct);
-                continue;
-            }
-
-            if (!await IsTransientAsync(response, ct))
-            {
-                return response;
-            }
-
-            var delay = RetryAfter(response, budget.Time) ?? Backoff(attempt);
-            var status = (int)response.StatusCode;
-            response.Dispose();
-            if (attempt >= MaxAttempts)
-            {
-                throw new CalendarUnavailableException($"The calendar answered {status} {MaxAttempts} times.", budgetExhausted: false);
-            }
-
-            if (delay >= budget.Remaining)
-            {
-                throw new CalendarUnavailableException($"The calendar answered {status} and asked to wait {delay.TotalSeconds:0.#} s.", budgetExhausted: true);
-            }
-
-            await Task.Delay(delay, budget.Time, ct);
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         }
+        catch (Exception ex) when (CalendarResilience.Unavailable(ex, ct) is { } unavailable)
+        {
+            throw unavailable;
+        }
+
+        if (await CalendarResilience.IsTransientAsync(response, ct))
+        {
+            var error = CalendarResilience.Unavailable(response.StatusCode, response.Headers.RetryAfter, budget);
+            response.Dispose();
+            throw error;
+        }
+
+        return response;
     }
 
     public static HttpRequestMessage Bearer(this HttpRequestMessage request, string token)
@@ -101,42 +75,4 @@ public static class CalendarHttp
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return request;
     }
-
-    private static async Task<bool> IsTransientAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        var status = (int)response.StatusCode;
-        if (status == 429 || status >= 500)
-        {
-            return true;
-        }
-
-        if (status != 403)
-        {
-            return false;
-        }
-
-        // Google reports quota and rate limits as 403 with a usageLimits reason.
-        var body = await response.Content.ReadAsStringAsync(ct);
-        return body.Contains("rateLimitExceeded", StringComparison.Ordinal) || body.Contains("userRateLimitExceeded", StringComparison.Ordinal);
-    }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
-    }
-
-    private static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(FirstBackoff.TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.8 + Random.Shared.NextDouble() * 0.4));
 }

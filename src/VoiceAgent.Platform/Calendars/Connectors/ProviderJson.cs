@@ -9,7 +9,7 @@ using NodaTime.Text;
 
 namespace VoiceAgent.Platform.Calendars;
 
-/// <summary>JSON and time formats shared by the Google and Graph clients, and their authorized request helper.</summary>
+/// <summary>JSON and time formats shared by the Google and Graph clients, and Google's authorized request helper.</summary>
 internal static class ProviderJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -70,7 +70,7 @@ internal static class ProviderJson
         CancellationToken ct)
     {
         var token = await session.SecretAsync(false, ct);
-        var response = await CalendarHttp.SendAsync(http, () => build().Bearer(token), session.Budget, ct);
+        var response = await CalendarHttp.SendAsync(http, build().Bearer(token), session.Budget, ct);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
@@ -78,7 +78,7 @@ internal static class ProviderJson
 
         response.Dispose();
         token = await session.SecretAsync(true, ct);
-        response = await CalendarHttp.SendAsync(http, () => build().Bearer(token), session.Budget, ct);
+        response = await CalendarHttp.SendAsync(http, build().Bearer(token), session.Budget, ct);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             response.Dispose();
