@@ -24,6 +24,7 @@ public static class BillingServiceCollectionExtensions
         // Timeouts per request come from LexofficeOptions (a linked token), so the client's own timeout is off.
         services.AddHttpClient<LexofficeClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddScoped<LexofficeSender>();
+        services.AddScoped<LexofficeJob>();
 
         services.AddHttpClient<StripeClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<StripeHealth>();
