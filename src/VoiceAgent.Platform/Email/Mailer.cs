@@ -15,6 +15,9 @@ public sealed class MailDeliveryException(string message, Exception? inner = nul
 /// </summary>
 public sealed class Mailer(IOptions<MailOptions> options, ILogger<Mailer> logger)
 {
+    // .eml files as they travel over SMTP: CRLF line ends (MimeKit would use the platform's).
+    private static readonly FormatOptions EmlFormat = CreateEmlFormat();
+
     /// <exception cref="MailDeliveryException">The mail was not handed over.</exception>
     public async Task DeliverAsync(string to, string subject, string body, CancellationToken ct = default)
     {
@@ -27,7 +30,7 @@ public sealed class Mailer(IOptions<MailOptions> options, ILogger<Mailer> logger
             Directory.CreateDirectory(directory);
             var name = Guid.NewGuid().ToString("N");
             var temporary = Path.Combine(directory, name + ".tmp");
-            await message.WriteToAsync(temporary, ct);
+            await message.WriteToAsync(EmlFormat, temporary, ct);
             File.Move(temporary, Path.Combine(directory, name + ".eml"));
             return;
         }
@@ -57,6 +60,13 @@ public sealed class Mailer(IOptions<MailOptions> options, ILogger<Mailer> logger
             logger.LogWarning("Sending mail '{Subject}' failed: {Error}", subject, ex.Message);
             throw new MailDeliveryException("SMTP: " + ex.Message, ex);
         }
+    }
+
+    private static FormatOptions CreateEmlFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
     }
 
     private static MimeMessage Build(MailOptions o, string to, string subject, string body)
