@@ -38,6 +38,9 @@ public static class JobsSetup
     {
         var services = builder.Services;
         services.AddOptions<JobsOptions>().Bind(builder.Configuration.GetSection(JobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Platform.Billing.BillingOptions>()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.Scheduler.TimeZone, out _),
+                "Billing:Scheduler:TimeZone ist keine bekannte Zeitzone (z. B. \"Europe/Berlin\").");
 
         // The storage is this host's own (not Hangfire's static JobStorage.Current), so two hosts in one process stay apart.
         services.AddSingleton<JobStorage>(sp =>

@@ -49,8 +49,17 @@ public sealed class RecurringJobsSetup(
         var scheduler = billing.Value.Scheduler;
         if (scheduler.Enabled)
         {
-            recurring.AddOrUpdate<MonthlyBillingJob>(MonthlyBillingJob.RecurringJobId, j => j.RunScheduledAsync(null, CancellationToken.None),
-                scheduler.MonthlyCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(scheduler.TimeZone) });
+            try
+            {
+                recurring.AddOrUpdate<MonthlyBillingJob>(MonthlyBillingJob.RecurringJobId, j => j.RunScheduledAsync(null, CancellationToken.None),
+                    scheduler.MonthlyCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(scheduler.TimeZone) });
+            }
+            catch (ArgumentException)
+            {
+                // Hangfire refuses the expression; the stored schedule (if any) stays as it was.
+                logger.LogError("Billing:Scheduler:MonthlyCron \"{Cron}\" ist kein gültiger Cron-Ausdruck (fünf Felder, z. B. \"0 2 1 * *\" = 02:00 am 1. des Monats); die Monatsabrechnung wurde nicht geändert.",
+                    scheduler.MonthlyCron);
+            }
         }
         else
         {

@@ -9,7 +9,7 @@ using Polly.Timeout;
 namespace VoiceAgent.Platform.Billing.Lexoffice;
 
 /// <summary>
-/// The Lexoffice client's HTTP pipeline (Microsoft.Extensions.Http.Resilience): retry → rate-limit slot → attempt timeout.
+/// The Lexoffice client's HTTP pipeline (Microsoft.Extensions.Http.Resilience): retry → attempt timeout → rate-limit slot.
 /// Up to <see cref="LexofficeOptions.MaxAttempts"/> attempts; 429 always retried, 5xx, network errors and timeouts only
 /// for requests marked <see cref="RetryServerErrors"/>; exponential back-off from <see cref="LexofficeOptions.RetryDelay"/>
 /// unless the answer carries <c>Retry-After</c> (Lexoffice documents none, a gateway in front may send one; capped).
@@ -39,7 +39,6 @@ public static class LexofficeResilience
                 });
             }
         });
-        builder.AddHttpMessageHandler(sp => new RateLimitHandler(sp.GetRequiredService<LexofficeRateLimiter>()));
         builder.AddResilienceHandler("lexoffice-timeout", (pipeline, context) =>
         {
             context.EnableReloads<LexofficeOptions>();
@@ -47,6 +46,9 @@ public static class LexofficeResilience
             pipeline.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
             pipeline.AddTimeout(options.Timeout);
         });
+        // Innermost: nothing but the socket lies between a request's slot and its sending, so late requests do not
+        // bunch up behind pipeline work (the attempt's timeout includes the short wait for the slot).
+        builder.AddHttpMessageHandler(sp => new RateLimitHandler(sp.GetRequiredService<LexofficeRateLimiter>()));
         return builder;
     }
 
