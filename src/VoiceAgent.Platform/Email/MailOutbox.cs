@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Hangfire;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceAgent.Platform.Data;
@@ -55,8 +56,9 @@ public sealed class MailOutbox(VoiceAgentDb db, MailOutboxDispatch dispatch, Tim
 
 /// <summary>
 /// The mails of one unit of work on their way to the job queue (scoped). Added → saving (SaveChanges runs) → saved (in an
-/// open transaction) → enqueued at commit. A SaveChanges without an open transaction commits EF's own transaction, so
-/// its mails are enqueued at that commit. A rollback drops what was saved in it.
+/// open transaction) → enqueued at commit. A SaveChanges without an open transaction commits EF's own transaction (or
+/// none, for a single statement), so its mails are enqueued at that commit or right after the save. A rollback drops
+/// what was saved in it.
 /// </summary>
 public sealed class MailOutboxDispatch(IServiceProvider services)
 {
@@ -82,12 +84,18 @@ public sealed class MailOutboxDispatch(IServiceProvider services)
         }
     }
 
-    internal void Saved()
+    internal void Saved(bool inTransaction)
     {
         lock (gate)
         {
             saved.AddRange(saving);
             saving.Clear();
+        }
+
+        if (!inTransaction)
+        {
+            // Saved without an open transaction (EF may send a single statement without one): it is committed already.
+            Committed();
         }
     }
 
@@ -160,13 +168,13 @@ public sealed class MailOutboxInterceptor(MailOutboxDispatch dispatch) : DbTrans
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        dispatch.Saved();
+        dispatch.Saved(eventData.Context?.Database.CurrentTransaction is not null);
         return result;
     }
 
     public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        dispatch.Saved();
+        dispatch.Saved(eventData.Context?.Database.CurrentTransaction is not null);
         return ValueTask.FromResult(result);
     }
 
