@@ -145,6 +145,29 @@ public sealed class ConnectorBookingTests : IntegrationTest
     }
 
     [Fact]
+    public async Task A_deferred_booking_is_finished_by_the_hangfire_job_the_deferral_started()
+    {
+        await using var host = await ConnectorTestHost.StartAsync(Database, new() { ["Calendars:RunWorker"] = "true" });
+        var (tenantId, flowId, admin) = await host.TenantAsync("chef@praxis.de");
+        await host.ConnectAsync(admin, "google");
+        var (call, _) = await SimulatedCall.StartAsync(admin, flowId, Caller);
+        var offer = await call.SayAsync("Ich hätte gern einen Termin");
+        var slotText = SimulatedCall.Variable(offer, "slot", "text");
+        host.Google.Fail(new FakeGoogleCalendarServer.Failure(429, RetryAfterSeconds: 30));
+
+        var turn = await call.SayAsync("Ja");
+        Assert.True(turn.GetProperty("variables").GetProperty("event").GetProperty("pending").GetBoolean());
+
+        // No test code drives the outbox: the Hangfire job scheduled by the deferral books it and mails the tenant.
+        await JobsProbe.UntilAsync(async () => await CountAsync($"SELECT count(*) FROM calendar_bookings WHERE tenant_id = '{tenantId}' AND status = 'created'") == 1,
+            what: "booking created by the job");
+        Assert.Single(host.Google.Events);
+        var mail = Assert.Single(await host.MailsAsync("ist jetzt in Ihrem Kalender eingetragen"), m => m.Contains("ist jetzt in Ihrem Kalender eingetragen", StringComparison.Ordinal));
+        Assert.Contains(slotText, mail);
+        Assert.True(await CountAsync("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%CalendarBookingJob%' AND statename = 'Succeeded'") >= 1);
+    }
+
+    [Fact]
     public async Task A_deferred_booking_whose_slot_got_taken_meanwhile_is_reported_to_the_tenant()
     {
         await using var host = await ConnectorTestHost.StartAsync(Database);

@@ -6,7 +6,7 @@ namespace VoiceAgent.Platform.Calendars;
 
 /// <summary>
 /// The Hangfire job behind deferred bookings: drains the calendar_bookings outbox, as a recurring job every
-/// <see cref="CalendarOptions.WorkerInterval"/> and at once when a call deferred one (<see cref="BookingOutboxSignal"/>).
+/// <see cref="CalendarOptions.WorkerInterval"/> and shortly after a call deferred one (<see cref="BookingOutboxSignal"/>).
 /// The claim in <see cref="BookingOutbox"/> keeps two runs off the same booking. Also removes stale OAuth states.
 /// </summary>
 public sealed class CalendarBookingJob(BookingOutbox outbox, OAuthConnector oauth)
@@ -31,14 +31,17 @@ public sealed class CalendarBookingJob(BookingOutbox outbox, OAuthConnector oaut
     };
 }
 
-/// <summary>Runs the booking job at once when a call deferred a booking (it also runs on its interval).</summary>
+/// <summary>Runs the booking job soon after a call deferred a booking (it also runs on its interval).</summary>
 public sealed class BookingOutboxSignal(IServiceProvider services, IOptions<CalendarOptions> options)
 {
+    /// <summary>The call's turn usually commits within this; a job started earlier would not see the booking yet.</summary>
+    public static readonly TimeSpan AfterCommit = TimeSpan.FromSeconds(2);
+
     public void Wake()
     {
         if (options.Value.RunWorker)
         {
-            services.GetService<IBackgroundJobClient>()?.Enqueue<CalendarBookingJob>(j => j.RunAsync(CancellationToken.None));
+            services.GetService<IBackgroundJobClient>()?.Schedule<CalendarBookingJob>(j => j.RunAsync(CancellationToken.None), AfterCommit);
         }
     }
 }
