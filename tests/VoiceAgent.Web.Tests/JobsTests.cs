@@ -231,6 +231,25 @@ public sealed class JobsDashboardTests : IntegrationTest
     }
 
     [Fact]
+    public async Task The_migrations_removed_quartz_and_installed_hangfire_where_the_app_role_has_dml_only()
+    {
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'qrtz\\_%'"));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM schema_migrations WHERE id = '0009_hangfire_jobs_and_mail_outbox'"));
+        Assert.True(await CountAsync("SELECT count(*) FROM pg_tables WHERE schemaname = 'hangfire'") >= 10);
+
+        await using var connection = new Npgsql.NpgsqlConnection(Database.AppConnectionString);
+        await connection.OpenAsync();
+        await using (var read = new Npgsql.NpgsqlCommand("SELECT count(*) FROM hangfire.job", connection))
+        {
+            await read.ExecuteScalarAsync();
+        }
+
+        await using var create = new Npgsql.NpgsqlCommand("CREATE TABLE hangfire.not_allowed (id int)", connection);
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => create.ExecuteNonQueryAsync());
+        Assert.Equal(Npgsql.PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    [Fact]
     public async Task Health_reports_the_scheduler_from_hangfires_server_heartbeats()
     {
         await JobsProbe.UntilAsync(async () => await CountAsync("SELECT count(*) FROM hangfire.server") >= 1, what: "server announced");
