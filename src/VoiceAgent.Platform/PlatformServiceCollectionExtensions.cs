@@ -49,9 +49,11 @@ public static class PlatformServiceCollectionExtensions
 
         services.AddScoped<DbScope>();
         services.AddScoped<RlsTransactionInterceptor>();
+        services.AddScoped<MailOutboxDispatch>();
+        services.AddScoped<MailOutboxInterceptor>();
         services.AddDbContext<VoiceAgentDb>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
-            .AddInterceptors(sp.GetRequiredService<RlsTransactionInterceptor>()));
+            .AddInterceptors(sp.GetRequiredService<RlsTransactionInterceptor>(), sp.GetRequiredService<MailOutboxInterceptor>()));
 
         services.AddIdentityCore<AppUser>(o =>
             {
@@ -76,6 +78,8 @@ public static class PlatformServiceCollectionExtensions
             .Configure<PostgresXmlRepository>((o, repository) => o.XmlRepository = repository);
 
         services.AddSingleton<Mailer>();
+        services.AddScoped<MailOutbox>();
+        services.AddScoped<MailJobs>();
         services.AddSingleton<DatabaseMigrator>();
         services.AddScoped<TenantService>();
         services.AddSingleton<SettingsCache>();

@@ -3,6 +3,7 @@ using VoiceAgent.Web.Api;
 using VoiceAgent.Web.Billing;
 using VoiceAgent.Web.Components;
 using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Web.Jobs;
 using VoiceAgent.Web.Telephony;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ builder.AddApiConventions();
 builder.AddRateLimits();
 builder.AddTelephony();
 builder.AddBilling();
+builder.AddJobs();
 builder.AddConnectors();
 builder.Services.AddRazorComponents();
 
@@ -41,6 +43,7 @@ app.MapConnectorsApi();
 app.MapTwilioWebhooks();
 app.MapSipgateWebhooks();
 app.MapBillingEndpoints();
+app.MapJobsDashboard();
 app.MapPortalEndpoints();
 app.MapRazorComponents<App>();
 

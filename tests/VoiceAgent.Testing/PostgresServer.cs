@@ -137,9 +137,9 @@ public sealed class PostgresServer : IAsyncDisposable
                 calendar_connections, oauth_states, calendar_bookings,
                 billing_plans, billing_plan_versions, tenant_plans, minute_packages, package_purchases, package_consumptions, invoices,
                 invoice_lines, invoice_documents, invoice_number_counters, lexoffice_contacts, lexoffice_transmissions, lexoffice_rate_limit,
-                stripe_checkouts, stripe_events, billing_runs, qrtz_fired_triggers, qrtz_simple_triggers, qrtz_simprop_triggers,
-                qrtz_cron_triggers, qrtz_blob_triggers, qrtz_triggers, qrtz_job_details, qrtz_calendars, qrtz_paused_trigger_grps,
-                qrtz_scheduler_state, qrtz_locks
+                stripe_checkouts, stripe_events, billing_runs, mail_outbox,
+                hangfire.job, hangfire.state, hangfire.jobparameter, hangfire.jobqueue, hangfire.hash, hangfire.set, hangfire.list,
+                hangfire.counter, hangfire.aggregatedcounter, hangfire.server, hangfire.lock
                 RESTART IDENTITY CASCADE;
             """, connection);
         await cmd.ExecuteNonQueryAsync();

@@ -27,6 +27,9 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         builder.UseSetting("Database:AppConnectionString", AppConnectionString ?? database.AppConnectionString);
         builder.UseSetting("Mail:PickupDirectory", MailDirectory);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Hangfire kept cheap: two workers; due scheduled and recurring jobs are looked for every second.
+        builder.UseSetting("Jobs:WorkerCount", "2");
+        builder.UseSetting("Jobs:PollInterval", "00:00:01");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -88,6 +91,25 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
 
     public IReadOnlyList<string> Mails() =>
         Directory.GetFiles(MailDirectory, "*.eml").Select(File.ReadAllText).ToList();
+
+    /// <summary>
+    /// Mails are sent by a Hangfire job after the commit: waits (bounded) until at least <paramref name="count"/> are there.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WaitForMailsAsync(int count, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        while (Directory.GetFiles(MailDirectory, "*.eml").Length < count)
+        {
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Expected {count} mails, found {Directory.GetFiles(MailDirectory, "*.eml").Length}.");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        return Mails();
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -45,7 +45,8 @@ public sealed class ApprovalApiTests : IntegrationTest
         Assert.Equal("Zahlung offen", suspended.GetProperty("reason").GetString());
         Assert.Equal(VoiceAgentFactory.AdminEmail, suspended.GetProperty("actorEmail").GetString());
 
-        var mails = App.Mails();
+        // Sent after commit by the outbox job.
+        var mails = await App.WaitForMailsAsync(3);
         Assert.Equal(3, mails.Count);
         Assert.All(mails, m => Assert.Contains("To: chef@werkstatt.de", m));
         Assert.Contains(mails, m => m.Contains("Zahlung offen"));

@@ -119,47 +119,40 @@ public sealed class BillingRunTests : IntegrationTest
     }
 
     [Fact]
-    public async Task Monthly_job_fires_once_across_clustered_instances()
+    public async Task Monthly_job_fires_once_across_instances()
     {
+        // Plans since 2025: every tenant has an invoice for the month before today, the period the job bills.
         await ThreeTenantsAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Billing:Scheduler:IdleWaitTime"] = "00:00:01",
-            ["Billing:Scheduler:ClusterCheckinInterval"] = "00:00:01",
-        };
-        await using var a = new VoiceAgentFactory(Database) { Settings = settings };
-        await using var b = new VoiceAgentFactory(Database) { Settings = settings };
-        var schedulerA = await StartedSchedulerAsync(a);
-        await StartedSchedulerAsync(b);
-        // The test's own host (App) runs a scheduler too: three live instances in the cluster.
-        await StartedSchedulerAsync(App);
-        Assert.Equal(3L, await CountAsync("SELECT count(*) FROM qrtz_scheduler_state WHERE sched_name = 'VoiceAgent'"));
+        await using var a = new VoiceAgentFactory(Database);
+        await using var b = new VoiceAgentFactory(Database);
+        // Building a host starts it: its Hangfire server and the registration of the recurring jobs (three instances).
         var monitors = new[] { a, b, App }.Select(f => f.Services.GetRequiredService<BillingJobMonitor>()).ToList();
+        await JobsProbe.UntilAsync(async () => await CountAsync("SELECT count(*) FROM hangfire.server") == 3);
         var done = new TaskCompletionSource<BillingRunResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         monitors.ForEach(m => m.RunCompleted += r => done.TrySetResult(r));
+        // One recurring job row however many instances stored it: 02:00 on the 1st, Berlin.
+        Assert.Equal("0 2 1 * *", await JobsProbe.RecurringFieldAsync(Database, MonthlyBillingJob.RecurringJobId, "Cron"));
+        Assert.Equal("Europe/Berlin", await JobsProbe.RecurringFieldAsync(Database, MonthlyBillingJob.RecurringJobId, "TimeZoneId"));
 
-        // One stored trigger; both schedulers poll for it, the cluster lock gives it to exactly one.
-        await schedulerA.ScheduleOnceAsync("2026-01", DateTimeOffset.UtcNow.AddSeconds(1), finalize: true);
+        // As if the 1st, 02:00 had just passed: every server's recurring scheduler sees the occurrence as due.
+        await JobsProbe.MakeRecurringJobDueAsync(Database, MonthlyBillingJob.RecurringJobId);
         var result = await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+        Assert.Equal(MonthlyBillingJob.PreviousMonth(DateTimeOffset.UtcNow), result.Period);
         Assert.Equal(3, result.Created);
-        // Stopping waits for running jobs, so afterwards every execution that happened has reported and stored its run.
-        foreach (var app in new[] { a, b, App })
-        {
-            await app.Services.GetRequiredService<BillingScheduler>().StopAsync(CancellationToken.None);
-        }
-
+        const string monthlyJobs = """
+            FROM hangfire.job j JOIN hangfire.jobparameter p ON p.jobid = j.id AND p.name = 'RecurringJobId' AND p.value = '"monthly-billing"'
+            """;
+        await JobsProbe.UntilAsync(async () => await CountAsync("SELECT count(*) " + monthlyJobs + " WHERE j.statename = 'Succeeded'") == 1);
+        // Hangfire made one job of the occurrence and moved the next one to a future 1st: nothing is left to fire twice.
+        Assert.Equal(1L, await CountAsync("SELECT count(*) " + monthlyJobs));
+        Assert.True(await JobsProbe.NextExecutionAsync(Database, MonthlyBillingJob.RecurringJobId) > DateTime.UtcNow);
         Assert.Equal(3L, await CountAsync("SELECT count(*) FROM invoices"));
-        // The one-off trigger is gone once it fired, so nothing is left for another instance to fire.
-        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'billing-once'"));
-        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM billing_runs"));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM billing_runs WHERE trigger = 'schedule'"));
         // The job finalized the invoices and archived their PDFs (Lexoffice is not configured: they stay local).
         Assert.Equal(3L, await CountAsync("SELECT count(*) FROM invoice_documents WHERE source = 'local' AND substring(content from 1 for 5) = '%PDF-'"));
         Assert.Equal(0L, await CountAsync("SELECT count(*) FROM lexoffice_transmissions"));
         Assert.Single(monitors.SelectMany(m => m.Completed));
-        // Both instances keep the monthly cron trigger (02:00 on the 1st, Berlin) as one row.
-        Assert.Equal("0 0 2 1 * ?", await Seed.ScalarAsync<string>("SELECT cron_expression FROM qrtz_cron_triggers"));
-        Assert.Equal("Europe/Berlin", await Seed.ScalarAsync<string>("SELECT time_zone_id FROM qrtz_cron_triggers"));
     }
 
     [Fact]
@@ -377,13 +370,5 @@ public sealed class BillingRunTests : IntegrationTest
 
         Assert.Empty(unprotected);
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM pg_views WHERE viewname = 'package_balances' AND definition IS NOT NULL"));
-    }
-
-    private static async Task<BillingScheduler> StartedSchedulerAsync(VoiceAgentFactory app)
-    {
-        var scheduler = app.Services.GetRequiredService<BillingScheduler>(); // building the host starts it
-        await Task.WhenAny(scheduler.WhenStarted, Task.Delay(TimeSpan.FromSeconds(20)));
-        Assert.True(scheduler.Status == "operational", scheduler.LastError);
-        return scheduler;
     }
 }

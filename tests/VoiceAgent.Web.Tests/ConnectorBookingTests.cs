@@ -12,6 +12,9 @@ namespace VoiceAgent.Web.Tests;
 /// </summary>
 public sealed class ConnectorBookingTests : IntegrationTest
 {
+    // The connector host runs the jobs with the fakes' settings; the test's default host runs none.
+    protected override Dictionary<string, string?> AppSettings => new() { ["Jobs:RunServer"] = "false", ["Calendars:RunWorker"] = "false" };
+
     private const string Caller = "+4915112345678";
 
     [Fact]
@@ -134,7 +137,7 @@ public sealed class ConnectorBookingTests : IntegrationTest
         var evt = Assert.Single(host.Google.Events);
         Assert.Contains(Caller, evt.Description);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM calendar_bookings WHERE tenant_id = '{tenantId}' AND status = 'created'"));
-        var mail = Assert.Single(host.Mails(), m => m.Contains("ist jetzt in Ihrem Kalender eingetragen", StringComparison.Ordinal));
+        var mail = Assert.Single(await host.MailsAsync("ist jetzt in Ihrem Kalender eingetragen"), m => m.Contains("ist jetzt in Ihrem Kalender eingetragen", StringComparison.Ordinal));
         Assert.Contains(slotText, mail);
         Assert.Contains(Caller, mail);
         Assert.Equal(0, await host.RunOutboxAsync());
@@ -167,6 +170,29 @@ public sealed class ConnectorBookingTests : IntegrationTest
     }
 
     [Fact]
+    public async Task A_deferred_booking_is_finished_by_the_hangfire_job_the_deferral_started()
+    {
+        await using var host = await ConnectorTestHost.StartAsync(Database, new() { ["Calendars:RunWorker"] = "true" });
+        var (tenantId, flowId, admin) = await host.TenantAsync("chef@praxis.de");
+        await host.ConnectAsync(admin, "google");
+        var (call, _) = await SimulatedCall.StartAsync(admin, flowId, Caller);
+        var offer = await call.SayAsync("Ich hätte gern einen Termin");
+        var slotText = SimulatedCall.Variable(offer, "slot", "text");
+        host.Google.Fail(new FakeGoogleCalendarServer.Failure(429, RetryAfterSeconds: 30));
+
+        var turn = await call.SayAsync("Ja");
+        Assert.True(turn.GetProperty("variables").GetProperty("event").GetProperty("pending").GetBoolean());
+
+        // No test code drives the outbox: the Hangfire job scheduled by the deferral books it and mails the tenant.
+        await JobsProbe.UntilAsync(async () => await CountAsync($"SELECT count(*) FROM calendar_bookings WHERE tenant_id = '{tenantId}' AND status = 'created'") == 1,
+            what: "booking created by the job");
+        Assert.Single(host.Google.Events);
+        var mail = Assert.Single(await host.MailsAsync("ist jetzt in Ihrem Kalender eingetragen"), m => m.Contains("ist jetzt in Ihrem Kalender eingetragen", StringComparison.Ordinal));
+        Assert.Contains(slotText, mail);
+        Assert.True(await CountAsync("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%CalendarBookingJob%' AND statename = 'Succeeded'") >= 1);
+    }
+
+    [Fact]
     public async Task A_deferred_booking_whose_slot_got_taken_meanwhile_is_reported_to_the_tenant()
     {
         await using var host = await ConnectorTestHost.StartAsync(Database);
@@ -184,7 +210,7 @@ public sealed class ConnectorBookingTests : IntegrationTest
 
         Assert.Single(host.Graph.Events);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM calendar_bookings WHERE tenant_id = '{tenantId}' AND status = 'conflict'"));
-        var mail = Assert.Single(host.Mails(), m => m.Contains("inzwischen belegt", StringComparison.Ordinal));
+        var mail = Assert.Single(await host.MailsAsync("inzwischen belegt"), m => m.Contains("inzwischen belegt", StringComparison.Ordinal));
         Assert.Contains("Bitte rufen Sie den Anrufer zurück", mail);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM audit_entries WHERE tenant_id = '{tenantId}' AND action = 'booking.failed'"));
     }
@@ -204,7 +230,7 @@ public sealed class ConnectorBookingTests : IntegrationTest
 
         Assert.StartsWith($"Ich habe Ihren Wunschtermin am {slotText} notiert.", SimulatedCall.Lines(turn)[0]);
         Assert.Equal("broken", (await host.ConnectorAsync(admin, "google")).GetProperty("status").GetString());
-        Assert.Single(host.Mails(), m => m.Contains("funktioniert nicht mehr", StringComparison.Ordinal));
+        Assert.Single(await host.MailsAsync("funktioniert nicht mehr"), m => m.Contains("funktioniert nicht mehr", StringComparison.Ordinal));
         // While broken the job keeps the booking (no mail yet, no event).
         Assert.Equal(1, await host.RunOutboxAsync());
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM calendar_bookings WHERE tenant_id = '{tenantId}' AND status = 'pending'"));
@@ -216,7 +242,7 @@ public sealed class ConnectorBookingTests : IntegrationTest
 
         Assert.Single(host.Google.Events);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM calendar_bookings WHERE tenant_id = '{tenantId}' AND status = 'created'"));
-        Assert.Single(host.Mails(), m => m.Contains("ist jetzt in Ihrem Kalender eingetragen", StringComparison.Ordinal));
+        Assert.Single(await host.MailsAsync("ist jetzt in Ihrem Kalender eingetragen"), m => m.Contains("ist jetzt in Ihrem Kalender eingetragen", StringComparison.Ordinal));
     }
 
     [Fact]

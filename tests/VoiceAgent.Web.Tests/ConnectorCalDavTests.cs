@@ -8,6 +8,9 @@ namespace VoiceAgent.Web.Tests;
 /// <summary>Connecting a CalDAV server (a real Radicale) through the API and booking into it from a simulated call.</summary>
 public sealed class ConnectorCalDavTests : IntegrationTest
 {
+    // The connector host runs the jobs with the fakes' settings; the test's default host runs none.
+    protected override Dictionary<string, string?> AppSettings => new() { ["Jobs:RunServer"] = "false", ["Calendars:RunWorker"] = "false" };
+
     [Fact]
     public async Task The_server_is_checked_before_anything_is_saved_and_the_password_is_stored_encrypted()
     {

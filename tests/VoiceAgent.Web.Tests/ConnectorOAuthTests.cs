@@ -12,6 +12,9 @@ namespace VoiceAgent.Web.Tests;
 /// <summary>Connecting Google and Microsoft 365 with OAuth (authorization code + PKCE) against the providers' fakes.</summary>
 public sealed class ConnectorOAuthTests : IntegrationTest
 {
+    // The connector host runs the jobs with the fakes' settings; the test's default host runs none.
+    protected override Dictionary<string, string?> AppSettings => new() { ["Jobs:RunServer"] = "false", ["Calendars:RunWorker"] = "false" };
+
     [Fact]
     public async Task Authorize_redirects_to_the_provider_with_state_pkce_s256_and_the_exact_redirect_uri()
     {
@@ -241,7 +244,7 @@ public sealed class ConnectorOAuthTests : IntegrationTest
         var connector = await host.ConnectorAsync(admin, provider);
         Assert.Equal("broken", connector.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(connector.GetProperty("lastError").GetString()));
-        var mail = Assert.Single(host.Mails(), m => m.Contains("funktioniert nicht mehr", StringComparison.Ordinal));
+        var mail = Assert.Single(await host.MailsAsync("funktioniert nicht mehr"), m => m.Contains("funktioniert nicht mehr", StringComparison.Ordinal));
         Assert.Contains("To: chef@praxis.de", mail);
         Assert.Contains("verbinden Sie unter „Kalender & Verbindungen“ neu", mail);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM audit_entries WHERE tenant_id = '{tenantId}' AND action = 'connector.broken'"));

@@ -121,6 +121,18 @@ public sealed class ConnectorTestHost : IAsyncDisposable
     /// <summary>The mails written so far, quoted-printable decoded (German umlauts readable).</summary>
     public IReadOnlyList<string> Mails() => App.Mails().Select(DecodeQuotedPrintable).ToList();
 
+    /// <summary>The mails, once one containing <paramref name="text"/> was sent (the outbox job sends after commit; bounded wait).</summary>
+    public async Task<IReadOnlyList<string>> MailsAsync(string text)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!Mails().Any(m => m.Contains(text, StringComparison.Ordinal)) && !timeout.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        return Mails();
+    }
+
     private static string DecodeQuotedPrintable(string eml)
     {
         var text = eml.Replace("=\r\n", "", StringComparison.Ordinal);

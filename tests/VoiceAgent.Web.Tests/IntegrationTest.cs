@@ -16,11 +16,14 @@ public abstract class IntegrationTest : IAsyncLifetime
 
     protected virtual string Environment => "Development";
 
+    /// <summary>Extra configuration of <see cref="App"/> (e.g. no Hangfire server when the test's own hosts run the jobs).</summary>
+    protected virtual Dictionary<string, string?> AppSettings => [];
+
     public async Task InitializeAsync()
     {
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
-        App = new VoiceAgentFactory(Database, Environment);
+        App = new VoiceAgentFactory(Database, Environment) { Settings = AppSettings };
         await App.CreateSuperAdminAsync();
     }
 

@@ -104,7 +104,7 @@ public sealed class LexofficeTests : IntegrationTest
 
         var posts = fake.Requests.Where(r => r.Method == "POST" && r.Path.StartsWith("/v1/invoices", StringComparison.Ordinal)).ToList();
         Assert.Equal([429, 503, 200], posts.Select(p => p.Status));
-        Assert.True(posts[1].At - posts[0].At >= TimeSpan.FromSeconds(1.9), $"{(posts[1].At - posts[0].At).TotalMilliseconds} ms");
+        // How long the client waits is checked on a fake clock: LexofficeResilienceTests.
         Assert.Single(fake.Invoices);
     }
 
@@ -248,12 +248,9 @@ public sealed class LexofficeTests : IntegrationTest
 
         Assert.All(outcomes, o => Assert.Equal(SendOutcome.Sent, o));
         Assert.Equal(4, fake.Invoices.Count);
-        Assert.Equal(0, fake.Throttled);
-        // Slots are reserved 500 ms apart; a request that leaves late (a busy machine) can come closer to the next one, so
-        // the fake's token bucket is the judge of each request and the overall rate is checked over the whole run.
-        var times = fake.Requests.Select(r => r.At).Order().ToList();
-        Assert.True(times.Count >= 16, $"{times.Count} requests");
-        Assert.True(times[^1] - times[0] >= TimeSpan.FromMilliseconds(500 * (times.Count - 1) - 250),
-            $"{times.Count} requests in {(times[^1] - times[0]).TotalMilliseconds:0} ms");
+        Assert.True(fake.Throttled == 0, string.Join(" | ", fake.Requests.OrderBy(r => r.At).Select(r => $"{r.At:HH:mm:ss.fff} {r.Method} {r.Path} {r.Status}")));
+        // The fake's token bucket (2 per second, as Lexoffice) is the judge: it throttled none of the requests of both
+        // instances. The slots come from one row in PostgreSQL, 500 ms apart; no elapsed time is asserted here.
+        Assert.True(fake.Requests.Count >= 16, $"{fake.Requests.Count} requests");
     }
 }

@@ -61,30 +61,19 @@ public sealed class IssuerOptions
 
 public sealed class SchedulerOptions
 {
-    /// <summary>Off: no Quartz scheduler in this process (the super-admin can still run periods by hand).</summary>
+    /// <summary>Off: the monthly Hangfire job is removed (the super-admin can still run periods by hand).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Quartz cron (seconds first): 02:00 on the 1st of every month.</summary>
+    /// <summary>Hangfire (standard, five-field) cron: 02:00 on the 1st of every month, in <see cref="TimeZone"/>.</summary>
     [Required]
-    public string MonthlyCron { get; set; } = "0 0 2 1 * ?";
+    public string MonthlyCron { get; set; } = "0 2 1 * *";
 
+    /// <summary>The billing time zone (the one invoices are calculated in).</summary>
     [Required]
-    public string TimeZone { get; set; } = "Europe/Berlin";
+    public string TimeZone { get; set; } = InvoiceCalculator.TimeZone.Id;
 
     /// <summary>The monthly job finalizes the invoices it creates (numbers, PDFs) and sends them to Lexoffice when configured.</summary>
     public bool FinalizeScheduledRuns { get; set; } = true;
-
-    /// <summary>How often failed or interrupted Lexoffice transmissions are retried.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
-    public TimeSpan LexofficeRetryInterval { get; set; } = TimeSpan.FromMinutes(15);
-
-    /// <summary>How long an idle scheduler waits before it looks for due triggers again (Quartz default 30 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How often a node checks in to the cluster; a node silent for longer is presumed dead and its jobs recovered.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class PdfOptions

@@ -21,9 +21,10 @@ public static class BillingServiceCollectionExtensions
         services.AddScoped<PlanCatalog>();
 
         services.AddSingleton<LexofficeRateLimiter>();
-        // Timeouts per request come from LexofficeOptions (a linked token), so the client's own timeout is off.
-        services.AddHttpClient<LexofficeClient>(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Retries, back-off and the per-attempt timeout come from the resilience pipeline, so the client's own timeout is off.
+        services.AddHttpClient<LexofficeClient>(c => c.Timeout = Timeout.InfiniteTimeSpan).AddLexofficeResilience();
         services.AddScoped<LexofficeSender>();
+        services.AddScoped<LexofficeJob>();
 
         StripeApi.AddStripeHttp(services);
         services.AddSingleton<StripeApi>();

@@ -32,6 +32,7 @@ public static class CalendarServiceCollectionExtensions
         services.AddScoped<OAuthConnector>();
         services.AddScoped<ConnectorService>();
         services.AddScoped<BookingOutbox>();
+        services.AddScoped<CalendarBookingJob>();
         return services;
     }
 }

@@ -4,18 +4,19 @@ using VoiceAgent.Platform.Email;
 
 namespace VoiceAgent.Platform.CallFlows;
 
-/// <summary>Mails a caller's message with a summary of the call to the business.</summary>
-public sealed class EmailMessageBox(Mailer mailer, string tenantEmail) : IMessageBox
+/// <summary>
+/// Mails a caller's message with a summary of the call to the business: through the outbox, stored with the turn that
+/// took the message and sent after its commit.
+/// </summary>
+public sealed class EmailMessageBox(MailOutbox outbox, string tenantEmail) : IMessageBox
 {
-    public async ValueTask LeaveMessageAsync(CallerMessage message, CancellationToken cancellationToken)
+    public ValueTask LeaveMessageAsync(CallerMessage message, CancellationToken cancellationToken)
     {
         var caller = message.CallerNumber ?? "unbekannte Nummer";
         var body = string.Create(CultureInfo.GetCultureInfo("de-DE"),
             $"Neue Nachricht von {caller}:\n\n{message.Message}\n\nVerlauf des Anrufs:\n{message.Summary}\n\nIhr VoiceAgent");
-        if (!await mailer.SendAsync(tenantEmail, $"Rückrufbitte von {caller}", body, cancellationToken))
-        {
-            throw new Flows.Runtime.PortException("The message could not be mailed.");
-        }
+        outbox.Add(tenantEmail, $"Rückrufbitte von {caller}", body);
+        return ValueTask.CompletedTask;
     }
 }
 

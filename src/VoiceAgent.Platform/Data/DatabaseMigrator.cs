@@ -7,12 +7,16 @@ namespace VoiceAgent.Platform.Data;
 /// <summary>
 /// Applies the embedded SQL migrations (Data/Migrations/NNNN_name.sql) in order, each in its own transaction, under an
 /// advisory lock so concurrent deploys cannot interleave. Runs with the schema owner's connection; afterwards grants the
-/// app role DML (never DDL, never ownership) so row-level security applies to it.
+/// app role DML (never DDL, never ownership) so row-level security applies to it. Hangfire's job store (schema
+/// <see cref="HangfireSchema"/>) is installed or upgraded here too, so the app never needs to create schemas at start-up.
 /// </summary>
 public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 {
     private const long AdvisoryLockKey = 0x566f696365; // "Voice"
     private const string ResourcePrefix = "VoiceAgent.Migrations.";
+
+    /// <summary>The schema of Hangfire's tables (same database, apart from ours).</summary>
+    public const string HangfireSchema = "hangfire";
 
     public static IReadOnlyList<(string Id, string Sql)> LoadMigrations()
     {
@@ -75,6 +79,14 @@ public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
                 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {appRole};
                 REVOKE ALL ON schema_migrations FROM {appRole};
                 GRANT SELECT ON schema_migrations TO {appRole};
+                """, ct);
+
+            // Hangfire.PostgreSql's own installer (idempotent, versioned in its "schema" table); the app role gets DML only.
+            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, HangfireSchema);
+            await Execute(connection, null, $"""
+                GRANT USAGE ON SCHEMA {HangfireSchema} TO {appRole};
+                GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {HangfireSchema} TO {appRole};
+                GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {HangfireSchema} TO {appRole};
                 """, ct);
             return done;
         }

@@ -166,6 +166,7 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
         });
 
         ConfigureBilling(builder);
+        ConfigureMail(builder);
 
         foreach (var entity in builder.Model.GetEntityTypes())
         {

@@ -1,59 +1,85 @@
-using System.Net;
-using System.Net.Mail;
-using System.Text;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace VoiceAgent.Platform.Email;
 
-/// <summary>Sends plain-text mails with System.Net.Mail: SMTP in production, a pickup folder in development.</summary>
+/// <summary>A mail that could not be handed over (no transport, SMTP refused, network); the outbox job retries it.</summary>
+public sealed class MailDeliveryException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Delivers plain-text mails with MailKit: SMTP in production, a pickup folder of .eml files in development and tests.
+/// Business code does not call this: it writes to the <see cref="MailOutbox"/>, whose job delivers after commit.
+/// </summary>
 public sealed class Mailer(IOptions<MailOptions> options, ILogger<Mailer> logger)
 {
-    /// <returns>False when the mail could not be handed over (logged); callers never fail a business action on it.</returns>
-    public async Task<bool> SendAsync(string to, string subject, string body, CancellationToken ct = default)
+    // .eml files as they travel over SMTP: CRLF line ends (MimeKit would use the platform's).
+    private static readonly FormatOptions EmlFormat = CreateEmlFormat();
+
+    /// <exception cref="MailDeliveryException">The mail was not handed over.</exception>
+    public async Task DeliverAsync(string to, string subject, string body, CancellationToken ct = default)
     {
         var o = options.Value;
-        using var message = new MailMessage(new MailAddress(o.From, o.FromName), new MailAddress(to))
-        {
-            Subject = subject,
-            Body = body,
-            BodyEncoding = Encoding.UTF8,
-            BodyTransferEncoding = System.Net.Mime.TransferEncoding.QuotedPrintable,
-            SubjectEncoding = Encoding.UTF8,
-        };
-
-        using var client = new SmtpClient();
+        using var message = Build(o, to, subject, body);
         if (!string.IsNullOrEmpty(o.PickupDirectory))
         {
-            Directory.CreateDirectory(o.PickupDirectory);
-            client.DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory;
-            client.PickupDirectoryLocation = Path.GetFullPath(o.PickupDirectory);
-        }
-        else if (!string.IsNullOrEmpty(o.Host))
-        {
-            client.Host = o.Host;
-            client.Port = o.Port;
-            client.EnableSsl = o.EnableSsl;
-            if (!string.IsNullOrEmpty(o.UserName))
-            {
-                client.Credentials = new NetworkCredential(o.UserName, o.Password);
-            }
-        }
-        else
-        {
-            logger.LogWarning("No mail transport configured (Mail:Host or Mail:PickupDirectory); mail '{Subject}' to {To} not sent", subject, to);
-            return false;
+            // Written under a temporary name and moved, so a reader never sees half a file.
+            var directory = Path.GetFullPath(o.PickupDirectory);
+            Directory.CreateDirectory(directory);
+            var name = Guid.NewGuid().ToString("N");
+            var temporary = Path.Combine(directory, name + ".tmp");
+            await message.WriteToAsync(EmlFormat, temporary, ct);
+            File.Move(temporary, Path.Combine(directory, name + ".eml"));
+            return;
         }
 
+        if (string.IsNullOrEmpty(o.Host))
+        {
+            throw new MailDeliveryException("Kein Mailversand eingerichtet (Mail:Host oder Mail:PickupDirectory fehlt).");
+        }
+
+        using var client = new SmtpClient();
         try
         {
-            await client.SendMailAsync(message, ct);
-            return true;
+            var security = o.EnableSsl ? (o.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls) : SecureSocketOptions.None;
+            await client.ConnectAsync(o.Host, o.Port, security, ct);
+            if (!string.IsNullOrEmpty(o.UserName))
+            {
+                await client.AuthenticateAsync(o.UserName, o.Password ?? "", ct);
+            }
+
+            await client.SendAsync(message, ct);
+            await client.DisconnectAsync(quit: true, ct);
         }
-        catch (SmtpException ex)
+        catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or AuthenticationException or IOException
+                                       or System.Net.Sockets.SocketException or SslHandshakeException)
         {
-            logger.LogError(ex, "Sending mail '{Subject}' to {To} failed", subject, to);
-            return false;
+            // The recipient address is personal data: the log names the subject only.
+            logger.LogWarning("Sending mail '{Subject}' failed: {Error}", subject, ex.Message);
+            throw new MailDeliveryException("SMTP: " + ex.Message, ex);
         }
+    }
+
+    private static FormatOptions CreateEmlFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
+    }
+
+    private static MimeMessage Build(MailOptions o, string to, string subject, string body)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(o.FromName, o.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = subject;
+        message.Body = new TextPart(MimeKit.Text.TextFormat.Plain)
+        {
+            Text = body,
+            ContentTransferEncoding = ContentEncoding.QuotedPrintable,
+        };
+        return message;
     }
 }

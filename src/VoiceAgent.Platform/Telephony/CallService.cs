@@ -41,7 +41,7 @@ public sealed record InboundCall(string Provider, string ProviderCallId, string?
 /// runs the tenant's live flow turn by turn from the session stored in PostgreSQL (so consecutive webhooks may reach
 /// different app instances), and meters usage. Provider callbacks are idempotent by provider ids.
 /// </summary>
-public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mailer mailer, TimeProvider time)
+public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, MailOutbox mails, TimeProvider time)
 {
     /// <param name="realtime">Only create the call; the flow starts when its media stream connects.</param>
     public async Task<CallTurn> StartAsync(InboundCall inbound, CancellationToken ct = default, bool realtime = false)
@@ -123,7 +123,7 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
                 return new CallTurn(CallStep.Stream, [], CallId: call.Id, TenantId: route.TenantId);
             }
 
-            return await RunTurnAsync(call, session, plan, instance, null, new EmailMessageBox(mailer, tenant.Email), ct);
+            return await RunTurnAsync(call, session, plan, instance, null, new EmailMessageBox(mails, tenant.Email), ct);
         }, ct);
     }
 
@@ -148,7 +148,7 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
                 return (new CallTurn(CallStep.Hangup, [], CallId: call.Id), call.ProviderCallId);
             }
 
-            var turn = await RunTurnAsync(call, session, plan, FlowInstance.FromJson(session.State), null, new EmailMessageBox(mailer, tenant.Email), ct);
+            var turn = await RunTurnAsync(call, session, plan, FlowInstance.FromJson(session.State), null, new EmailMessageBox(mails, tenant.Email), ct);
             return (turn, call.ProviderCallId);
         }, ct);
 
@@ -376,7 +376,7 @@ public sealed class CallService(VoiceAgentDb db, FlowSessionRunner sessions, Mai
             }
 
             var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId, ct);
-            return await RunTurnAsync(call, session, plan, instance, stimulus, new EmailMessageBox(mailer, tenant.Email), ct);
+            return await RunTurnAsync(call, session, plan, instance, stimulus, new EmailMessageBox(mails, tenant.Email), ct);
         }, ct);
     }
 

@@ -11,7 +11,7 @@ using VoiceAgent.Platform.Resources;
 namespace VoiceAgent.Platform.Tenancy;
 
 /// <summary>Registration, approval life cycle and the tenant's users. Every change is audited.</summary>
-public sealed class TenantService(VoiceAgentDb db, UserManager<AppUser> users, Mailer mailer, TimeProvider time)
+public sealed class TenantService(VoiceAgentDb db, UserManager<AppUser> users, MailOutbox mails, TimeProvider time)
 {
     public const int MaxUsersPerTenant = 2;
 
@@ -121,9 +121,9 @@ public sealed class TenantService(VoiceAgentDb db, UserManager<AppUser> users, M
         tenant.StatusReason = reason;
         tenant.StatusChangedAt = time.GetUtcNow();
         db.Record(time, actor, action, tenant.Id, $"{previous.ToApi()} → {target.ToApi()}", reason);
+        // The mail is stored with the change and sent after commit: a rolled-back change mails nobody.
+        Notify(tenant, mailKey, reason);
         await db.SaveChangesAsync(ct);
-
-        await NotifyAsync(tenant, mailKey, reason, ct);
         return Outcome<Tenant>.Ok(tenant);
     }
 
@@ -238,7 +238,7 @@ public sealed class TenantService(VoiceAgentDb db, UserManager<AppUser> users, M
             .SingleAsync(ct);
     }
 
-    private async Task NotifyAsync(Tenant tenant, string mailKey, string? reason, CancellationToken ct)
+    private void Notify(Tenant tenant, string mailKey, string? reason)
     {
         var previous = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = MailCulture;
@@ -246,7 +246,7 @@ public sealed class TenantService(VoiceAgentDb db, UserManager<AppUser> users, M
         {
             var subject = Texts.Get(mailKey + ".Subject");
             var body = Texts.Format(mailKey + ".Body", tenant.ContactPerson, tenant.CompanyName, reason ?? "");
-            await mailer.SendAsync(tenant.Email, subject, body, ct);
+            mails.Add(tenant.Email, subject, body);
         }
         finally
         {

@@ -27,10 +27,9 @@ public static class ConnectorsApi
             b.Deferred, b.Attempts, b.LastError, b.CreatedAt, b.CompletedAt);
     }
 
-    /// <summary>The background job finishing deferred bookings, and the OAuth rate limits.</summary>
+    /// <summary>The OAuth rate limits (the booking job is registered with the other jobs, see JobsSetup).</summary>
     public static void AddConnectors(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHostedService<CalendarBookingWorker>();
         builder.Services.AddSingleton<OAuthRateLimiter>();
     }
 

@@ -21,7 +21,7 @@ public static class HealthApi
 
     // Provider keys are platform-wide and not tenant-owned; the health check reads only which ones exist, never values.
     internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, Platform.Telephony.TwilioHealth twilio,
-        Platform.Billing.Stripe.StripeHealth stripe, Billing.BillingScheduler scheduler, CancellationToken ct)
+        Platform.Billing.Stripe.StripeHealth stripe, Jobs.JobsHealth jobs, CancellationToken ct)
     {
         HashSet<string>? configured = null;
         try
@@ -62,6 +62,6 @@ public static class HealthApi
             return TypedResults.Json(new HealthReport(Degraded, Down, NotConfigured, providers), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        return TypedResults.Ok(new HealthReport(Operational, Operational, scheduler.Status, providers));
+        return TypedResults.Ok(new HealthReport(Operational, Operational, jobs.Status(), providers));
     }
 }

@@ -6,17 +6,13 @@ using VoiceAgent.Web.Infrastructure;
 
 namespace VoiceAgent.Web.Billing;
 
-/// <summary>Billing outside the pages: the scheduler, PDF downloads, the package checkout redirect and the Stripe webhook.</summary>
+/// <summary>Billing outside the pages: the monthly job, PDF downloads, the package checkout redirect and the Stripe webhook.</summary>
 public static class BillingEndpoints
 {
     public static void AddBilling(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<DiJobFactory>();
         builder.Services.AddSingleton<BillingJobMonitor>();
-        builder.Services.AddSingleton<BillingScheduler>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<BillingScheduler>());
         builder.Services.AddScoped<MonthlyBillingJob>();
-        builder.Services.AddScoped<LexofficeRetryJob>();
         builder.Services.AddHostedService<StripeKeyCheck>();
     }
 

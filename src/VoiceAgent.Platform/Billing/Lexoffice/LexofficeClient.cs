@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace VoiceAgent.Platform.Billing.Lexoffice;
 
@@ -19,14 +20,14 @@ public sealed class LexofficeException(string message, HttpStatusCode? status = 
 
 /// <summary>
 /// Typed client for the Lexware Office (Lexoffice) public API (shared/reference/API-CONTRACTS.md §3): contacts, invoices,
-/// their PDF, the voucher list. Every request first waits for its slot (<see cref="LexofficeRateLimiter"/>). Reads and
-/// contact writes are retried on 429 and 5xx with exponential backoff; creating an invoice is retried on 429 only, because
-/// after a 5xx or a timeout it may exist already (the caller looks it up instead).
+/// their PDF, the voucher list. Retries, back-off, <c>Retry-After</c> and the per-attempt timeout come from the
+/// resilience pipeline of its <see cref="HttpClient"/> (<see cref="LexofficeResilience"/>); every attempt first waits for
+/// its slot (<see cref="LexofficeRateLimiter"/>). Reads and contact writes are retried on 429 and 5xx; creating a contact
+/// or an invoice on 429 only, because after a 5xx or a timeout it may exist already (the caller looks it up instead).
 /// </summary>
-public sealed class LexofficeClient(HttpClient http, LexofficeRateLimiter limiter, IOptionsMonitor<LexofficeOptions> options, TimeProvider time)
+public sealed class LexofficeClient(HttpClient http, IOptionsMonitor<LexofficeOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
 
     public async Task<JsonObject> GetContactAsync(string apiKey, Guid id, CancellationToken ct) =>
         await ReadObjectAsync(await SendAsync(apiKey, () => Request(HttpMethod.Get, $"v1/contacts/{id}"), retryServerErrors: true, ct), ct);
@@ -113,66 +114,32 @@ public sealed class LexofficeClient(HttpClient http, LexofficeRateLimiter limite
     private async Task<HttpResponseMessage> SendAsync(string apiKey, Func<HttpRequestMessage> create, bool retryServerErrors, CancellationToken ct,
         HttpStatusCode? accept = null)
     {
-        var settings = options.CurrentValue;
-        for (var attempt = 1; ; attempt++)
+        using var request = create();
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        request.Options.Set(LexofficeResilience.RetryServerErrors, retryServerErrors);
+        HttpResponseMessage response;
+        try
         {
-            await limiter.WaitAsync(ct);
-            using var request = create();
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            HttpResponseMessage response;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                timeout.CancelAfter(settings.Timeout);
-                try
-                {
-                    response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-                }
-                catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-                {
-                    var failure = new LexofficeException(ex is OperationCanceledException ? "Lexoffice antwortet nicht (Zeitüberschreitung)." : "Lexoffice nicht erreichbar.", inner: ex);
-                    if (!retryServerErrors || attempt >= settings.MaxAttempts)
-                    {
-                        throw failure;
-                    }
-
-                    await BackoffAsync(attempt, ct);
-                    continue;
-                }
-            }
-
-            if (response.IsSuccessStatusCode || response.StatusCode == accept)
-            {
-                return response;
-            }
-
-            var status = response.StatusCode;
-            var retry = status == HttpStatusCode.TooManyRequests || (retryServerErrors && (int)status >= 500);
-            if (retry && attempt < settings.MaxAttempts)
-            {
-                var retryAfter = RetryAfter(response);
-                response.Dispose();
-                await BackoffAsync(attempt, ct, retryAfter);
-                continue;
-            }
-
-            var detail = await Describe(response, ct);
-            response.Dispose();
-            throw new LexofficeException($"Lexoffice: {(int)status} {detail}", status);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         }
-    }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new LexofficeException("Lexoffice antwortet nicht (Zeitüberschreitung).", inner: ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new LexofficeException("Lexoffice nicht erreichbar.", inner: ex);
+        }
 
-    // Lexoffice documents no Retry-After, but a gateway in front of it may send one: it wins over our backoff (capped).
-    private Task BackoffAsync(int attempt, CancellationToken ct, TimeSpan? retryAfter = null)
-    {
-        var delay = retryAfter ?? options.CurrentValue.RetryDelay * Math.Pow(2, attempt - 1);
-        return Task.Delay(delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100)), time, ct);
-    }
+        if (response.IsSuccessStatusCode || response.StatusCode == accept)
+        {
+            return response;
+        }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        var wait = header?.Delta ?? (header?.Date is { } at ? at - time.GetUtcNow() : null);
-        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, MaxRetryAfter.Ticks)) : null;
+        var status = response.StatusCode;
+        var detail = await Describe(response, ct);
+        response.Dispose();
+        throw new LexofficeException($"Lexoffice: {(int)status} {detail}", status);
     }
 
     private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)

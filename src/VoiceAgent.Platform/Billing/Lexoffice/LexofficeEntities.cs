@@ -27,6 +27,9 @@ public sealed class LexofficeTransmission
     public DateTimeOffset? LastAttemptAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
     public DateTimeOffset? DocumentFetchedAt { get; set; }
+
+    /// <summary>When the job gave up after its last automatic retry (state <see cref="TransmissionStates.GaveUp"/>).</summary>
+    public DateTimeOffset? GaveUpAt { get; set; }
 }
 
 public static class TransmissionStates
@@ -34,4 +37,7 @@ public static class TransmissionStates
     public const string Pending = "pending";
     public const string Sent = "sent";
     public const string Failed = "failed";
+
+    /// <summary>Every automatic retry failed; the reason is in LastError. Sending by hand starts again.</summary>
+    public const string GaveUp = "gave_up";
 }

@@ -98,6 +98,12 @@ public sealed class LexofficeSender(IServiceScopeFactory scopes, LexofficeClient
             return SendOutcome.AlreadySent;
         }
 
+        if (transmission.State == TransmissionStates.GaveUp)
+        {
+            transmission.State = transmission.PendingSince is null ? TransmissionStates.Failed : TransmissionStates.Pending;
+            transmission.GaveUpAt = null;
+        }
+
         transmission.Attempts++;
         transmission.LastAttemptAt = time.GetUtcNow();
         await db.SaveInTransactionAsync(ct);
@@ -175,16 +181,32 @@ public sealed class LexofficeSender(IServiceScopeFactory scopes, LexofficeClient
         }
     }
 
-    /// <summary>The invoices that should be at Lexoffice but are not (complete): for the retry job.</summary>
-    public async Task<IReadOnlyList<Guid>> OutstandingAsync(int maxAttempts, CancellationToken ct)
+    /// <summary>The job's last retry failed too: the transmission shows "gave up" with its last reason until sent by hand.</summary>
+    public async Task GiveUpAsync(Guid invoiceId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
+        db.Scope.UsePlatform();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var transmission = await db.LexofficeTransmissions.SingleOrDefaultAsync(t => t.InvoiceId == invoiceId, ct);
+        if (transmission is not null && transmission.State != TransmissionStates.Sent)
+        {
+            transmission.State = TransmissionStates.GaveUp;
+            transmission.GaveUpAt = time.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Why the last attempt failed (for the job's exception, shown in the dashboard).</summary>
+    public async Task<string?> LastErrorAsync(Guid invoiceId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
         db.Scope.UsePlatform();
         return await InTransactionAsync(db, () => db.LexofficeTransmissions.AsNoTracking()
-            .Where(t => (t.State != TransmissionStates.Sent || t.DocumentFetchedAt == null) && t.Attempts < maxAttempts)
-            .Select(t => t.InvoiceId)
-            .ToListAsync(ct), ct);
+            .Where(t => t.InvoiceId == invoiceId).Select(t => t.LastError).SingleOrDefaultAsync(ct), ct);
     }
 
     private async Task<Guid> UpsertContactAsync(VoiceAgentDb db, string apiKey, Guid tenantId, CancellationToken ct)

@@ -150,11 +150,12 @@ public sealed class BookingOutbox(
         booking.NextAttemptAt = null;
         booking.LastError = null;
         db.Record(time, Actor.System, ConnectorAudit.BookingCompleted, booking.TenantId, $"{booking.Id} {booking.StartAt:O} → {booking.ProviderEventId}");
-        await db.SaveChangesAsync(ct);
         if (booking.Deferred && await TenantEmailAsync(booking.TenantId, ct) is { } to)
         {
-            await mails.BookingConfirmedAsync(to, booking, ct);
+            mails.BookingConfirmed(to, booking);
         }
+
+        await db.SaveChangesAsync(ct);
 
         return true;
     }
@@ -180,11 +181,12 @@ public sealed class BookingOutbox(
         booking.NextAttemptAt = null;
         booking.CompletedAt = time.GetUtcNow();
         db.Record(time, Actor.System, ConnectorAudit.BookingFailed, booking.TenantId, $"{booking.Id} {booking.StartAt:O}: {booking.LastError}");
-        await db.SaveChangesAsync(ct);
         if (await TenantEmailAsync(booking.TenantId, ct) is { } to)
         {
-            await mails.BookingFailedAsync(to, booking, slotTaken, ct);
+            mails.BookingFailed(to, booking, slotTaken);
         }
+
+        await db.SaveChangesAsync(ct);
     }
 
     private Task<string?> TenantEmailAsync(Guid tenantId, CancellationToken ct) =>
@@ -193,28 +195,4 @@ public sealed class BookingOutbox(
     private static string Truncate(string value) => value.Length <= 500 ? value : value[..500];
 
     private sealed record Claim(Guid Id, Guid TenantId);
-}
-
-/// <summary>Wakes the background job at once when a call deferred a booking (it also runs on its interval).</summary>
-public sealed class BookingOutboxSignal
-{
-    private readonly SemaphoreSlim signal = new(0, 1);
-
-    public void Wake()
-    {
-        if (signal.CurrentCount == 0)
-        {
-            try
-            {
-                signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another caller woke it at the same moment; once is enough.
-            }
-        }
-    }
-
-    /// <returns>True when woken, false when the interval passed.</returns>
-    public Task<bool> WaitAsync(TimeSpan interval, CancellationToken ct) => signal.WaitAsync(interval, ct);
 }

@@ -78,7 +78,7 @@ public sealed class ConnectionAccess(VoiceAgentDb db, ConnectionSecrets secrets,
         var tenantEmail = await db.Tenants.Where(t => t.Id == connection.TenantId).Select(t => t.Email).SingleOrDefaultAsync(ct);
         if (tenantEmail is not null)
         {
-            await mails.ConnectionBrokenAsync(tenantEmail, connection, ct);
+            mails.ConnectionBroken(tenantEmail, connection);
         }
     }
 

@@ -4,21 +4,24 @@ using VoiceAgent.Platform.Email;
 
 namespace VoiceAgent.Platform.Calendars;
 
-/// <summary>Mails to the tenant about its calendar: a broken connection, a booking finished later, one that could not be made.</summary>
-public sealed class ConnectorMails(Mailer mailer)
+/// <summary>
+/// Mails to the tenant about its calendar: a broken connection, a booking finished later, one that could not be made.
+/// They go to the outbox of the current unit of work: the caller's next SaveChanges stores them with the change.
+/// </summary>
+public sealed class ConnectorMails(MailOutbox outbox)
 {
-    public Task ConnectionBrokenAsync(string to, CalendarConnection connection, CancellationToken ct) =>
-        mailer.SendAsync(to, ConnectorTexts.German("Mail.Broken.Subject", ProviderName(connection.Provider)),
-            ConnectorTexts.German("Mail.Broken.Body", ProviderName(connection.Provider), connection.Account, connection.LastError), ct);
+    public void ConnectionBroken(string to, CalendarConnection connection) =>
+        outbox.Add(to, ConnectorTexts.German("Mail.Broken.Subject", ProviderName(connection.Provider)),
+            ConnectorTexts.German("Mail.Broken.Body", ProviderName(connection.Provider), connection.Account, connection.LastError));
 
-    public Task BookingConfirmedAsync(string to, CalendarBooking booking, CancellationToken ct) =>
-        mailer.SendAsync(to, ConnectorTexts.German("Mail.Booked.Subject", When(booking)),
-            ConnectorTexts.German("Mail.Booked.Body", When(booking), booking.Title, booking.CallerNumber ?? "–", booking.CalendarId), ct);
+    public void BookingConfirmed(string to, CalendarBooking booking) =>
+        outbox.Add(to, ConnectorTexts.German("Mail.Booked.Subject", When(booking)),
+            ConnectorTexts.German("Mail.Booked.Body", When(booking), booking.Title, booking.CallerNumber ?? "–", booking.CalendarId));
 
-    public Task BookingFailedAsync(string to, CalendarBooking booking, bool slotTaken, CancellationToken ct) =>
-        mailer.SendAsync(to, ConnectorTexts.German("Mail.Failed.Subject", booking.CallerNumber ?? "–"),
+    public void BookingFailed(string to, CalendarBooking booking, bool slotTaken) =>
+        outbox.Add(to, ConnectorTexts.German("Mail.Failed.Subject", booking.CallerNumber ?? "–"),
             ConnectorTexts.German(slotTaken ? "Mail.Failed.Taken" : "Mail.Failed.Body", When(booking), booking.Title, booking.CallerNumber ?? "–",
-                booking.CallerName ?? "–", booking.LastError ?? "–"), ct);
+                booking.CallerName ?? "–", booking.LastError ?? "–"));
 
     public static string ProviderName(string provider) => ConnectorTexts.German("Provider." + provider);
 
