@@ -3,6 +3,7 @@
 # On a clean machine (as root) it installs what the tests need: PostgreSQL server binaries (each test run starts its
 # own private cluster), Debian's Chromium for the browser tests, Radicale for the CalDAV tests (each starts its own on a
 # free port), Node.js/npm for the front-end build.
+# Then runs every benchmark's smoke mode (seconds) and fails if a test fixture left a process or a folder behind.
 # Ends with the runners' summaries and one closing line "Total: N passed, N failed, N skipped".
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
