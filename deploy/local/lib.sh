@@ -51,14 +51,17 @@ fixture_processes() {
 # Stops what test fixtures of a run left behind (by process id, only processes under the run's temp folder) and removes
 # their folders; prints what it found.
 stop_fixture_leftovers() {
-  local tmp=$1 pid dir
-  for pid in $(fixture_processes "$tmp"); do
+  local tmp=$1 pid dir pids
+  pids=$(fixture_processes "$tmp")
+  for pid in $pids; do
     echo "  process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
     # SIGQUIT is PostgreSQL's immediate shutdown; the others end on it too.
     kill -QUIT "$pid" 2>/dev/null || true
   done
-  sleep 1
-  for pid in $(fixture_processes "$tmp"); do kill -KILL "$pid" 2>/dev/null || true; done
+  if [ -n "$pids" ]; then
+    sleep 1
+    for pid in $(fixture_processes "$tmp"); do kill -KILL "$pid" 2>/dev/null || true; done
+  fi
   for dir in "$tmp"/voiceagent-*; do
     [ -e "$dir" ] || continue
     echo "  folder $dir"
