@@ -42,3 +42,42 @@ summarize_tests() {
   done < <(grep -hE '^(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$@" || true)
   echo "Total: $passed passed, $failed failed, $skipped skipped"
 }
+
+# Processes whose command line names the test run's temp folder (PostgreSQL -D …, radicale --config …, fixture watchdogs).
+fixture_processes() {
+  pgrep -f -- "$1/voiceagent-" || true
+}
+
+# Stops what test fixtures of a run left behind (by process id, only processes under the run's temp folder) and removes
+# their folders; prints what it found.
+stop_fixture_leftovers() {
+  local tmp=$1 pid dir pids
+  pids=$(fixture_processes "$tmp")
+  for pid in $pids; do
+    echo "  process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+    # SIGQUIT is PostgreSQL's immediate shutdown; the others end on it too.
+    kill -QUIT "$pid" 2>/dev/null || true
+  done
+  if [ -n "$pids" ]; then
+    sleep 1
+    for pid in $(fixture_processes "$tmp"); do kill -KILL "$pid" 2>/dev/null || true; done
+  fi
+  for dir in "$tmp"/voiceagent-*; do
+    [ -e "$dir" ] || continue
+    echo "  folder $dir"
+    rm -rf "$dir"
+  done
+}
+
+# After the test runs: fixtures must have stopped their processes and removed their folders. Their watchdogs need a
+# moment after a test host ended, so this waits up to 15 s before it reports, removes the leftovers and fails.
+check_fixture_leftovers() {
+  local tmp=$1 i
+  for i in $(seq 1 15); do
+    [ -z "$(fixture_processes "$tmp")" ] && ! compgen -G "$tmp/voiceagent-*" >/dev/null && return 0
+    sleep 1
+  done
+  echo "Test fixtures left processes or folders behind (stopped and removed now):"
+  stop_fixture_leftovers "$tmp"
+  return 1
+}

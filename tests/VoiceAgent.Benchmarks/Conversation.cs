@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Flows.Runtime;
 
 namespace VoiceAgent.Benchmarks;
@@ -17,7 +18,8 @@ public sealed class Conversation
 
     public FakePorts Ports { get; }
 
-    public TimeProvider Time { get; } = new FixedTimeProvider();
+    /// <summary>A clock that stands still (FakeTimeProvider never moves by itself), so transcripts of both sides compare equal.</summary>
+    public TimeProvider Time { get; } = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 14, 5, 0, TimeSpan.Zero));
 
     public FlowPlan Plan { get; } = BookingFlow.Compile();
 

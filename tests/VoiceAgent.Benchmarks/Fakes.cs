@@ -117,11 +117,3 @@ public sealed class FakeCalendarGateway : ICalendarGateway
     private static string Spoken(DateTimeOffset start) =>
         start.Minute == 0 ? $"Montag, 23. November um {start.Hour} Uhr" : $"Montag, 23. November um {start.Hour}:{start.Minute:00} Uhr";
 }
-
-/// <summary>A clock that stands still, so transcripts of the engine and the baseline compare equal.</summary>
-public sealed class FixedTimeProvider : TimeProvider
-{
-    public static readonly DateTimeOffset Now = new(2026, 11, 20, 14, 5, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}

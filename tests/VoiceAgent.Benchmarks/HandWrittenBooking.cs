@@ -117,7 +117,15 @@ public sealed class HandWrittenBooking(ICallChannel channel, ILanguageUnderstand
             ["end"] = Iso(booked.End),
             ["title"] = booked.Title,
             ["text"] = booked.Text,
+            ["pending"] = result.Status == BookingStatus.Pending,
         };
+        if (result.Status == BookingStatus.Pending)
+        {
+            await SayAsync(call, "book",
+                $"Ich habe Ihren Wunschtermin am {(call.Variables[Variables.Slot] as JsonObject)?["text"]} notiert. Die Buchung dauert gerade etwas länger; Sie erhalten die Bestätigung in Kürze.",
+                default, cancellationToken);
+        }
+
         await HangupAsync(call, "booked", $"Vielen Dank, {name}. Ihr Termin ist eingetragen: {booked.Text}. Auf Wiederhören!", cancellationToken);
     }
 

@@ -14,6 +14,12 @@ if (args is ["billing", .. var billingArgs])
     return await VoiceAgent.Benchmarks.Billing.BillingAggregationCommand.RunAsync(billingArgs);
 }
 
+// `smoke` runs every benchmark and load driver once, tiny and bounded, to prove they still work (CI runs it); see README.md.
+if (args is ["smoke"])
+{
+    return await VoiceAgent.Benchmarks.Smoke.SmokeCommand.RunAsync();
+}
+
 // Without arguments every benchmark runs; any BenchmarkDotNet arguments (--filter, --job, --list flat …) pass through.
 var steps = Equivalence.CheckAndCountSteps();
 Console.WriteLine($"Engine and hand-written baseline are equivalent; the engine runs {steps} steps per booking call.");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using VoiceAgent.Testing;
 
 namespace VoiceAgent.Cli.Tests;
 
@@ -10,7 +11,7 @@ public sealed class BillingCommandTests : IDisposable
         "plan": { "baseFeeCents": 4900, "includedBotMinutes": 100, "includedForwardMinutes": 30, "botRateCents": 12, "forwardRateCents": 9, "increment": "second" }
         """;
 
-    private readonly string directory = Directory.CreateTempSubdirectory("voiceagent-billing-").FullName;
+    private readonly string directory = FixtureDirectory.Create("billing");
 
     public BillingCommandTests() => CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("de-DE");
 

@@ -22,7 +22,7 @@ public sealed class CallSimulateTests : IAsyncLifetime
 {
     private const string AuthToken = "0123456789abcdef0123456789abcdef";
 
-    private readonly string directory = Directory.CreateTempSubdirectory("voiceagent-call-").FullName;
+    private readonly string directory = FixtureDirectory.Create("call");
     private PostgresServer database = default!;
     private VoiceAgentFactory factory = default!;
 

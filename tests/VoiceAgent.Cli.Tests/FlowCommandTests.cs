@@ -1,12 +1,13 @@
 using System.Text.Json;
 using VoiceAgent.Platform.CallFlows;
+using VoiceAgent.Testing;
 
 namespace VoiceAgent.Cli.Tests;
 
 /// <summary>The offline commands need no database.</summary>
 public sealed class FlowCommandTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("voiceagent-cli-").FullName;
+    private readonly string directory = FixtureDirectory.Create("cli");
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 

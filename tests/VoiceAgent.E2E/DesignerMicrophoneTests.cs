@@ -36,7 +36,10 @@ public sealed class DesignerMicrophoneTests : DesignerSpeechTest
         await Expect(micStatus).ToContainTextAsync("Aufnahme läuft");
         await Expect(page.GetByTestId("console-input")).ToBeDisabledAsync();
         await ScreenshotAsync(page, "designer-console-recording");
-        await page.WaitForTimeoutAsync(1_500);
+        // Record until the page has captured 1.5 s of the fake microphone's audio: a condition on the recording itself,
+        // not a fixed wait that a busy machine (audio arriving late) could cut short.
+        await page.WaitForFunctionAsync(
+            "() => Number(document.querySelector('[data-testid=console-mic-status]')?.dataset.recordedSeconds ?? 0) >= 1.5");
         await mic.ClickAsync();
 
         var transcript = page.GetByTestId("console-transcript");

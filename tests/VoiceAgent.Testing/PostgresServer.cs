@@ -49,26 +49,33 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync()
     {
         RemoveStaleDirectories();
-        var directory = Directory.CreateTempSubdirectory("voiceagent-pg-").FullName;
+        var directory = FixtureDirectory.Create("pg");
         var server = new PostgresServer(directory, FreePort());
         var asRoot = Environment.UserName == "root";
-        if (asRoot)
-        {
-            // PostgreSQL refuses to run as root; the Debian package provides the 'postgres' system user.
-            await Run("chown", "-R", "postgres", directory);
-        }
-
-        await server.Pg("initdb", "-D", server.DataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync");
-        await server.Pg("pg_ctl", "-D", server.DataDirectory, "-l", Path.Combine(directory, "postgres.log"), "-w", "-t", "60",
-            "-o", $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-            "start");
+        // Run by the fixture's watchdog or the next test run if this process ends without Stop (killed, cancelled).
+        FixtureDirectory.SetCleanup(directory, $"""
+            [ -f {FixtureDirectory.Quote(server.DataDirectory)}/postmaster.pid ] || exit 0
+            {(asRoot ? "runuser -u postgres -- " : "")}{FixtureDirectory.Quote(Path.Combine(BinDirectory(), "pg_ctl"))} -D {FixtureDirectory.Quote(server.DataDirectory)} -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+            """);
         try
         {
+            if (asRoot)
+            {
+                // PostgreSQL refuses to run as root; the Debian package provides the 'postgres' system user.
+                await Run("chown", "-R", "postgres", directory);
+            }
+
+            await server.Pg("initdb", "-D", server.DataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync");
+            await server.Pg("pg_ctl", "-D", server.DataDirectory, "-l", Path.Combine(directory, "postgres.log"), "-w", "-t", "60",
+                "-o", $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                "start");
             await server.CreateDatabaseAsync();
         }
         catch
         {
-            server.Stop();
+            // Whatever got started (maybe the server, maybe only the folder) goes again.
+            server.stopped = true;
+            FixtureDirectory.Remove(directory);
             throw;
         }
 
@@ -103,11 +110,17 @@ public sealed class PostgresServer : IAsyncDisposable
         await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance).MigrateAsync(OwnerConnectionString, AppRole);
     }
 
-    // A test host may be killed before its exit handler deletes the data directory; clean up folders whose server is gone.
+    // Folders of older test runs that carry no owner file (FixtureDirectory reaps the others): remove those whose
+    // server is gone.
     private static void RemoveStaleDirectories()
     {
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "voiceagent-pg-*"))
         {
+            if (File.Exists(Path.Combine(dir, FixtureDirectory.OwnerFile)))
+            {
+                continue;
+            }
+
             var pidFile = Path.Combine(dir, "data", "postmaster.pid");
             var running = File.Exists(pidFile)
                 && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
@@ -160,7 +173,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         finally
         {
-            Directory.Delete(directory, recursive: true);
+            FixtureDirectory.Remove(directory);
         }
     }
 

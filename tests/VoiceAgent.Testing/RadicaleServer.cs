@@ -38,7 +38,7 @@ public sealed class RadicaleServer : IAsyncDisposable
             throw new InvalidOperationException("Radicale is not installed: apt-get install radicale (deploy/local/test.sh does it).");
         }
 
-        var directory = Directory.CreateTempSubdirectory("voiceagent-radicale-").FullName;
+        var directory = FixtureDirectory.Create("radicale");
         var port = FreePort();
         await File.WriteAllTextAsync(Path.Combine(directory, "users"), $"{User}:{Password}\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "config"), $"""
@@ -62,12 +62,30 @@ public sealed class RadicaleServer : IAsyncDisposable
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(Path.Combine(directory, "config"));
         var process = Process.Start(info)!;
+        // Run by the fixture's watchdog or the next test run if this process ends without disposing the server.
+        FixtureDirectory.SetCleanup(directory,
+            $"grep -q {FixtureDirectory.Quote(directory)} /proc/{process.Id}/cmdline 2>/dev/null && kill -9 {process.Id}; exit 0");
         process.ErrorDataReceived += (_, _) => { };
         process.OutputDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         var server = new RadicaleServer(process, directory, port);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        try
+        {
+            await server.WaitUntilListeningAsync(port);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    private async Task WaitUntilListeningAsync(int port)
+    {
+        var deadline = Stopwatch.StartNew();
         while (true)
         {
             if (process.HasExited)
@@ -79,9 +97,9 @@ public sealed class RadicaleServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
+                return;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
+            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
             {
                 await Task.Delay(100);
             }
@@ -147,7 +165,7 @@ public sealed class RadicaleServer : IAsyncDisposable
         finally
         {
             process.Dispose();
-            Directory.Delete(directory, recursive: true);
+            FixtureDirectory.Remove(directory);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceAgent.Platform.Tenancy;
 
@@ -14,9 +15,12 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Admin-Passwort-123";
 
-    public string MailDirectory { get; } = Directory.CreateTempSubdirectory("voiceagent-mail-").FullName;
+    public string MailDirectory { get; } = FixtureDirectory.Create("mail");
 
     public string? AppConnectionString { get; init; }
+
+    /// <summary>The host's clock instead of the system's (e.g. a FakeTimeProvider), so what a page shows does not depend on the date.</summary>
+    public TimeProvider? Time { get; init; }
 
     /// <summary>Extra configuration for this host (e.g. provider base URLs pointing at fakes).</summary>
     public Dictionary<string, string?> Settings { get; init; } = [];
@@ -33,6 +37,11 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (Time is { } time)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(time));
         }
     }
 

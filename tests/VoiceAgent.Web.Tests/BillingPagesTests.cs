@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Billing;
@@ -149,10 +150,13 @@ public sealed partial class BillingPagesTests : IntegrationTest
     public async Task Tenant_sees_usage_packages_and_own_issued_invoices_but_no_drafts_or_foreign_pdfs()
     {
         var (salon, other) = await TwoBilledTenantsAsync();
-        var now = DateTimeOffset.UtcNow;
+        // The page shows the current Berlin month. On the real clock "five minutes ago" fell into the previous month during
+        // the first minutes of a month; on a fixed clock mid-month the usage is in the shown month whenever the test runs.
+        var now = new DateTimeOffset(2026, 3, 16, 10, 0, 0, TimeSpan.Zero);
+        await using var app = new VoiceAgentFactory(Database) { Time = new FakeTimeProvider(now) };
         await Seed.UsageAsync(salon, "bot", now.AddMinutes(-5), 125 * 60);
         await Seed.GrantedPackageAsync(salon, 60, DateOnly.FromDateTime(now.UtcDateTime).AddMonths(2), now.AddDays(-1));
-        var page = PortalPage.Create(App);
+        var page = PortalPage.Create(app);
         await page.LoginAsync("chef@salon.de", TestData.Password);
 
         var html = await page.Client.GetStringAsync("/app/billing");

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace VoiceAgent.Web.Tests;
 
@@ -219,7 +220,7 @@ public sealed class SipgateTests : IntegrationTest
     public async Task Hangup_meters_the_call_once_even_when_the_push_repeats()
     {
         await TenantAsync("Praxis Alpha", "030 1111111");
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow); // starts at the real time: the tenant was created at it
         var sipgate = Sipgate(clock).CreateClient();
         await Action(await PushAsync(sipgate, NewCall("sg-hangup")));
 
@@ -237,7 +238,7 @@ public sealed class SipgateTests : IntegrationTest
     public async Task Answered_forward_leg_is_metered_from_its_answer_and_bot_seconds_are_the_rest()
     {
         await MenuTenantAsync();
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow); // starts at the real time: the tenant was created at it
         var sipgate = Sipgate(clock).CreateClient();
         await Action(await PushAsync(sipgate, NewCall("sg-forward")));
 
@@ -356,14 +357,5 @@ public sealed class SipgateTests : IntegrationTest
             });
             next(app);
         };
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset now = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
     }
 }

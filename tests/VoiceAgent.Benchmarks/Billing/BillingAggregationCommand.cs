@@ -26,12 +26,13 @@ internal static class BillingAggregationCommand
 {
     private static readonly YearMonth Period = new(2026, 3);
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    /// <param name="save">False for the smoke run: the saved report keeps the last real measurement.</param>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter? log = null, bool save = true)
     {
         var rows = Option(args, "--rows", 10_000_000);
         var tenants = Option(args, "--tenants", 1_000);
         var runs = Option(args, "--runs", 7);
-        var log = Console.Out;
+        log ??= Console.Out;
 
         log.WriteLine($"Starting a private PostgreSQL …");
         await using var database = await PostgresServer.StartAsync();
@@ -88,6 +89,11 @@ internal static class BillingAggregationCommand
 
         log.WriteLine();
         log.WriteLine(report.ToString());
+        if (!save)
+        {
+            return 0;
+        }
+
         var directory = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results");
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "billing-aggregation-report.md");

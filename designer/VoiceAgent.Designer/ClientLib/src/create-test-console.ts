@@ -130,7 +130,10 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     }
     busy = true;
     try {
-      recording = await startRecording(context.config.recorderUrl);
+      delete micStatus.dataset.recordedSeconds;
+      recording = await startRecording(context.config.recorderUrl, (seconds) => {
+        micStatus.dataset.recordedSeconds = seconds.toFixed(1);
+      });
     } catch (error) {
       line("system", microphoneProblem(error, texts));
       return;

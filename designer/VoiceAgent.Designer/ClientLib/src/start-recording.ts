@@ -20,7 +20,7 @@ const flushTimeoutMs = 500;
  * Rejects with getUserMedia's DOMException (NotAllowedError when the browser or the user refuses, NotFoundError without
  * a microphone …) or a TypeError where the page cannot record at all (no secure context, old browser).
  */
-export async function startRecording(workletUrl: string): Promise<AudioRecording> {
+export async function startRecording(workletUrl: string, onCaptured?: (seconds: number) => void): Promise<AudioRecording> {
   if (!navigator.mediaDevices?.getUserMedia || typeof AudioContext !== "function") {
     throw new TypeError("This browser cannot record audio here.");
   }
@@ -35,8 +35,15 @@ export async function startRecording(workletUrl: string): Promise<AudioRecording
     }
     const source = context.createMediaStreamSource(stream);
     const chunks: Float32Array[] = [];
-    const worklet = await tryWorklet(context, source, workletUrl, chunks);
-    const detach = worklet ?? scriptProcessor(context, source, chunks);
+    let samples = 0;
+    // Reports how much audio has arrived, so a caller (and a browser test) can go by the recording, not by a clock.
+    const add = (chunk: Float32Array) => {
+      chunks.push(chunk);
+      samples += chunk.length;
+      onCaptured?.(samples / context.sampleRate);
+    };
+    const worklet = await tryWorklet(context, source, workletUrl, add);
+    const detach = worklet ?? scriptProcessor(context, source, add);
     const tracks = stream.getTracks();
     let finished = false;
 
@@ -79,7 +86,7 @@ async function tryWorklet(
   context: AudioContext,
   source: MediaStreamAudioSourceNode,
   url: string,
-  chunks: Float32Array[],
+  add: (chunk: Float32Array) => void,
 ): Promise<(() => Promise<void>) | null> {
   if (!context.audioWorklet || typeof AudioWorkletNode !== "function") {
     return null;
@@ -95,7 +102,7 @@ async function tryWorklet(
   let flushed: (() => void) | null = null;
   node.port.onmessage = (event: MessageEvent) => {
     if (event.data instanceof Float32Array) {
-      chunks.push(event.data);
+      add(event.data);
     } else if (event.data === "flushed") {
       flushed?.();
     }
@@ -113,10 +120,10 @@ async function tryWorklet(
 }
 
 /** The fallback: a ScriptProcessorNode (deprecated, but everywhere); it must reach the destination to run, silently. */
-function scriptProcessor(context: AudioContext, source: MediaStreamAudioSourceNode, chunks: Float32Array[]): () => Promise<void> {
+function scriptProcessor(context: AudioContext, source: MediaStreamAudioSourceNode, add: (chunk: Float32Array) => void): () => Promise<void> {
   const node = context.createScriptProcessor(4096, 1, 1);
   node.onaudioprocess = (event) => {
-    chunks.push(new Float32Array(event.inputBuffer.getChannelData(0)));
+    add(new Float32Array(event.inputBuffer.getChannelData(0)));
     event.outputBuffer.getChannelData(0).fill(0);
   };
   source.connect(node);

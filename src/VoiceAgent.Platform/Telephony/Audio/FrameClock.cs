@@ -7,23 +7,23 @@ namespace VoiceAgent.Platform.Telephony.Audio;
 /// clock (4 ms steps on the Linux machines measured) and each stream would need its own; here a single background thread
 /// wakes about every millisecond while anything is waiting and completes every wait that has come due, so frames leave
 /// within about a millisecond of their schedule however many calls are running. Idle, the thread sleeps until work arrives.
+/// Timestamps come from a <see cref="TimeProvider"/> (the system's, i.e. <see cref="Stopwatch"/>, in production) so tests can
+/// drive the schedule with a fake clock instead of measuring real time.
 /// </summary>
-public sealed class FrameClock
+public sealed class FrameClock(TimeProvider time)
 {
-    public static readonly FrameClock Shared = new();
+    public static readonly FrameClock Shared = new(TimeProvider.System);
 
     private readonly PriorityQueue<TaskCompletionSource, long> waiting = new();
     private readonly object gate = new();
     private Thread? thread;
 
-    private FrameClock()
-    {
-    }
+    public TimeProvider Time => time;
 
-    /// <summary>Completes at or shortly after the <see cref="Stopwatch"/> timestamp <paramref name="due"/>.</summary>
+    /// <summary>Completes at or shortly after the timestamp <paramref name="due"/> of <see cref="Time"/>.</summary>
     public Task WaitUntilAsync(long due)
     {
-        if (due <= Stopwatch.GetTimestamp())
+        if (due <= time.GetTimestamp())
         {
             return Task.CompletedTask;
         }
@@ -58,7 +58,7 @@ public sealed class FrameClock
                     Monitor.Wait(gate);
                 }
 
-                var now = Stopwatch.GetTimestamp();
+                var now = time.GetTimestamp();
                 while (waiting.TryPeek(out _, out var at) && at <= now)
                 {
                     due.Add(waiting.Dequeue());

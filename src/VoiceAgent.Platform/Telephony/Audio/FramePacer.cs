@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace VoiceAgent.Platform.Telephony.Audio;
 
 /// <summary>
@@ -9,12 +7,21 @@ namespace VoiceAgent.Platform.Telephony.Audio;
 /// <see cref="FrameClock"/> (about 1 ms resolution, one thread for all streams) rather than a timer per stream. After a
 /// stall longer than the lead, the schedule restarts instead of bursting.
 /// </summary>
-public sealed class FramePacer(int leadFrames)
+public sealed class FramePacer
 {
-    private static readonly long TicksPerFrame = Stopwatch.Frequency * AudioFrames.FrameDuration.Ticks / TimeSpan.TicksPerSecond;
-
+    private readonly int leadFrames;
+    private readonly FrameClock clock;
+    private readonly long ticksPerFrame;
     private long start;
     private int sent;
+
+    /// <param name="clock">The process-wide <see cref="FrameClock.Shared"/> unless a test brings one on a fake time.</param>
+    public FramePacer(int leadFrames, FrameClock? clock = null)
+    {
+        this.leadFrames = leadFrames;
+        this.clock = clock ?? FrameClock.Shared;
+        ticksPerFrame = this.clock.Time.TimestampFrequency * AudioFrames.FrameDuration.Ticks / TimeSpan.TicksPerSecond;
+    }
 
     /// <summary>Starts a new utterance: the next frames are lead frames again.</summary>
     public void Restart() => sent = 0;
@@ -22,7 +29,7 @@ public sealed class FramePacer(int leadFrames)
     /// <summary>Call after each frame was handed to the socket; completes when the next frame is due.</summary>
     public ValueTask FrameSentAsync()
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = clock.Time.GetTimestamp();
         if (sent++ == 0)
         {
             start = now;
@@ -33,14 +40,14 @@ public sealed class FramePacer(int leadFrames)
             return ValueTask.CompletedTask;
         }
 
-        var due = start + (sent - leadFrames) * TicksPerFrame;
-        if (now - due > leadFrames * TicksPerFrame)
+        var due = start + (sent - leadFrames) * ticksPerFrame;
+        if (now - due > leadFrames * ticksPerFrame)
         {
             // Far behind (a stall): continue the schedule from here, one frame period on.
-            start = now + TicksPerFrame - (sent - leadFrames) * TicksPerFrame;
-            due = now + TicksPerFrame;
+            start = now + ticksPerFrame - (sent - leadFrames) * ticksPerFrame;
+            due = now + ticksPerFrame;
         }
 
-        return due <= now ? ValueTask.CompletedTask : new ValueTask(FrameClock.Shared.WaitUntilAsync(due));
+        return due <= now ? ValueTask.CompletedTask : new ValueTask(clock.WaitUntilAsync(due));
     }
 }
