@@ -68,6 +68,25 @@ public sealed class BillingRunTests : IntegrationTest
     }
 
     [Fact]
+    public async Task Each_finalized_invoice_is_mailed_to_its_tenant_after_commit_and_a_rerun_mails_nothing()
+    {
+        var (alpha, _, _) = await ThreeTenantsAsync();
+        var run = App.Services.GetRequiredService<BillingRun>();
+
+        await run.RunAsync(January, RunTriggers.Manual, Admin, finalize: true);
+        await run.RunAsync(January, RunTriggers.Manual, Admin, finalize: true);
+
+        Assert.Equal(3L, await CountAsync("SELECT count(*) FROM mail_outbox WHERE subject LIKE 'Ihre Rechnung VA-2026-0000_ von %'"));
+        var alphaMail = await Seed.ScalarAsync<string>(
+            "SELECT m.recipient || '|' || m.body FROM mail_outbox m JOIN tenants t ON t.email = m.recipient WHERE t.id = @t", ("t", alpha));
+        var number = await Seed.ScalarAsync<string>("SELECT number FROM invoices WHERE tenant_id = @t", ("t", alpha));
+        Assert.Contains($"für Januar 2026 die Rechnung {number} über 62,81 € ausgestellt. Fällig am ", alphaMail);
+        // Delivered by the outbox job (pickup folder), German, with the amount.
+        var delivered = await App.WaitForMailsAsync(3);
+        Assert.Contains(delivered, m => m.Contains(number, StringComparison.Ordinal) && m.Contains("62,81", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Rerun_of_a_finalized_period_changes_nothing()
     {
         await ThreeTenantsAsync();
@@ -193,6 +212,9 @@ public sealed class BillingRunTests : IntegrationTest
         // Finalizing again changes nothing and uses no number.
         Assert.False(await finalizer.FinalizeAsync(ids[0], Admin));
         Assert.Equal(100, await Seed.ScalarAsync<int>("SELECT last_number FROM invoice_number_counters"));
+        // One notice per finalized invoice, none for the refused second finalization.
+        Assert.Equal(100L, await CountAsync("SELECT count(DISTINCT subject) FROM mail_outbox WHERE subject LIKE 'Ihre Rechnung %'"));
+        Assert.Equal(100L, await CountAsync("SELECT count(*) FROM mail_outbox"));
     }
 
     [Theory]
@@ -254,6 +276,10 @@ public sealed class BillingRunTests : IntegrationTest
         Assert.Equal(-net, await Seed.ScalarAsync<long>("SELECT net_cents FROM invoices WHERE id = @i AND kind = 'cancellation' AND status = 'finalized'", ("i", cancellation)));
         Assert.Equal(4, await Seed.ScalarAsync<int>("SELECT number_seq FROM invoices WHERE id = @i", ("i", cancellation)));
         Assert.Equal(20L * 60, await Seed.ScalarAsync<long>("SELECT seconds_remaining FROM package_balances WHERE purchase_id = @p", ("p", package)));
+        var cancellationNumber = await Seed.ScalarAsync<string>("SELECT number FROM invoices WHERE id = @i", ("i", cancellation));
+        var originalNumber = await Seed.ScalarAsync<string>("SELECT number FROM invoices WHERE id = @i", ("i", original));
+        Assert.Contains($"zur Rechnung {originalNumber} die Stornorechnung {cancellationNumber}",
+            await Seed.ScalarAsync<string>("SELECT body FROM mail_outbox WHERE subject LIKE 'Stornorechnung %'"));
         await Assert.ThrowsAsync<BillingException>(() => App.Services.GetRequiredService<InvoiceFinalizer>().CancelAsync(original, "zweimal", Admin));
 
         var corrected = await run.RunAsync(January, RunTriggers.Manual, Admin, finalize: true);

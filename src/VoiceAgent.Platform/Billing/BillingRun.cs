@@ -9,6 +9,7 @@ using Npgsql;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Email;
 
 namespace VoiceAgent.Platform.Billing;
 
@@ -210,7 +211,7 @@ public sealed class BillingRun(IServiceScopeFactory scopes, InvoiceFinalizer fin
             outcome = StoreOutcome.Updated;
         }
 
-        var finalized = finalize && await finalizer.FinalizeInTransactionAsync(db, existing.Id, actor, ct);
+        var finalized = finalize && await finalizer.FinalizeInTransactionAsync(db, scope.ServiceProvider.GetRequiredService<MailOutbox>(), existing.Id, actor, ct);
         await tx.CommitAsync(ct);
         return (outcome, existing.Id, finalized);
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Email;
 
 namespace VoiceAgent.Platform.Billing;
 
@@ -24,13 +25,17 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
         db.Scope.UsePlatform();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var done = await FinalizeInTransactionAsync(db, invoiceId, actor, ct);
+        var done = await FinalizeInTransactionAsync(db, scope.ServiceProvider.GetRequiredService<MailOutbox>(), invoiceId, actor, ct);
         await tx.CommitAsync(ct);
         return done;
     }
 
-    /// <summary>Finalizes inside the caller's transaction (platform scope), which must commit for the number to count.</summary>
-    public async Task<bool> FinalizeInTransactionAsync(VoiceAgentDb db, Guid invoiceId, Actor actor, CancellationToken ct)
+    /// <summary>
+    /// Finalizes inside the caller's transaction (platform scope), which must commit for the number to count. The tenant's
+    /// notice mail goes into <paramref name="mails"/> (the outbox of the same unit of work as <paramref name="db"/>), so it
+    /// is sent only if the finalization commits.
+    /// </summary>
+    public async Task<bool> FinalizeInTransactionAsync(VoiceAgentDb db, MailOutbox mails, Guid invoiceId, Actor actor, CancellationToken ct)
     {
         var status = (await db.Database
                 .SqlQuery<string>($"SELECT status AS \"Value\" FROM invoices WHERE id = {invoiceId} FOR UPDATE")
@@ -65,14 +70,16 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         invoice.FinalizedAt = time.GetUtcNow();
         invoice.UpdatedAt = time.GetUtcNow();
         invoice.Issuer = InvoiceParty.Issuer(issuerOptions).ToJson();
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == invoice.TenantId, ct);
         if (invoice.Kind != InvoiceKinds.Cancellation)
         {
             // The recipient as the tenant's data stand on the invoice date (a Storno repeats the original's recipient).
-            var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == invoice.TenantId, ct);
             invoice.Recipient = InvoiceParty.Recipient(tenant).ToJson();
         }
 
         db.Record(time, actor, BillingAuditActions.InvoiceFinalized, invoice.TenantId, $"{invoice.Number} {GermanFormat.Euro(invoice.GrossCents)}");
+        var (subject, body) = await InvoiceMail.ComposeAsync(db, invoice, issuerOptions.Name, ct);
+        mails.Add(tenant.Email, subject, body);
         await db.SaveChangesAsync(ct);
         return true;
     }
@@ -138,7 +145,7 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         };
         db.Invoices.Add(cancellation);
         await db.SaveChangesAsync(ct);
-        await FinalizeInTransactionAsync(db, cancellation.Id, actor, ct);
+        await FinalizeInTransactionAsync(db, scope.ServiceProvider.GetRequiredService<MailOutbox>(), cancellation.Id, actor, ct);
 
         original.Status = InvoiceStatuses.Cancelled;
         original.CancelledByInvoiceId = cancellation.Id;

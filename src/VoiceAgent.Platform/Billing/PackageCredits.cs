@@ -6,6 +6,7 @@ using NodaTime;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Billing.Stripe;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Email;
 
 namespace VoiceAgent.Platform.Billing;
 
@@ -16,7 +17,7 @@ namespace VoiceAgent.Platform.Billing;
 public sealed class PackageCredits(InvoiceFinalizer finalizer, IOptionsMonitor<BillingOptions> options, TimeProvider time, ILogger<PackageCredits> logger)
 {
     /// <summary>Credits the checkout's package inside the caller's transaction; a second call for the same session does nothing.</summary>
-    public async Task CreditFromCheckoutAsync(VoiceAgentDb db, JsonElement session, CancellationToken ct)
+    public async Task CreditFromCheckoutAsync(VoiceAgentDb db, MailOutbox mails, JsonElement session, CancellationToken ct)
     {
         var sessionId = session.GetProperty("id").GetString() ?? throw new StripeEventException("Checkout ohne id.", permanent: true);
         var checkoutId = session.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
@@ -118,7 +119,7 @@ public sealed class PackageCredits(InvoiceFinalizer finalizer, IOptionsMonitor<B
         await db.ApplyScopeAsync(ct);
         try
         {
-            await finalizer.FinalizeInTransactionAsync(db, invoice.Id, new Actor(null, "stripe"), ct);
+            await finalizer.FinalizeInTransactionAsync(db, mails, invoice.Id, new Actor(null, "stripe"), ct);
         }
         catch (BillingException ex)
         {

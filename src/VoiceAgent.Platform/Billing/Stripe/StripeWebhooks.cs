@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Email;
 using VoiceAgent.Platform.Security;
 using Sdk = global::Stripe;
 
@@ -82,7 +83,7 @@ public sealed class StripeWebhooks(IServiceScopeFactory scopes, PackageCredits c
             }
 
             record.Attempts++;
-            var handled = await ProcessAsync(db, evt, ct);
+            var handled = await ProcessAsync(db, scope.ServiceProvider.GetRequiredService<MailOutbox>(), evt, ct);
             record.Status = handled ? StripeEventStatuses.Processed : StripeEventStatuses.Ignored;
             record.ProcessedAt = time.GetUtcNow();
             record.Error = null;
@@ -138,13 +139,13 @@ public sealed class StripeWebhooks(IServiceScopeFactory scopes, PackageCredits c
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private async Task<bool> ProcessAsync(VoiceAgentDb db, StripeEvent evt, CancellationToken ct)
+    private async Task<bool> ProcessAsync(VoiceAgentDb db, MailOutbox mails, StripeEvent evt, CancellationToken ct)
     {
         switch (evt.Type)
         {
             case "checkout.session.completed" when evt.Object.GetProperty("payment_status").GetString() == "paid":
             case "checkout.session.async_payment_succeeded":
-                await credits.CreditFromCheckoutAsync(db, evt.Object, ct);
+                await credits.CreditFromCheckoutAsync(db, mails, evt.Object, ct);
                 return true;
             case "checkout.session.completed":
                 // Delayed payment methods (SEPA): credited on async_payment_succeeded.
