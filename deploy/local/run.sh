@@ -79,6 +79,7 @@ unset PGPASSWORD
 export Database__OwnerConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_owner;Password=$PG_OWNER_PASSWORD"
 export Database__AppConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_app;Password=$PG_APP_PASSWORD"
 export Mail__PickupDirectory="$DATA/mail"
+mkdir -p "$Mail__PickupDirectory"
 
 echo "Building …"
 dotnet build VoiceAgent.sln -c Release -nologo -v quiet -clp:ErrorsOnly

@@ -82,8 +82,11 @@ public sealed class BillingRunTests : IntegrationTest
         var number = await Seed.ScalarAsync<string>("SELECT number FROM invoices WHERE tenant_id = @t", ("t", alpha));
         Assert.Contains($"für Januar 2026 die Rechnung {number} über 62,81 € ausgestellt. Fällig am ", alphaMail);
         // Delivered by the outbox job (pickup folder), German, with the amount.
-        var delivered = await App.WaitForMailsAsync(3);
-        Assert.Contains(delivered, m => m.Contains(number, StringComparison.Ordinal) && m.Contains("62,81", StringComparison.Ordinal));
+        var delivered = (await App.WaitForMailsAsync(3))
+            .Select(eml => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(eml))))
+            .ToList();
+        var notice = Assert.Single(delivered, m => m.Subject?.StartsWith($"Ihre Rechnung {number} von ", StringComparison.Ordinal) == true);
+        Assert.Contains("über 62,81 € ausgestellt", notice.TextBody);
     }
 
     [Fact]

@@ -56,10 +56,27 @@ public sealed class JobsTests : IntegrationTest
     }
 
     /// <summary>Waits until Hangfire scheduled retry number <paramref name="retry"/>, then runs it now (as "Requeue" in the dashboard).</summary>
-    private static async Task RetryNowAsync(VoiceAgentFactory app, string jobId, int retry)
+    /// <summary>
+    /// Waits until Hangfire has scheduled at least retry <paramref name="retry"/> and runs it now. Hangfire runs a job at
+    /// least once, not exactly once (a busy machine can make it run an attempt twice), so this returns the retry it found.
+    /// </summary>
+    private static async Task<int> RetryNowAsync(VoiceAgentFactory app, string jobId, int retry)
     {
-        await JobsProbe.UntilAsync(async () => await JobAsync(app, jobId) is ("Scheduled", var r) && r == retry, what: $"retry {retry} scheduled");
+        var found = 0;
+        await JobsProbe.UntilAsync(async () => await JobAsync(app, jobId) is ("Scheduled", var r) && (found = r) >= retry,
+            TimeSpan.FromSeconds(60), what: $"retry {retry} scheduled");
         Assert.True(app.Services.GetRequiredService<IBackgroundJobClient>().Requeue(jobId));
+        return found;
+    }
+
+    private static async Task RetryUntilFailedAsync(VoiceAgentFactory app, string jobId, int retries)
+    {
+        for (var retry = 1; retry <= retries; retry++)
+        {
+            retry = await RetryNowAsync(app, jobId, retry);
+        }
+
+        await JobsProbe.UntilAsync(async () => (await JobAsync(app, jobId)).State == "Failed", TimeSpan.FromSeconds(60), what: "job failed for good");
     }
 
     [Fact]
@@ -76,14 +93,17 @@ public sealed class JobsTests : IntegrationTest
 
         var jobId = a.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<LexofficeJob>(j => j.SendAsync(invoice, null, CancellationToken.None));
         // Hangfire's automatic retries, each scheduled with its back-off (1 min, 5 min); the test runs them at once.
-        await RetryNowAsync(a, jobId, 1);
-        await RetryNowAsync(a, jobId, 2);
+        if (await RetryNowAsync(a, jobId, 1) < 2)
+        {
+            await RetryNowAsync(a, jobId, 2);
+        }
+
         await JobsProbe.UntilAsync(async () => (await JobAsync(a, jobId)).State == "Succeeded", what: "job succeeded");
 
         Assert.Single(fake.Invoices);
         Assert.Equal(2, fake.Requests.Count(r => r.Method == "POST" && r.Path.StartsWith("/v1/invoices", StringComparison.Ordinal) && r.Status == 503));
         Assert.Equal("sent", await Seed.ScalarAsync<string>("SELECT state FROM lexoffice_transmissions"));
-        Assert.Equal(3, await Seed.ScalarAsync<int>("SELECT attempts FROM lexoffice_transmissions"));
+        Assert.True(await Seed.ScalarAsync<int>("SELECT attempts FROM lexoffice_transmissions") >= 3);
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM invoice_documents WHERE source = 'lexoffice'"));
     }
 
@@ -98,16 +118,12 @@ public sealed class JobsTests : IntegrationTest
             body: """{"message":"x","details":[{"violation":"NOTNULL","field":"address.countryCode"}]}""");
 
         var jobId = a.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<LexofficeJob>(j => j.SendAsync(invoice, null, CancellationToken.None));
-        for (var retry = 1; retry <= LexofficeJob.Retries; retry++)
-        {
-            await RetryNowAsync(a, jobId, retry);
-        }
-
-        await JobsProbe.UntilAsync(async () => (await JobAsync(a, jobId)).State == "Failed", what: "job failed for good");
+        await RetryUntilFailedAsync(a, jobId, LexofficeJob.Retries);
 
         Assert.Empty(fake.Invoices);
         Assert.Equal("gave_up", await Seed.ScalarAsync<string>("SELECT state FROM lexoffice_transmissions"));
-        Assert.Equal(LexofficeJob.Retries + 1, await Seed.ScalarAsync<int>("SELECT attempts FROM lexoffice_transmissions"));
+        // Every attempt Hangfire made is counted (at least the first run and all retries).
+        Assert.True(await Seed.ScalarAsync<int>("SELECT attempts FROM lexoffice_transmissions") >= LexofficeJob.Retries + 1);
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM lexoffice_transmissions WHERE gave_up_at IS NOT NULL AND last_error LIKE 'Lexoffice: 406%'"));
         var list = await PortalPage.GetAsync(a, VoiceAgentFactory.AdminEmail, VoiceAgentFactory.AdminPassword, "/admin/billing");
         Assert.Contains("endgültig fehlgeschlagen", list);
@@ -177,14 +193,10 @@ public sealed class JobsTests : IntegrationTest
         const string mailJobs = "FROM hangfire.job WHERE invocationdata::text LIKE '%MailJobs%' AND invocationdata::text LIKE '%SendAsync%'";
         await JobsProbe.UntilAsync(async () => await CountAsync("SELECT count(*) " + mailJobs) == 1, what: "mail job enqueued");
         var jobId = (await Seed.ScalarAsync<long>("SELECT id " + mailJobs)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        for (var retry = 1; retry <= Platform.Email.MailJobs.Retries; retry++)
-        {
-            await RetryNowAsync(a, jobId, retry);
-        }
+        await RetryUntilFailedAsync(a, jobId, Platform.Email.MailJobs.Retries);
 
-        await JobsProbe.UntilAsync(async () => (await JobAsync(a, jobId)).State == "Failed", what: "mail job failed for good");
         Assert.Equal(1L, await CountAsync(
-            $"SELECT count(*) FROM mail_outbox WHERE state = 'failed' AND attempts = {Platform.Email.MailJobs.Retries + 1} AND failed_at IS NOT NULL AND last_error LIKE 'Kein Mailversand%'"));
+            $"SELECT count(*) FROM mail_outbox WHERE state = 'failed' AND attempts >= {Platform.Email.MailJobs.Retries + 1} AND failed_at IS NOT NULL AND last_error LIKE 'Kein Mailversand%'"));
     }
 }
 

@@ -78,7 +78,7 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         }
 
         db.Record(time, actor, BillingAuditActions.InvoiceFinalized, invoice.TenantId, $"{invoice.Number} {GermanFormat.Euro(invoice.GrossCents)}");
-        var (subject, body) = await InvoiceMail.ComposeAsync(db, invoice, issuerOptions.Name, ct);
+        var (subject, body) = await InvoiceMail.ComposeAsync(db, invoice, issuerOptions.Name ?? "", ct);
         mails.Add(tenant.Email, subject, body);
         await db.SaveChangesAsync(ct);
         return true;

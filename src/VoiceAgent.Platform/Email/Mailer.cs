@@ -25,9 +25,15 @@ public sealed class Mailer(IOptions<MailOptions> options, ILogger<Mailer> logger
         using var message = Build(o, to, subject, body);
         if (!string.IsNullOrEmpty(o.PickupDirectory))
         {
-            // Written under a temporary name and moved, so a reader never sees half a file.
+            // Written under a temporary name and moved, so a reader never sees half a file. The folder is not created here:
+            // a folder that is gone (a stopped test host's, a removed volume) makes the job retry instead of quietly
+            // writing mails where nobody looks. run.sh creates the development folder.
             var directory = Path.GetFullPath(o.PickupDirectory);
-            Directory.CreateDirectory(directory);
+            if (!Directory.Exists(directory))
+            {
+                throw new MailDeliveryException($"Ablageordner für Mails fehlt: {directory}");
+            }
+
             var name = Guid.NewGuid().ToString("N");
             var temporary = Path.Combine(directory, name + ".tmp");
             await message.WriteToAsync(EmlFormat, temporary, ct);
