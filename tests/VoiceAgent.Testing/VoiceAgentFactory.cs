@@ -106,17 +106,7 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     /// </summary>
     public async Task<IReadOnlyList<string>> WaitForMailsAsync(int count, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        while (Directory.GetFiles(MailDirectory, "*.eml").Length < count)
-        {
-            if (cts.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Expected {count} mails, found {Directory.GetFiles(MailDirectory, "*.eml").Length}.");
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
-
+        await Eventually.UntilAsync(() => Directory.GetFiles(MailDirectory, "*.eml").Length >= count, $"{count} mails", timeout);
         return Mails();
     }
 

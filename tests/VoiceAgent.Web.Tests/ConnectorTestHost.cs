@@ -124,12 +124,7 @@ public sealed class ConnectorTestHost : IAsyncDisposable
     /// <summary>The mails, once one containing <paramref name="text"/> was sent (the outbox job sends after commit; bounded wait).</summary>
     public async Task<IReadOnlyList<string>> MailsAsync(string text)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!Mails().Any(m => m.Contains(text, StringComparison.Ordinal)) && !timeout.IsCancellationRequested)
-        {
-            await Task.Delay(50, CancellationToken.None);
-        }
-
+        await Eventually.UntilAsync(() => Mails().Any(m => m.Contains(text, StringComparison.Ordinal)), $"a mail containing \"{text}\"");
         return Mails();
     }
 

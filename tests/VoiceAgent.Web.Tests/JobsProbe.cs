@@ -7,20 +7,9 @@ namespace VoiceAgent.Web.Tests;
 /// <summary>Looks into Hangfire's tables (as the schema owner) and waits for conditions, never for a fixed time.</summary>
 internal static class JobsProbe
 {
-    /// <summary>Waits until the condition holds; fails after <paramref name="timeout"/> (default 30 s).</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? what = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                throw new TimeoutException("Condition not reached: " + (what ?? "(unnamed)"));
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
-    }
+    /// <summary>Waits until the condition holds (<see cref="Eventually"/>).</summary>
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? what = null) =>
+        Eventually.UntilAsync(condition, what ?? "(unnamed)", timeout);
 
     public static async Task<string?> RecurringFieldAsync(PostgresServer database, string recurringJobId, string field)
     {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using VoiceAgent.Testing;
 using Npgsql;
 using VoiceAgent.Platform.Billing.Lexoffice;
 
@@ -149,13 +150,5 @@ public sealed class LexofficeResilienceTests
     }
 
     // The retry after a timer fired runs on the thread pool: wait (bounded) for the request to arrive.
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            timeout.Token.ThrowIfCancellationRequested();
-            await Task.Delay(10, CancellationToken.None);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Eventually.UntilAsync(condition, "the retried request");
 }

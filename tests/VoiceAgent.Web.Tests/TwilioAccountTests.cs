@@ -183,11 +183,7 @@ public sealed class TwilioAccountTests : IntegrationTest
         var flood = Task.WhenAll(unsigned.Concat(forged).ToList());
 
         // Wait until a forged request is stuck in the account lookup (with the old order, holding the only set-up slot).
-        for (var polls = 0; await LockWaitersAsync() == 0; polls++)
-        {
-            Assert.True(polls < 1500, "no request reached the account lookup");
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(async () => await LockWaitersAsync() > 0, "a request waiting in the account lookup");
 
         var signed = await Twiml(await Webhook(twilio, "/telephony/twilio/voice", Inbound("CA" + new string('b', 32), "+49301111111", platformSid), PlatformToken));
         Assert.DoesNotContain("Leitungen", signed.ToString());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using VoiceAgent.Testing;
 using NodaTime;
 using VoiceAgent.Platform.Calendars;
 using VoiceAgent.Testing.Fakes;
@@ -290,15 +291,7 @@ public sealed class ProviderRetryTests : IAsyncLifetime
         Assert.Equal(4, google.Requests.Count);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + HangGuard;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not come true.");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Eventually.UntilAsync(condition, "the condition");
 
     private RecordingClock UseFakeClock()
     {
@@ -366,14 +359,7 @@ public sealed class ProviderRetryTests : IAsyncLifetime
             return new RecordingTimer(timer, timers);
         }
 
-        public async Task WaitForTimerAsync(TimeSpan dueTime)
-        {
-            var deadline = DateTime.UtcNow + HangGuard;
-            while (!timers.Contains(dueTime))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"No timer of {dueTime}; timers: {string.Join(", ", timers)}");
-                await Task.Delay(5);
-            }
-        }
+        public Task WaitForTimerAsync(TimeSpan dueTime) =>
+            Eventually.UntilAsync(() => timers.Contains(dueTime), $"a timer of {dueTime} (timers: {string.Join(", ", timers)})");
     }
 }
