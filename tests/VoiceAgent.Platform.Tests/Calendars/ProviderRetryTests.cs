@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Testing;
@@ -293,9 +292,9 @@ public sealed class ProviderRetryTests : IAsyncLifetime
 
     private static Task WaitUntilAsync(Func<bool> condition) => Eventually.UntilAsync(condition, "the condition");
 
-    private RecordingClock UseFakeClock()
+    private TimerRecordingClock UseFakeClock()
     {
-        var clock = new RecordingClock();
+        var clock = new TimerRecordingClock();
         time = clock;
         return clock;
     }
@@ -332,34 +331,4 @@ public sealed class ProviderRetryTests : IAsyncLifetime
 
     private static NewCalendarEvent NewEvent(string id) =>
         new(id, Monday, Monday + Duration.FromMinutes(30), Berlin, "Termin +4915112345678", "Anrufer: +4915112345678", "+4915112345678", null, null);
-
-    // Timeouts start their timer with Change (CancellationTokenSource.CancelAfter).
-    private sealed class RecordingTimer(ITimer inner, ConcurrentQueue<TimeSpan> timers) : ITimer
-    {
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            timers.Enqueue(dueTime);
-            return inner.Change(dueTime, period);
-        }
-
-        public void Dispose() => inner.Dispose();
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-    }
-
-    /// <summary>A fake clock that tells which timers were started (the pipeline's waits and its budget).</summary>
-    private sealed class RecordingClock : FakeTimeProvider
-    {
-        private readonly ConcurrentQueue<TimeSpan> timers = new();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            timers.Enqueue(dueTime);
-            return new RecordingTimer(timer, timers);
-        }
-
-        public Task WaitForTimerAsync(TimeSpan dueTime) =>
-            Eventually.UntilAsync(() => timers.Contains(dueTime), $"a timer of {dueTime} (timers: {string.Join(", ", timers)})");
-    }
 }
