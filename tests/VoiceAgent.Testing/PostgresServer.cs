@@ -46,6 +46,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private string DataDirectory => Path.Combine(directory, "data");
 
+    /// <summary>Where the hosts on this database write their mails (pickup folder), removed with the cluster.</summary>
+    public string MailDirectory => Path.Combine(directory, "mail");
+
     public static async Task<PostgresServer> StartAsync()
     {
         RemoveStaleDirectories();
@@ -70,6 +73,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 "-o", $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
                 "start");
             await server.CreateDatabaseAsync();
+            server.EmptyMailDirectory();
         }
         catch
         {
@@ -157,6 +161,17 @@ public sealed class PostgresServer : IAsyncDisposable
             """, connection);
         await cmd.ExecuteNonQueryAsync();
         NpgsqlConnection.ClearAllPools();
+        EmptyMailDirectory();
+    }
+
+    private void EmptyMailDirectory()
+    {
+        if (Directory.Exists(MailDirectory))
+        {
+            Directory.Delete(MailDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(MailDirectory);
     }
 
     public void Stop()

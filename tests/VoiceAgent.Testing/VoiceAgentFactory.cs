@@ -15,7 +15,11 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Admin-Passwort-123";
 
-    public string MailDirectory { get; } = FixtureDirectory.Create("mail");
+    /// <summary>
+    /// The database's mail folder, shared by every host on it: any instance's Hangfire server may send any mail of the
+    /// outbox, as in production where all instances use one SMTP transport. Emptied by <see cref="PostgresServer.ResetAsync"/>.
+    /// </summary>
+    public string MailDirectory => database.MailDirectory;
 
     public string? AppConnectionString { get; init; }
 
@@ -106,16 +110,24 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     /// </summary>
     public async Task<IReadOnlyList<string>> WaitForMailsAsync(int count, TimeSpan? timeout = null)
     {
-        await Eventually.UntilAsync(() => Directory.GetFiles(MailDirectory, "*.eml").Length >= count, $"{count} mails", timeout);
+        try
+        {
+            await Eventually.UntilAsync(() => Directory.GetFiles(MailDirectory, "*.eml").Length >= count, $"{count} mails", timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; found {Directory.GetFiles(MailDirectory, "*.eml").Length}; outbox: {await OutboxStatesAsync()}", ex);
+        }
+
         return Mails();
     }
 
-    protected override void Dispose(bool disposing)
+    /// <summary>What the mail outbox holds (for failure messages): state, attempts and last error per mail.</summary>
+    public async Task<string> OutboxStatesAsync()
     {
-        base.Dispose(disposing);
-        if (disposing && Directory.Exists(MailDirectory))
-        {
-            Directory.Delete(MailDirectory, recursive: true);
-        }
+        await using var cmd = Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            "SELECT coalesce(string_agg(state || '/' || attempts || '/' || coalesce(last_error, '-'), '; ' ORDER BY created_at), '(empty)') FROM mail_outbox");
+        return (string)(await cmd.ExecuteScalarAsync())!;
     }
+
 }

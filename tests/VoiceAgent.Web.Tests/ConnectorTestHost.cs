@@ -124,7 +124,15 @@ public sealed class ConnectorTestHost : IAsyncDisposable
     /// <summary>The mails, once one containing <paramref name="text"/> was sent (the outbox job sends after commit; bounded wait).</summary>
     public async Task<IReadOnlyList<string>> MailsAsync(string text)
     {
-        await Eventually.UntilAsync(() => Mails().Any(m => m.Contains(text, StringComparison.Ordinal)), $"a mail containing \"{text}\"");
+        try
+        {
+            await Eventually.UntilAsync(() => Mails().Any(m => m.Contains(text, StringComparison.Ordinal)), $"a mail containing \"{text}\"");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; outbox: {await App.OutboxStatesAsync()}", ex);
+        }
+
         return Mails();
     }
 
