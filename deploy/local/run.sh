@@ -8,6 +8,14 @@ cd "$ROOT"
 source deploy/local/lib.sh
 
 DATA=${VOICEAGENT_DATA:-$ROOT/.data}
+# PostgreSQL runs as the 'postgres' user, which must be able to reach the data folder. A checkout it cannot enter (e.g.
+# under a private temp folder) keeps its cluster under /var/lib/voiceagent/<checkout hash> instead.
+if [ -z "${VOICEAGENT_DATA:-}" ] && [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 \
+   && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  DATA=/var/lib/voiceagent/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+  mkdir -p /var/lib/voiceagent && chmod 711 /var/lib/voiceagent
+  echo "The postgres user cannot enter $ROOT: data (cluster, credentials, mails) go to $DATA."
+fi
 PG_PORT=${VOICEAGENT_PG_PORT:-5433}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:5000}
