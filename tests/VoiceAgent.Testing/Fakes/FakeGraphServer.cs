@@ -170,13 +170,11 @@ public sealed partial class FakeGraphServer : IAsyncDisposable
         }
         if (failure == Failure.Hang)
         {
-            try
+            // No answer until the client gives up.
+            var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (http.RequestAborted.Register(() => aborted.TrySetResult()))
             {
-                await Task.Delay(Timeout.Infinite, http.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                // The client gave up.
+                await aborted.Task;
             }
 
             return;
