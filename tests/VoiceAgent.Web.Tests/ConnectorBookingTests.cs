@@ -189,7 +189,10 @@ public sealed class ConnectorBookingTests : IntegrationTest
         Assert.Single(host.Google.Events);
         var mail = Assert.Single(await host.MailsAsync("ist jetzt in Ihrem Kalender eingetragen"), m => m.Contains("ist jetzt in Ihrem Kalender eingetragen", StringComparison.Ordinal));
         Assert.Contains(slotText, mail);
-        Assert.True(await CountAsync("SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%CalendarBookingJob%' AND statename = 'Succeeded'") >= 1);
+        // Hangfire records the job's success after its body (booking, mail) has committed.
+        await JobsProbe.UntilAsync(async () => await CountAsync(
+                "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%CalendarBookingJob%' AND statename = 'Succeeded'") >= 1,
+            what: "the booking job recorded as succeeded");
     }
 
     [Fact]
