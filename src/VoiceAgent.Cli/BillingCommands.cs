@@ -1,4 +1,4 @@
-using VoiceAgent.Platform.Billing;
+using VoiceAgent.Billing;
 
 namespace VoiceAgent.Cli;
 

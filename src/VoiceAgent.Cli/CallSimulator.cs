@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
-using VoiceAgent.Platform.Telephony.Audio;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Cli;
 

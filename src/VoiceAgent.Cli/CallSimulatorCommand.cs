@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Numbers;
 using VoiceAgent.Platform.Speech;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Cli;
 

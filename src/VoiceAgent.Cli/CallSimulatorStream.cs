@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Cli;
 

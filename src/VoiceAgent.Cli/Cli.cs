@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Flows.Descriptors;
+using VoiceAgent.Billing;
+using VoiceAgent.Calendars;
+using VoiceAgent.CallFlows;
 using VoiceAgent.Platform;
+using VoiceAgent.Telephony;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Tenancy;
 
@@ -50,7 +54,11 @@ public static class Cli
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var services = new ServiceCollection()
             .AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning))
-            .AddVoiceAgentPlatform(configuration);
+            .AddVoiceAgentPlatform(configuration)
+            .AddCallFlows(configuration)
+            .AddCalendars(configuration)
+            .AddTelephony(configuration)
+            .AddBilling(configuration);
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         var sp = scope.ServiceProvider;

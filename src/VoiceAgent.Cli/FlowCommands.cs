@@ -1,17 +1,20 @@
+using VoiceAgent.Platform;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
+using VoiceAgent.Platform.Ports;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Flows.Definitions;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Flows.Validation;
-using VoiceAgent.Platform.Calendars;
-using VoiceAgent.Platform.CallFlows;
-using VoiceAgent.Platform.Nlu;
+using VoiceAgent.Calendars;
+using VoiceAgent.CallFlows;
+using VoiceAgent.CallFlows.Nlu;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
 
 namespace VoiceAgent.Cli;
 
@@ -143,7 +146,7 @@ internal static class FlowCommands
     private static bool TryClock(Dictionary<string, string> options, TextWriter stderr, out DateTimeZone zone, out FixedTimeProvider clock)
     {
         clock = new FixedTimeProvider(DateTimeOffset.UtcNow);
-        var zoneId = options.GetValueOrDefault("tz") ?? "Europe/Berlin";
+        var zoneId = options.GetValueOrDefault("tz") ?? BusinessTime.ZoneId;
         zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId)!;
         if (zone is null)
         {

@@ -1,5 +1,5 @@
 using VoiceAgent.Platform.Numbers;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Cli;
 

@@ -7,14 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using VoiceAgent.Activities.Ports;
-using VoiceAgent.Flows.Descriptors;
-using VoiceAgent.Platform.Calendars;
-using VoiceAgent.Platform.Billing;
-using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Speech;
-using VoiceAgent.Platform.Telephony;
-using VoiceAgent.Platform.Telephony.Twilio;
 using VoiceAgent.Platform.Email;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Security;
@@ -24,7 +19,8 @@ namespace VoiceAgent.Platform;
 
 public static class PlatformServiceCollectionExtensions
 {
-    /// <summary>Data access, identity stores, data protection, mail and the tenancy services shared by the web host and the CLI.</summary>
+    /// <summary>The shared kernel: data access, identity stores, data protection, mail, settings and tenancy, for the web host and the CLI.
+    /// Feature modules add themselves after it (<c>AddTelephony()</c>, <c>AddCallFlows()</c>, …).</summary>
     public static IServiceCollection AddVoiceAgentPlatform(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
@@ -33,6 +29,8 @@ public static class PlatformServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OpenAiOptions>().Bind(configuration.GetSection(OpenAiOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient<IWebhookClient, GuardedWebhookClient>()
+            .ConfigurePrimaryHttpMessageHandler(GuardedWebhookClient.CreateHandler);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
@@ -84,26 +82,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddScoped<TenantService>();
         services.AddSingleton<SettingsCache>();
         services.AddScoped<SettingsStore>();
-        services.AddScoped<TwilioAccounts>();
-        services.AddSingleton<TwilioAccountDirectory>();
         services.AddScoped<DevSeeder>();
-
-        services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
-        services.AddHttpClient<IWebhookClient, GuardedWebhookClient>()
-            .ConfigurePrimaryHttpMessageHandler(GuardedWebhookClient.CreateHandler);
-        services.AddScoped<ConversationModels>();
-        services.AddScoped<FlowPortsFactory>();
-        services.AddScoped<FlowService>();
-        services.AddScoped<DesignerOptions>();
-        services.AddScoped<SimulationService>();
-        services.AddSingleton<FlowPlanCache>();
-        services.AddScoped<FlowSessionRunner>();
-        services.AddScoped<NumberService>();
-        services.AddScoped<CallService>();
-        services.AddProviderRestClients(configuration);
-        services.AddSingleton<TwilioHealth>();
-        services.AddBillingServices(configuration);
-        services.AddCalendarConnectors(configuration);
         return services;
     }
 }

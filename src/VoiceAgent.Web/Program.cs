@@ -1,22 +1,26 @@
+using VoiceAgent.Billing;
+using VoiceAgent.Calendars;
+using VoiceAgent.CallFlows;
 using VoiceAgent.Platform;
+using VoiceAgent.Platform.Http;
+using VoiceAgent.Platform.Jobs;
+using VoiceAgent.Telephony;
 using VoiceAgent.Web.Api;
-using VoiceAgent.Web.Billing;
 using VoiceAgent.Web.Components;
-using VoiceAgent.Web.Infrastructure;
-using VoiceAgent.Web.Jobs;
-using VoiceAgent.Web.Telephony;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddVoiceAgentPlatform(builder.Configuration);
+// The shared kernel, then one line per feature module; each registers its services, jobs and endpoints in one place.
+builder.Services.AddVoiceAgentPlatform(builder.Configuration)
+    .AddCallFlows(builder.Configuration)
+    .AddCalendars(builder.Configuration)
+    .AddTelephony(builder.Configuration)
+    .AddBilling(builder.Configuration);
 builder.AddPortalSecurity();
 builder.AddPortalLocalization();
 builder.AddApiConventions();
 builder.AddRateLimits();
-builder.AddTelephony();
-builder.AddBilling();
 builder.AddJobs();
-builder.AddConnectors();
 builder.Services.AddRazorComponents();
 
 var app = builder.Build();
@@ -36,13 +40,10 @@ app.MapHealthApi();
 app.MapAuthApi();
 app.MapAdminApi();
 app.MapTenantApi();
-app.MapFlowsApi();
-app.MapTelephonyApi();
-app.MapCallSettingsApi();
-app.MapConnectorsApi();
-app.MapTwilioWebhooks();
-app.MapSipgateWebhooks();
-app.MapBillingEndpoints();
+app.MapCallFlows();
+app.MapCalendars();
+app.MapTelephony();
+app.MapBilling();
 app.MapJobsDashboard();
 app.MapPortalEndpoints();
 app.MapRazorComponents<App>();

@@ -1,7 +1,8 @@
 using System.Net.WebSockets;
 using BenchmarkDotNet.Attributes;
-using VoiceAgent.Platform.Telephony.Audio;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Benchmarks;
 

@@ -11,7 +11,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using VoiceAgent.Platform.Speech;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VoiceAgent.Platform.CallFlows;
+using VoiceAgent.CallFlows;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.Cli.Tests;

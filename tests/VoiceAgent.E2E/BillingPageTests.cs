@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
-using VoiceAgent.Platform.Billing;
+using VoiceAgent.Billing;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.E2E;

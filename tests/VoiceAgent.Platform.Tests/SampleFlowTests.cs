@@ -1,7 +1,7 @@
 using VoiceAgent.Flows.Definitions;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Validation;
-using VoiceAgent.Platform.CallFlows;
+using VoiceAgent.CallFlows;
 
 namespace VoiceAgent.Platform.Tests;
 

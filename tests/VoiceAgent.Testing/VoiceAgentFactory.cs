@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.CallFlows;
 using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.Testing;
@@ -98,7 +99,7 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     public async Task<Guid> SeedSampleFlowAsync(Guid tenantId)
     {
         await using var scope = Services.CreateAsyncScope();
-        var flow = await scope.ServiceProvider.GetRequiredService<DevSeeder>().SeedSampleFlowAsync(tenantId);
+        var flow = await scope.ServiceProvider.GetRequiredService<SampleFlowSeed>().SeedSampleFlowAsync(tenantId);
         return flow.Id;
     }
 

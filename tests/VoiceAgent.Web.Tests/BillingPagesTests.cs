@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
-using VoiceAgent.Platform.Billing;
+using VoiceAgent.Billing;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.Web.Tests;

@@ -3,9 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
-using VoiceAgent.Platform.Billing;
+using VoiceAgent.Billing;
 using VoiceAgent.Testing;
-using VoiceAgent.Web.Billing;
 
 namespace VoiceAgent.Web.Tests;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Npgsql;
-using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Calendars;
 using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
 

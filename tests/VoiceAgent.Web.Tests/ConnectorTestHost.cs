@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Calendars;
 using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using VoiceAgent.Flows.Definitions;
-using VoiceAgent.Platform.CallFlows;
+using VoiceAgent.CallFlows;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.Web.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using VoiceAgent.Platform.CallFlows;
+using VoiceAgent.CallFlows;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.Web.Tests;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Testing;
 using Npgsql;
-using VoiceAgent.Platform.Billing.Lexoffice;
+using VoiceAgent.Billing.Lexoffice;
 
 namespace VoiceAgent.Web.Tests;
 

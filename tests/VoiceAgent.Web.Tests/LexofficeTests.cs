@@ -2,8 +2,8 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
-using VoiceAgent.Platform.Billing;
-using VoiceAgent.Platform.Billing.Lexoffice;
+using VoiceAgent.Billing;
+using VoiceAgent.Billing.Lexoffice;
 using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
 

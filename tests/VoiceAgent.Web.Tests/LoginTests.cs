@@ -121,7 +121,7 @@ public sealed class RateLimitTests : IntegrationTest
     {
         var client = App.CreateClient();
         HttpResponseMessage last = default!;
-        for (var i = 0; i <= Infrastructure.RateLimits.PermitsPerMinute; i++)
+        for (var i = 0; i <= Platform.Http.RateLimits.PermitsPerMinute; i++)
         {
             last = await client.PostAsJsonAsync("/api/auth/login", new { email = "niemand@firma.de", password = "falsch-123456" });
         }
@@ -137,5 +137,5 @@ public sealed class RateLimitTests : IntegrationTest
     [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
     [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
     public void Clients_are_grouped_by_address_and_ipv6_by_64_prefix(string address, string key) =>
-        Assert.Equal(key, Infrastructure.RateLimits.ClientKey(System.Net.IPAddress.Parse(address)));
+        Assert.Equal(key, Platform.Http.RateLimits.ClientKey(System.Net.IPAddress.Parse(address)));
 }

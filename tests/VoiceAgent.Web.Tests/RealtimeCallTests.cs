@@ -7,8 +7,9 @@ using System.Threading.Channels;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using VoiceAgent.Platform.Telephony.Audio;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
+using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Web.Tests;

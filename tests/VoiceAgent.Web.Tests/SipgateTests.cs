@@ -301,7 +301,7 @@ public sealed class SipgateTests : IntegrationTest
         using var otherKey = RSA.Create(2048);
 
         // Hold the only set-up slot, as a slow call set-up would.
-        var admission = app.Services.GetRequiredService<VoiceAgent.Web.Telephony.CallAdmission>();
+        var admission = app.Services.GetRequiredService<VoiceAgent.Telephony.CallAdmission>();
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var holding = admission.RunAsync("sipgate", () => release.Task, () => throw new InvalidOperationException(), CancellationToken.None);
 

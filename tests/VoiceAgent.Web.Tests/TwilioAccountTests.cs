@@ -3,10 +3,9 @@ using System.Net.Http.Json;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using VoiceAgent.Platform.Telephony;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony;
+using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Testing;
-using VoiceAgent.Web.Telephony;
 
 namespace VoiceAgent.Web.Tests;
 

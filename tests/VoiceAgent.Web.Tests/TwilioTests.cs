@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.Web.Tests;

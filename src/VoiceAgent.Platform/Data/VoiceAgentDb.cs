@@ -3,11 +3,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Platform.Auditing;
-using VoiceAgent.Platform.Calendars;
-using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Security;
-using VoiceAgent.Platform.Telephony;
 using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.Platform.Data;

@@ -16,7 +16,7 @@ namespace VoiceAgent.Platform.Speech;
 /// Everything else (5xx, a long wait, a second 429, a timeout) goes straight back to the caller, whose budget
 /// (<see cref="OpenAiOptions.Timeout"/>, on its <see cref="TimeProvider"/>) covers the whole call including the wait.
 /// </summary>
-internal static class OpenAiCalls
+public static class OpenAiCalls
 {
     /// <summary>A longer wait would not fit the turn budget; the caller is better served by the fallback.</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(1);

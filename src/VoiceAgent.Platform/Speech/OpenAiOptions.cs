@@ -8,6 +8,9 @@ public sealed record OpenAiOptions
 {
     public const string Section = "OpenAi";
 
+    /// <summary>The stored setting (super-admin) that holds the OpenAI key; without it the rules and espeak-ng are used.</summary>
+    public const string ApiKeySetting = "openai.api_key";
+
     /// <summary>Without a key the composition root uses <see cref="RuleBasedConversationModel"/> alone, no speech
     /// recognition and espeak-ng for speech (see <see cref="SpeechEngines"/>).</summary>
     public string? ApiKey { get; init; }

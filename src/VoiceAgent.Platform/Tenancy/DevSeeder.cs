@@ -2,15 +2,15 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Platform.Auditing;
-using VoiceAgent.Platform.Calendars;
-using VoiceAgent.Platform.CallFlows;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Identity;
+using VoiceAgent.Platform.Ports;
 
 namespace VoiceAgent.Platform.Tenancy;
 
 /// <summary>Super-admin creation (operator CLI) and the local development seed (a super-admin and an approved demo tenant).</summary>
-public sealed class DevSeeder(VoiceAgentDb db, UserManager<AppUser> users, TenantService tenants, FlowService flows, TimeProvider time)
+public sealed class DevSeeder(VoiceAgentDb db, UserManager<AppUser> users, TenantService tenants, IEnumerable<IDemoTenantSeed> modules,
+    TimeProvider time)
 {
     public const string DemoTenantEmail = "demo@voiceagent.local";
 
@@ -102,32 +102,16 @@ public sealed class DevSeeder(VoiceAgentDb db, UserManager<AppUser> users, Tenan
                     .ExecuteUpdateAsync(u => u.SetProperty(x => x.DevSeeded, true), ct);
                 return await tenants.ApproveAsync(registered.Value!.Id, new Actor(null, "dev-seed"), ct);
             }, ct);
-            await SeedSampleFlowAsync(registered.Value!.Id, ct);
-            await Billing.BillingDevSeed.SeedAsync(db, registered.Value!.Id, time, ct);
+            foreach (var module in modules.OrderBy(m => m.Order))
+            {
+                await module.SeedAsync(registered.Value!.Id, ct);
+            }
+
             seeded.Add(new SeededAccount(DemoTenantEmail, password, true));
         }
 
         return seeded;
     }
-
-    /// <summary>The demo tenant's live "Terminannahme" flow, sandbox calendar (Mon–Fri 9–17) and a handoff number.</summary>
-    public Task<Flow> SeedSampleFlowAsync(Guid tenantId, CancellationToken ct = default) =>
-        db.InScopeAsync(s => s.UseTenant(tenantId), async () =>
-        {
-            var actor = new Actor(null, "dev-seed");
-            var now = time.GetUtcNow();
-            db.CalendarSettings.Add(new CalendarSettings { TenantId = tenantId, UpdatedAt = now });
-            db.CallSettings.Add(new CallSettings { TenantId = tenantId, HandoffTarget = "+4930123456789", TransferTargets = ["+4930123456789"], UpdatedAt = now });
-            await db.SaveChangesAsync(ct);
-            var flow = await flows.CreateAsync(tenantId, SampleFlows.BookingName, SampleFlows.BookingJson, actor, ct);
-            var published = await flows.PublishAsync(flow.Value!.Id, 1, actor, ct);
-            if (published.Kind != OutcomeKind.Ok)
-            {
-                throw new InvalidOperationException("The sample flow does not validate: " + string.Join(" ", published.Errors?.SelectMany(e => e.Value) ?? []));
-            }
-
-            return flow.Value!;
-        }, ct);
 
     public static string RandomPassword() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('+', 'x').Replace('/', 'y') + "7";

@@ -4,7 +4,7 @@ using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Tenancy;
-using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Platform.Http;
 using System.Security.Claims;
 
 namespace VoiceAgent.Web.Api;
@@ -99,7 +99,7 @@ public static class AdminApi
             return Problems.Validation(new Dictionary<string, string[]> { ["value"] = [Texts.Get("Validation.Required")] });
         }
 
-        if (Platform.Billing.Stripe.StripeKeys.Problem(key, value) is { } keyProblem)
+        if (Billing.Stripe.StripeKeys.Problem(key, value) is { } keyProblem)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["value"] = [keyProblem] });
         }

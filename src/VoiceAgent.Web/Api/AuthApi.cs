@@ -4,7 +4,7 @@ using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Tenancy;
-using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Web.Api;
 

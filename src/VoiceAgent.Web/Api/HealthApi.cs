@@ -1,6 +1,6 @@
 using Npgsql;
 using VoiceAgent.Platform.Security;
-using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Web.Api;
 
@@ -20,8 +20,8 @@ public static class HealthApi
             .AllowAnonymous();
 
     // Provider keys are platform-wide and not tenant-owned; the health check reads only which ones exist, never values.
-    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, Platform.Telephony.TwilioHealth twilio,
-        Platform.Billing.Stripe.StripeHealth stripe, Jobs.JobsHealth jobs, CancellationToken ct)
+    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, Telephony.TwilioHealth twilio,
+        Billing.Stripe.StripeHealth stripe, Platform.Jobs.JobsHealth jobs, CancellationToken ct)
     {
         HashSet<string>? configured = null;
         try

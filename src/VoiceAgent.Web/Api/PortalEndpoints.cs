@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
-using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Web.Api;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Tenancy;
-using VoiceAgent.Web.Infrastructure;
+using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Web.Api;
 

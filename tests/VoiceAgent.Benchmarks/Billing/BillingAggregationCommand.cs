@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NodaTime;
 using VoiceAgent.Platform;
-using VoiceAgent.Platform.Billing;
+using VoiceAgent.Billing;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Testing;
 

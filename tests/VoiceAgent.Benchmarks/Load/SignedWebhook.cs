@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Benchmarks.Load;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Benchmarks.Load;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Benchmarks.Load;
 

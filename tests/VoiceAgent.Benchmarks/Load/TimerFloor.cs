@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Benchmarks.Load;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Benchmarks.Load;
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Twilio.TwiML;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Benchmarks.Load;
 

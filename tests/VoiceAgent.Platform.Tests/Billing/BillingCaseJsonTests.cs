@@ -2,7 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Resources;
 using NodaTime;
-using VoiceAgent.Platform.Billing;
+using VoiceAgent.Billing;
 
 namespace VoiceAgent.Platform.Tests.Billing;
 
@@ -172,7 +172,7 @@ public sealed class BillingCaseJsonTests
 
     private static string[] Keys(CultureInfo culture)
     {
-        var manager = new ResourceManager("VoiceAgent.Platform.Billing.BillingTexts", typeof(BillingTexts).Assembly);
+        var manager = new ResourceManager("VoiceAgent.Billing.BillingTexts", typeof(BillingTexts).Assembly);
         var set = manager.GetResourceSet(culture, createIfNotExists: true, tryParents: false)!;
         return set.Cast<DictionaryEntry>().Select(e => (string)e.Key).Order(StringComparer.Ordinal).ToArray();
     }

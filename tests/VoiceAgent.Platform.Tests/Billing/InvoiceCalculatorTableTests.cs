@@ -1,6 +1,6 @@
 using NodaTime;
 using NodaTime.Text;
-using VoiceAgent.Platform.Billing;
+using VoiceAgent.Billing;
 
 namespace VoiceAgent.Platform.Tests.Billing;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using VoiceAgent.Platform.Billing;
-using VoiceAgent.Platform.Billing.Lexoffice;
+using VoiceAgent.Billing;
+using VoiceAgent.Billing.Lexoffice;
 
 namespace VoiceAgent.Platform.Tests.Billing;
 

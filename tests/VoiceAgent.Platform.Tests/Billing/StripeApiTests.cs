@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using VoiceAgent.Platform.Billing.Stripe;
+using VoiceAgent.Billing.Stripe;
 using VoiceAgent.Platform.Tests.Speech;
 using VoiceAgent.Testing.Fakes;
 using Sdk = Stripe;

@@ -1,5 +1,5 @@
 using System.Text;
-using VoiceAgent.Platform.Billing.Stripe;
+using VoiceAgent.Billing.Stripe;
 using Sdk = Stripe;
 
 namespace VoiceAgent.Platform.Tests.Billing;

@@ -1,5 +1,5 @@
 using NodaTime;
-using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Calendars;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.Platform.Tests.Calendars;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
-using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Calendars;
 
 namespace VoiceAgent.Platform.Tests.Calendars;
 

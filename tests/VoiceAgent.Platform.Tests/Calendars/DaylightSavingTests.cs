@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using NodaTime;
 using VoiceAgent.Activities.Ports;
-using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Calendars;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Calendars;

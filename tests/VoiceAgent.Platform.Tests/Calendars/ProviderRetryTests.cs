@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Testing;
 using NodaTime;
-using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Calendars;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Calendars;

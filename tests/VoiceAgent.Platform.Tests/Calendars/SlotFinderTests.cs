@@ -1,6 +1,6 @@
 using NodaTime;
 using VoiceAgent.Activities.Ports;
-using VoiceAgent.Platform.Calendars;
+using VoiceAgent.Calendars;
 
 namespace VoiceAgent.Platform.Tests.Calendars;
 

@@ -1,6 +1,6 @@
 using NodaTime;
 using NodaTime.Text;
-using VoiceAgent.Platform.Nlu;
+using VoiceAgent.CallFlows.Nlu;
 
 namespace VoiceAgent.Platform.Tests.Nlu;
 

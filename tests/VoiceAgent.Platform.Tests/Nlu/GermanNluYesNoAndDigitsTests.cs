@@ -1,5 +1,5 @@
 using NodaTime;
-using VoiceAgent.Platform.Nlu;
+using VoiceAgent.CallFlows.Nlu;
 
 namespace VoiceAgent.Platform.Tests.Nlu;
 

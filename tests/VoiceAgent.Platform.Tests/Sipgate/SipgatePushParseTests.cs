@@ -1,5 +1,5 @@
 using System.Text;
-using VoiceAgent.Platform.Telephony.Sipgate;
+using VoiceAgent.Telephony.Sipgate;
 
 namespace VoiceAgent.Platform.Tests.Sipgate;
 

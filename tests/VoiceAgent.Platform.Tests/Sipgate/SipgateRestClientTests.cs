@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceAgent.Platform.Telephony;
-using VoiceAgent.Platform.Telephony.Sipgate;
+using VoiceAgent.Telephony;
+using VoiceAgent.Telephony.Sipgate;
 
 namespace VoiceAgent.Platform.Tests.Sipgate;
 

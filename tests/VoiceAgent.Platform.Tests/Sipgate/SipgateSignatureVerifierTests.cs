@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
-using VoiceAgent.Platform.Telephony.Sipgate;
+using VoiceAgent.Telephony.Sipgate;
 
 namespace VoiceAgent.Platform.Tests.Sipgate;
 

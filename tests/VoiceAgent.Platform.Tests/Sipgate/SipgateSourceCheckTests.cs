@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
-using VoiceAgent.Platform.Telephony.Sipgate;
+using VoiceAgent.Telephony.Sipgate;
 
 namespace VoiceAgent.Platform.Tests.Sipgate;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Xml.Linq;
-using VoiceAgent.Platform.Telephony.Sipgate;
+using VoiceAgent.Telephony.Sipgate;
 
 namespace VoiceAgent.Platform.Tests.Sipgate;
 

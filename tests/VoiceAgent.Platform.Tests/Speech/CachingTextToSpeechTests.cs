@@ -1,6 +1,7 @@
 using System.Text;
 using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
 
 namespace VoiceAgent.Platform.Tests.Speech;
 

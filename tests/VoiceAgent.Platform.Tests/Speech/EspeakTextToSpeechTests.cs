@@ -5,7 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Speech;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Platform.Tests.Speech;
 

@@ -3,9 +3,11 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using VoiceAgent.CallFlows;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Speech;

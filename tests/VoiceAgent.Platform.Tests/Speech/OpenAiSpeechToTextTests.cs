@@ -3,6 +3,7 @@ using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Security;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Speech;

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Speech;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Speech;

@@ -1,5 +1,7 @@
+using VoiceAgent.CallFlows;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
 
 namespace VoiceAgent.Platform.Tests.Speech;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Speech;

@@ -1,4 +1,5 @@
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 

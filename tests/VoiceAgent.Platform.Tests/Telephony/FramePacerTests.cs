@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using VoiceAgent.Platform.Telephony;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Twilio.Security;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 

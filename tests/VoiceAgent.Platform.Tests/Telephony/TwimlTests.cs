@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using Twilio.TwiML;
-using VoiceAgent.Platform.Telephony.Twilio;
+using VoiceAgent.Telephony.Twilio;
 using HttpMethod = Twilio.Http.HttpMethod;
 
 namespace VoiceAgent.Platform.Tests.Telephony;

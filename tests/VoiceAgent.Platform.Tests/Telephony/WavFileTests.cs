@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using VoiceAgent.Platform.Telephony.Audio;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 

@@ -1,0 +1,50 @@
+using VoiceAgent.Billing.Lexoffice;
+using VoiceAgent.Billing.Stripe;
+using VoiceAgent.Platform.Jobs;
+using VoiceAgent.Platform.Ports;
+
+namespace VoiceAgent.Billing;
+
+/// <summary>Billing: plans, packages, usage, invoices (GoBD), PDF, Lexoffice, Stripe and the monthly run.</summary>
+public static class BillingModule
+{
+    public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BillingOptions>().Bind(configuration.GetSection(BillingOptions.Section)).ValidateDataAnnotations().ValidateOnStart()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.Scheduler.TimeZone, out _),
+                "Billing:Scheduler:TimeZone ist keine bekannte Zeitzone (z. B. \"Europe/Berlin\").");
+        services.AddOptions<LexofficeOptions>().Bind(configuration.GetSection(LexofficeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<InvoiceFinalizer>();
+        services.AddSingleton<BillingRun>();
+        services.AddSingleton<PackageCredits>();
+        services.AddScoped<InvoiceDocuments>();
+        services.AddScoped<PlanCatalog>();
+
+        services.AddSingleton<LexofficeRateLimiter>();
+        // Retries, back-off and the per-attempt timeout come from the resilience pipeline, so the client's own timeout is off.
+        services.AddHttpClient<LexofficeClient>(c => c.Timeout = Timeout.InfiniteTimeSpan).AddLexofficeResilience();
+        services.AddScoped<LexofficeSender>();
+        services.AddScoped<LexofficeJob>();
+
+        StripeApi.AddStripeHttp(services);
+        services.AddSingleton<StripeApi>();
+        services.AddSingleton<StripeHealth>();
+        services.AddScoped<StripeCheckouts>();
+        services.AddScoped<StripeWebhooks>();
+
+        services.AddSingleton<BillingJobMonitor>();
+        services.AddScoped<MonthlyBillingJob>();
+        services.AddSingleton<IRecurringJobs, BillingRecurringJobs>();
+        services.AddHostedService<StripeKeyCheck>();
+        services.AddScoped<IDemoTenantSeed, BillingDevSeed>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBilling(this IEndpointRouteBuilder routes)
+    {
+        routes.MapBillingEndpoints();
+        return routes;
+    }
+}

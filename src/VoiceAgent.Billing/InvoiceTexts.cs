@@ -1,0 +1,30 @@
+using System.Globalization;
+using NodaTime;
+
+namespace VoiceAgent.Billing;
+
+/// <summary>
+/// Texts that end up on the invoice. The operator issues German invoices, so these do not follow the UI language
+/// (error messages do, see <see cref="BillingTexts"/>).
+/// </summary>
+public static class InvoiceTexts
+{
+    public const string ReverseChargeNote = "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge, § 13b UStG)";
+    public const string NotTaxableNote = "Nicht im Inland steuerbare Leistung";
+    public const string BotOverage = "Bot-Minuten über Inklusivvolumen";
+    public const string ForwardOverage = "Weiterleitungsminuten über Inklusivvolumen";
+
+    private static readonly string[] Months =
+        ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
+
+    public static string MonthYear(YearMonth period) => $"{Months[period.Month - 1]} {period.Year}";
+
+    public static string Date(LocalDate date) => date.ToString("dd'.'MM'.'uuuu", CultureInfo.InvariantCulture);
+
+    public static string BaseFee(YearMonth period, BaseFeeProration proration, LocalDate? startDate) =>
+        proration.DaysActive == proration.DaysInMonth
+            ? $"Grundgebühr {MonthYear(period)}"
+            : $"Grundgebühr {MonthYear(period)} (anteilig {proration.DaysActive}/{proration.DaysInMonth} Tage ab {Date(startDate!.Value)})";
+
+    public static string PackageMinutes(LocalDate validUntil) => $"Bot-Minuten aus Minutenpaket (gültig bis {Date(validUntil)})";
+}

@@ -1,0 +1,188 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Data;
+
+namespace VoiceAgent.Billing;
+
+public sealed record PlanPrices(long BaseFeeCents, int IncludedBotMinutes, int IncludedForwardMinutes, decimal BotRateCents, decimal ForwardRateCents,
+    string Increment);
+
+/// <summary>
+/// The super-admin's plans, prices and package catalog. Prices are versioned: a change is a new version from the 1st of a
+/// later month, so the current period and every past invoice keep their prices (the database refuses edits of a version).
+/// A tenant's plan changes on the 1st of a month; only its first plan may start mid-month (prorated).
+/// </summary>
+public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
+{
+    public async Task<PricePlan> CreatePlanAsync(string name, string? description, PlanPrices prices, Actor actor, CancellationToken ct = default)
+    {
+        Validate(prices);
+        name = name?.Trim() ?? "";
+        if (name.Length is 0 or > 100)
+        {
+            throw new BillingException("Der Tarif braucht einen Namen (höchstens 100 Zeichen).");
+        }
+
+        if (await db.PricePlans.AnyAsync(p => p.Name == name, ct))
+        {
+            throw new BillingException($"Einen Tarif „{name}“ gibt es schon.");
+        }
+
+        var plan = new PricePlan { Id = Guid.NewGuid(), Name = name, Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(), CreatedAt = time.GetUtcNow() };
+        db.PricePlans.Add(plan);
+        db.PricePlanVersions.Add(Version(plan.Id, 1, prices, CurrentPeriodStart(), actor));
+        db.Record(time, actor, BillingAuditActions.PlanCreated, null, $"{name}: {Describe(prices)}");
+        await db.SaveChangesAsync(ct);
+        return plan;
+    }
+
+    /// <summary>New prices from <paramref name="validFrom"/> (a 1st of a month after the current one); the previous version ends the day before.</summary>
+    public async Task<PricePlanVersion> ChangePricesAsync(Guid planId, PlanPrices prices, DateOnly validFrom, Actor actor, CancellationToken ct = default)
+    {
+        Validate(prices);
+        if (validFrom.Day != 1 || validFrom <= CurrentPeriodStart())
+        {
+            throw new BillingException($"Neue Preise gelten ab dem 1. eines kommenden Monats (frühestens {GermanFormat.Date(CurrentPeriodStart().AddMonths(1))}).");
+        }
+
+        var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException("Tarif nicht gefunden.");
+        var versions = await db.PricePlanVersions.Where(v => v.PlanId == planId).OrderBy(v => v.Version).ToListAsync(ct);
+        var latest = versions[^1];
+        if (latest.ValidFrom >= validFrom)
+        {
+            throw new BillingException($"Version {latest.Version} beginnt erst am {GermanFormat.Date(latest.ValidFrom)}; neue Preise müssen danach beginnen.");
+        }
+
+        if (latest.ValidUntil is null || latest.ValidUntil >= validFrom)
+        {
+            latest.ValidUntil = validFrom.AddDays(-1);
+        }
+
+        var version = Version(planId, latest.Version + 1, prices, validFrom, actor);
+        db.PricePlanVersions.Add(version);
+        db.Record(time, actor, BillingAuditActions.PlanVersionAdded, null, $"{plan.Name} v{version.Version} ab {GermanFormat.Date(validFrom)}: {Describe(prices)}");
+        await db.SaveChangesAsync(ct);
+        return version;
+    }
+
+    /// <summary>
+    /// Puts a tenant on a plan from <paramref name="startDate"/>. With a plan already running, the change starts on the 1st
+    /// of a month and the running plan ends the day before; the first plan may start on any day.
+    /// </summary>
+    public async Task<TenantPlan> AssignAsync(Guid tenantId, Guid planId, DateOnly startDate, Actor actor, CancellationToken ct = default)
+    {
+        if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
+        {
+            throw new BillingException("Mandant nicht gefunden.");
+        }
+
+        var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException("Tarif nicht gefunden.");
+        var lastInvoiced = await db.Invoices
+            .Where(i => i.TenantId == tenantId && i.Kind == InvoiceKinds.Monthly && i.Status != InvoiceStatuses.Draft && i.Status != InvoiceStatuses.Cancelled)
+            .MaxAsync(i => (DateOnly?)i.Period, ct);
+        if (lastInvoiced is { } invoiced && startDate <= invoiced.AddMonths(1).AddDays(-1))
+        {
+            throw new BillingException($"Bis {GermanFormat.Period(invoiced)} ist bereits abgerechnet; der Tarif kann frühestens ab {GermanFormat.Date(invoiced.AddMonths(1))} wechseln.");
+        }
+
+        var assignments = await db.TenantPlans.Where(a => a.TenantId == tenantId).OrderBy(a => a.StartDate).ToListAsync(ct);
+        if (assignments.Any(a => a.StartDate >= startDate))
+        {
+            throw new BillingException("Es gibt bereits einen Tarif, der an oder nach diesem Tag beginnt.");
+        }
+
+        var running = assignments.LastOrDefault(a => a.EndDate is null || a.EndDate >= startDate);
+        if (running is not null)
+        {
+            if (startDate.Day != 1)
+            {
+                throw new BillingException("Ein Tarifwechsel gilt ab dem 1. eines Monats.");
+            }
+
+            running.EndDate = startDate.AddDays(-1);
+        }
+
+        var assignment = new TenantPlan
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenantId,
+            PlanId = planId,
+            StartDate = startDate,
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = actor.Email,
+        };
+        db.TenantPlans.Add(assignment);
+        db.Record(time, actor, BillingAuditActions.PlanAssigned, tenantId, $"{plan.Name} ab {GermanFormat.Date(startDate)}");
+        await db.SaveChangesAsync(ct);
+        return assignment;
+    }
+
+    public async Task<PackageOffer> CreatePackageAsync(string name, int minutes, long priceCents, int validityMonths, Actor actor, CancellationToken ct = default)
+    {
+        name = name?.Trim() ?? "";
+        if (name.Length is 0 or > 100 || minutes is < 1 or > 1_000_000 || priceCents is < 0 or > 1_000_000_000 || validityMonths is < 1 or > 60)
+        {
+            throw new BillingException("Paket: Name (bis 100 Zeichen), 1–1.000.000 Minuten, Preis ab 0 €, 1–60 Monate gültig.");
+        }
+
+        var offer = new PackageOffer
+        {
+            Id = Guid.NewGuid(),
+            Name = name,
+            Minutes = minutes,
+            PriceCents = priceCents,
+            ValidityMonths = validityMonths,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.PackageOffers.Add(offer);
+        db.Record(time, actor, BillingAuditActions.PackageCreated, null, $"{name}: {minutes} min, {GermanFormat.Euro(priceCents)} netto, {validityMonths} Monate");
+        await db.SaveChangesAsync(ct);
+        return offer;
+    }
+
+    /// <summary>Packages are never edited (purchases refer to them); they are withdrawn from sale and replaced.</summary>
+    public async Task SetPackageActiveAsync(Guid packageId, bool active, Actor actor, CancellationToken ct = default)
+    {
+        var offer = await db.PackageOffers.SingleOrDefaultAsync(p => p.Id == packageId, ct) ?? throw new BillingException("Paket nicht gefunden.");
+        offer.Active = active;
+        db.Record(time, actor, BillingAuditActions.PackageChanged, null, $"{offer.Name}: {(active ? "im Angebot" : "nicht mehr im Angebot")}");
+        await db.SaveChangesAsync(ct);
+    }
+
+    public DateOnly CurrentPeriodStart()
+    {
+        var today = Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(InvoiceCalculator.TimeZone).Date;
+        return new DateOnly(today.Year, today.Month, 1);
+    }
+
+    private PricePlanVersion Version(Guid planId, int version, PlanPrices prices, DateOnly validFrom, Actor actor) => new()
+    {
+        Id = Guid.NewGuid(),
+        PlanId = planId,
+        Version = version,
+        BaseFeeCents = prices.BaseFeeCents,
+        IncludedBotMinutes = prices.IncludedBotMinutes,
+        IncludedForwardMinutes = prices.IncludedForwardMinutes,
+        BotRateCents = prices.BotRateCents,
+        ForwardRateCents = prices.ForwardRateCents,
+        Increment = prices.Increment,
+        ValidFrom = validFrom,
+        CreatedAt = time.GetUtcNow(),
+        CreatedBy = actor.Email,
+    };
+
+    private static void Validate(PlanPrices p)
+    {
+        if (p.BaseFeeCents is < 0 or > 1_000_000_000 || p.IncludedBotMinutes < 0 || p.IncludedForwardMinutes < 0
+            || p.BotRateCents is < 0 or > 100_000_000 || p.ForwardRateCents is < 0 or > 100_000_000
+            || decimal.Round(p.BotRateCents, 4) != p.BotRateCents || decimal.Round(p.ForwardRateCents, 4) != p.ForwardRateCents
+            || p.Increment is not (Increments.Second or Increments.Minute))
+        {
+            throw new BillingException("Preise: Beträge ab 0, Minutenpreise mit höchstens 4 Nachkommastellen (in Cent), Takt „second“ oder „minute“.");
+        }
+    }
+
+    private static string Describe(PlanPrices p) =>
+        $"{GermanFormat.Euro(p.BaseFeeCents)} Grundgebühr, {p.IncludedBotMinutes}/{p.IncludedForwardMinutes} min inkl., {p.BotRateCents}/{p.ForwardRateCents} ct, Takt {p.Increment}";
+}

@@ -1,0 +1,14 @@
+using NodaTime;
+using VoiceAgent.Activities.Ports;
+using VoiceAgent.Flows.Expressions;
+
+namespace VoiceAgent.Calendars;
+
+internal static class CalendarTexts
+{
+    public static CalendarEvent ToEvent(string id, Instant start, Instant end, string title, DateTimeZone zone)
+    {
+        var s = start.InZone(zone).ToDateTimeOffset();
+        return new CalendarEvent(id, s, end.InZone(zone).ToDateTimeOffset(), title, Filters.SpokenDateTime(s));
+    }
+}

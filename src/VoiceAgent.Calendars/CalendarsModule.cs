@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using VoiceAgent.Platform.Http;
+using VoiceAgent.Platform.Jobs;
+using VoiceAgent.Platform.Ports;
+
+namespace VoiceAgent.Calendars;
+
+/// <summary>Calendars: sandbox calendar, slot finder, connectors (Google, Microsoft 365, CalDAV) and the booking outbox.</summary>
+public static class CalendarsModule
+{
+    public static IServiceCollection AddCalendars(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CalendarOptions>().Bind(configuration.GetSection(CalendarOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ConnectionSecrets>();
+        services.AddSingleton<BookingOutboxSignal>();
+        services.AddTransient<LoginRedirectHandler>();
+        services.AddHttpClient(MicrosoftOAuth.HttpClientName).AddHttpMessageHandler<LoginRedirectHandler>();
+        // No client-wide timeout: every call has its own budget, enforced with the retries by CalendarResilience.
+        services.AddHttpClient<GoogleCalendarClient>(c => c.Timeout = Timeout.InfiniteTimeSpan).AddCalendarResilience();
+        services.AddHttpClient<GraphCalendarClient>(c => c.Timeout = Timeout.InfiniteTimeSpan).AddCalendarResilience();
+        services.AddHttpClient<CalDavClient>(c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOptions<CalendarOptions>>().Value.AllowLocalCalDavServers
+                ? new SocketsHttpHandler { AllowAutoRedirect = false }
+                : GuardedWebhookClient.CreateHandler())
+            .AddCalendarResilience();
+        services.AddScoped<GoogleOAuth>();
+        services.AddScoped<MicrosoftOAuth>();
+        services.AddScoped<ConnectorMails>();
+        services.AddScoped<ConnectionAccess>();
+        services.AddScoped<CalendarProviderRegistry>();
+        services.AddScoped<CalendarGateways>();
+        services.AddScoped<ITenantCalendars>(sp => sp.GetRequiredService<CalendarGateways>());
+        services.AddScoped<OAuthConnector>();
+        services.AddScoped<ConnectorService>();
+        services.AddScoped<BookingOutbox>();
+        services.AddScoped<CalendarBookingJob>();
+        services.AddSingleton<IRecurringJobs, CalendarRecurringJobs>();
+        services.AddSingleton<OAuthRateLimiter>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapCalendars(this IEndpointRouteBuilder routes)
+    {
+        routes.MapConnectorsApi();
+        return routes;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Kiota.Abstractions;
+using Polly.Timeout;
+
+namespace VoiceAgent.Calendars;
+
+/// <summary>
+/// The time a calendar operation may take, retries included (about 2 s within a call). It travels with each request
+/// (<see cref="HttpRequestMessage.Options"/>) to <see cref="CalendarResilience"/>; as a Kiota request option it gets there
+/// from Graph SDK calls too (Kiota copies options onto the message under the option type's full name).
+/// </summary>
+public sealed class CalendarBudget(TimeProvider time, TimeSpan length) : IRequestOption
+{
+    public static readonly HttpRequestOptionsKey<IRequestOption> RequestKey = new(typeof(CalendarBudget).FullName!);
+
+    private readonly long started = time.GetTimestamp();
+
+    public TimeSpan Length => length;
+
+    public TimeSpan Remaining => length - time.GetElapsedTime(started);
+
+    public TimeProvider Time => time;
+
+    public static CalendarBudget? Of(HttpRequestMessage? request) =>
+        request is not null && request.Options.TryGetValue(RequestKey, out var option) ? option as CalendarBudget : null;
+}
+
+/// <summary>A calendar provider could not be reached in time (5xx, 429, network, budget used up): worth trying again later.</summary>
+public sealed class CalendarUnavailableException(string message, bool budgetExhausted, Exception? inner = null) : Exception(message, inner)
+{
+    public bool BudgetExhausted { get; } = budgetExhausted;
+}
+
+/// <summary>The grant no longer works (revoked, expired, password changed): the connection is broken until reconnected.</summary>
+public sealed class CalendarAuthorizationException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The provider refused the request for good (4xx other than 401/429), e.g. the calendar no longer exists.</summary>
+public sealed class CalendarProviderException(HttpStatusCode status, string message) : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+}
+
+/// <summary>
+/// Sends one calendar request through the client's resilience pipeline (<see cref="CalendarResilience"/>: retries and
+/// the budget) and turns what is left of a transient failure into <see cref="CalendarUnavailableException"/>.
+/// </summary>
+public static class CalendarHttp
+{
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, CalendarBudget budget, CancellationToken ct)
+    {
+        request.Options.Set(CalendarBudget.RequestKey, budget);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        }
+        catch (Exception ex) when (CalendarResilience.Unavailable(ex, ct) is { } unavailable)
+        {
+            throw unavailable;
+        }
+
+        if (await CalendarResilience.IsTransientAsync(response, ct))
+        {
+            var error = CalendarResilience.Unavailable(response.StatusCode, response.Headers.RetryAfter, budget);
+            response.Dispose();
+            throw error;
+        }
+
+        return response;
+    }
+
+    public static HttpRequestMessage Bearer(this HttpRequestMessage request, string token)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+}

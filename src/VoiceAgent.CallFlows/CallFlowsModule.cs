@@ -1,0 +1,30 @@
+using VoiceAgent.Flows.Descriptors;
+using VoiceAgent.Platform.Ports;
+
+namespace VoiceAgent.CallFlows;
+
+/// <summary>Call flows: versions, designer options, the simulator, NLU and conversation models, and the run of one turn.</summary>
+public static class CallFlowsModule
+{
+    public static IServiceCollection AddCallFlows(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
+        services.AddScoped<ConversationModels>();
+        services.AddScoped<FlowPortsFactory>();
+        services.AddScoped<FlowService>();
+        services.AddScoped<DesignerOptions>();
+        services.AddScoped<SimulationService>();
+        services.AddSingleton<FlowPlanCache>();
+        services.AddScoped<FlowSessionRunner>();
+        services.AddScoped<IFlowTurns>(sp => sp.GetRequiredService<FlowSessionRunner>());
+        services.AddScoped<SampleFlowSeed>();
+        services.AddScoped<IDemoTenantSeed>(sp => sp.GetRequiredService<SampleFlowSeed>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapCallFlows(this IEndpointRouteBuilder routes)
+    {
+        routes.MapFlowsApi();
+        return routes;
+    }
+}

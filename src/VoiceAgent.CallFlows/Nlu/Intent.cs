@@ -1,0 +1,14 @@
+namespace VoiceAgent.CallFlows.Nlu;
+
+public enum Intent
+{
+    Unknown,
+    BookAppointment,
+    QueryAppointments,
+    CancelAppointment,
+    Human,
+    Yes,
+    No,
+    Repeat,
+    Goodbye,
+}

@@ -1,0 +1,8 @@
+namespace VoiceAgent.CallFlows.Nlu;
+
+public enum PartOfDay
+{
+    Morning,
+    Afternoon,
+    Evening,
+}

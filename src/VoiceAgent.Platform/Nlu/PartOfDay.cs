@@ -1,8 +1,0 @@
-namespace VoiceAgent.Platform.Nlu;
-
-public enum PartOfDay
-{
-    Morning,
-    Afternoon,
-    Evening,
-}

@@ -1,0 +1,55 @@
+using VoiceAgent.Activities.Ports;
+using VoiceAgent.Flows.Runtime;
+using VoiceAgent.Platform.Speech;
+using VoiceAgent.Platform.Data;
+
+namespace VoiceAgent.Platform.Ports;
+
+// The few things one feature module asks of another. Modules never reference each other; each port is implemented by
+// one module and registered in its AddX(), and the host composes them.
+
+/// <summary>A value the designer offers and the German label it shows.</summary>
+public sealed record Choice(string Value, string Label);
+
+/// <summary>Runs one turn of a stored flow session (implemented by CallFlows, used by Telephony for phone calls).</summary>
+public interface IFlowTurns
+{
+    /// <returns>The compiled plan (cached per version), or null when the stored version does not validate.</returns>
+    FlowPlan? Compile(FlowVersion version);
+
+    /// <param name="answerDial">Answers dial bookmarks at once (simulator); null leaves them for the telephony provider.</param>
+    Task<FlowTurn> RunAsync(FlowSession session, FlowPlan plan, FlowInstance instance, Stimulus? stimulus, ICallChannel channel,
+        IMessageBox messages, DialStatus? answerDial, CancellationToken ct);
+}
+
+/// <summary>One run of a session up to its next wait: the result, the nodes visited and the instance (already stored).</summary>
+public sealed record FlowTurn(RunResult Result, IReadOnlyList<string> Visited, FlowInstance Instance);
+
+/// <summary>A tenant's calendar for a run (implemented by Calendars, used by CallFlows).</summary>
+public interface ITenantCalendars
+{
+    /// <summary>The active connection's calendar, else the tenant's sandbox calendar.</summary>
+    Task<ICalendarGateway> ForTenantAsync(Guid tenantId, CancellationToken ct);
+
+    /// <summary>The calendars calls can book into, for the designer: the connected ones a calendar was chosen for, else the sandbox.</summary>
+    Task<IReadOnlyList<Choice>> ChoicesAsync(Guid tenantId, CancellationToken ct);
+}
+
+/// <summary>The speech engines (implemented by Telephony, used by the simulator and the designer).</summary>
+public interface ISpeechEngines
+{
+    /// <summary>Recognition (null when none is configured) and synthesis, chosen from the stored settings.</summary>
+    Task<(ISpeechToText? Stt, ITextToSpeech Tts)> GetAsync(CancellationToken ct);
+
+    /// <summary>The voices the Speak activity may name.</summary>
+    Task<IReadOnlyList<Choice>> VoicesAsync(CancellationToken ct);
+}
+
+/// <summary>Demo data a module adds to the seeded demo tenant (local development only).</summary>
+public interface IDemoTenantSeed
+{
+    /// <summary>Lower runs first (flows need the call settings that are seeded before them).</summary>
+    int Order { get; }
+
+    Task SeedAsync(Guid tenantId, CancellationToken ct);
+}

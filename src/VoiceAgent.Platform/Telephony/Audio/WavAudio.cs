@@ -1,7 +1,0 @@
-namespace VoiceAgent.Platform.Telephony.Audio;
-
-/// <summary>16-bit mono PCM samples and their rate.</summary>
-public sealed record WavAudio(short[] Samples, int SampleRate)
-{
-    public TimeSpan Duration => TimeSpan.FromSeconds((double)Samples.Length / SampleRate);
-}

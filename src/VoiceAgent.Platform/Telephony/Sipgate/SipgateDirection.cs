@@ -1,7 +1,0 @@
-namespace VoiceAgent.Platform.Telephony.Sipgate;
-
-public enum SipgateDirection
-{
-    In,
-    Out,
-}

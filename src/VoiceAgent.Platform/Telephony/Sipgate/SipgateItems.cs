@@ -1,4 +1,0 @@
-namespace VoiceAgent.Platform.Telephony.Sipgate;
-
-/// <summary>sipgate's list envelope: {"items":[…]}.</summary>
-internal sealed record SipgateItems<T>(IReadOnlyList<T>? Items);

@@ -1,9 +1,0 @@
-namespace VoiceAgent.Platform.Telephony.Sipgate;
-
-public enum SipgateRejectReason
-{
-    Rejected,
-
-    /// <summary>The caller hears a busy tone.</summary>
-    Busy,
-}

@@ -1,0 +1,14 @@
+using VoiceAgent.Platform.Audio;
+
+namespace VoiceAgent.Telephony.Audio;
+
+/// <summary>What <see cref="VoiceActivityDetector"/> reports; frame indexes count the frames it was given, from 0.</summary>
+/// <param name="FrameIndex">The frame whose processing produced the event.</param>
+public abstract record VoiceActivityEvent(long FrameIndex)
+{
+    /// <param name="OnsetFrameIndex">The first frame of the speech run that started the utterance (keep audio from here).</param>
+    public sealed record SpeechStarted(long FrameIndex, long OnsetFrameIndex) : VoiceActivityEvent(FrameIndex);
+
+    /// <param name="LastSpeechFrameIndex">The last frame that counted as speech; the trailing silence follows it.</param>
+    public sealed record SpeechEnded(long FrameIndex, long LastSpeechFrameIndex) : VoiceActivityEvent(FrameIndex);
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace VoiceAgent.Telephony;
+
+/// <summary>
+/// Load shedding for new calls (Twilio voice webhook, sipgate newCall): at most
+/// <see cref="TelephonyOptions.MaxConcurrentCallSetups"/> set-ups run at once, later arrivals wait up to
+/// <see cref="TelephonyOptions.CallSetupWait"/>. A caller who cannot be admitted — or whose set-up hits an exhausted or
+/// unreachable database — is told politely that all lines are busy; nothing is stored and nothing is billed. Calls
+/// already in progress are never shed. The gate runs after the provider's request check (Twilio signature, sipgate push
+/// guard): an unsigned or forged request never takes a slot.
+/// </summary>
+public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<CallAdmission> logger, IMeterFactory meters)
+{
+    private readonly SemaphoreSlim slots = new(Math.Max(1, options.Value.MaxConcurrentCallSetups));
+    private readonly Counter<long> shed = meters.Create("VoiceAgent.Telephony").CreateCounter<long>("voiceagent.calls.shed",
+        description: "New calls turned away with the busy announcement");
+
+    /// <summary>Runs <paramref name="setup"/> in a slot; <paramref name="busy"/> when no slot frees up in time or the database is overloaded.</summary>
+    public async Task<T> RunAsync<T>(string provider, Func<Task<T>> setup, Func<T> busy, CancellationToken ct)
+    {
+        if (!await slots.WaitAsync(options.Value.CallSetupWait, ct))
+        {
+            return Shed(provider, "no set-up slot", busy);
+        }
+
+        try
+        {
+            return await setup();
+        }
+        catch (Exception ex) when (IsOverload(ex) && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("New {Provider} call turned away, database overloaded: {Message}", provider, ex.Message);
+            return Shed(provider, "database", busy);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// A new call whose set-up failed before it reached the gate (its webhook's credentials could not be read) because the
+    /// database is overloaded: <paramref name="busy"/>, counted and logged like a call shed inside the gate.
+    /// </summary>
+    public T Overloaded<T>(string provider, Exception ex, Func<T> busy)
+    {
+        logger.LogWarning("New {Provider} call turned away, database overloaded: {Message}", provider, ex.Message);
+        return Shed(provider, "database", busy);
+    }
+
+    private T Shed<T>(string provider, string reason, Func<T> busy)
+    {
+        shed.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("reason", reason));
+        return busy();
+    }
+
+    // Pool exhausted (Npgsql times out waiting for a connection: NpgsqlException with an inner TimeoutException),
+    // PostgreSQL refusing connections (53300 too_many_connections, 57P03 cannot_connect_now) or a statement timeout under
+    // load (57014); EF Core may wrap any of them.
+    internal static bool IsOverload(Exception ex) => ex switch
+    {
+        PostgresException { SqlState: "53300" or "57P03" or "57014" } => true,
+        NpgsqlException { InnerException: TimeoutException } => true,
+        { InnerException: { } inner } => IsOverload(inner),
+        _ => false,
+    };
+}

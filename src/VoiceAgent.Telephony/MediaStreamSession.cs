@@ -1,0 +1,424 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Telephony;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Audio;
+using VoiceAgent.Telephony.Twilio;
+
+namespace VoiceAgent.Telephony;
+
+/// <summary>
+/// One realtime call on a Media Streams WebSocket (Twilio, or sipgate through its stream bridge). The receive loop only
+/// does cheap work per 20 ms frame — voice activity detection and barge-in (a <c>clear</c> as soon as the caller speaks
+/// over the agent) — and hands finished utterances to a processing loop that runs STT → flow turn → TTS. Waiting for
+/// the caller never blocks a thread; every turn is stored, like in gather mode.
+/// </summary>
+public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory scopes, StreamTokens tokens, TelephonyOptions options,
+    ILogger<MediaStreamSession> logger)
+{
+    private const int PreRollFrames = 15;
+    private const int LeadFrames = 10;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly Channel<Work> work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly MediaStreamSocket socket = new(webSocket, options.MaxStreamMessageBytes);
+    private readonly FramePacer pacer = new(LeadFrames);
+    private readonly VoiceActivityDetector vad = new();
+    private readonly Queue<byte[]> preRoll = new();
+    private readonly List<byte[]> utterance = [];
+    private readonly HashSet<string> pendingMarks = [];
+    private readonly List<int> bargeIns = [];
+    private readonly object state = new();
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    private string? streamSid;
+    private string? callSid;
+    private Guid tenantId;
+    private Guid callId;
+    private CancellationTokenSource? speaking;
+    private TimeSpan? listenDeadline;
+    private int listenSeconds = 6;
+    private bool listening;
+    private int marks;
+    private int recordedBargeIns;
+    private ISpeechToText? stt;
+    private ITextToSpeech? tts;
+
+    private abstract record Work;
+
+    private sealed record Begin(CallTurn Turn) : Work;
+
+    private sealed record Utterance(short[] Pcm, TimeSpan EndedAt) : Work;
+
+    private sealed record Said(string Text) : Work;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        Task? processor = null;
+        var started = TimeSpan.Zero;
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                if (await socket.ReceiveAsync(ct) is not { } bytes)
+                {
+                    break;
+                }
+
+                switch (MediaStreamMessage.Parse(bytes.Span))
+                {
+                    case MediaStreamMessage.Start start when streamSid is null:
+                        if (!await StartAsync(start, ct))
+                        {
+                            await CloseQuietlyAsync(WebSocketCloseStatus.PolicyViolation, "invalid stream token");
+                            return;
+                        }
+
+                        started = clock.Elapsed;
+                        processor = Task.Run(() => ProcessAsync(ct), ct);
+                        break;
+                    case MediaStreamMessage.Media media when streamSid is not null && media.Track is "inbound" or "inbound_track":
+                        await OnFrameAsync(media.Payload.ToArray(), ct);
+                        break;
+                    case MediaStreamMessage.Dtmf dtmf when streamSid is not null:
+                        work.Writer.TryWrite(new Said(dtmf.Digit));
+                        break;
+                    case MediaStreamMessage.Mark mark:
+                        OnMark(mark.Name);
+                        break;
+                    case MediaStreamMessage.Stop:
+                        return;
+                }
+
+                CheckListenTimeout();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
+        {
+            logger.LogInformation("Media stream of call {CallId} dropped: {Message}", callId, ex.Message);
+        }
+        finally
+        {
+            work.Writer.TryComplete();
+            if (processor is not null)
+            {
+                await processor.WaitAsync(DrainTimeout, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+                await FinishAsync(clock.Elapsed - started);
+            }
+
+            await CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "bye");
+        }
+    }
+
+    private async Task CloseQuietlyAsync(WebSocketCloseStatus status, string reason)
+    {
+        if (!await socket.CloseQuietlyAsync(status, reason))
+        {
+            logger.LogDebug("Media stream of call {CallId} closed abruptly", callId);
+        }
+    }
+
+    private async Task<bool> StartAsync(MediaStreamMessage.Start start, CancellationToken ct)
+    {
+        if (!tokens.TryRead(start.CustomParameters.GetValueOrDefault("token"), out tenantId, out callId))
+        {
+            return false;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var engines = await scope.ServiceProvider.GetRequiredService<RealtimeSpeech>().GetAsync(ct);
+        (stt, tts) = (engines.Stt, engines.Tts);
+        var result = await scope.ServiceProvider.GetRequiredService<CallService>().StartStreamAsync(tenantId, callId, ct);
+        if (result is not { } begun || stt is null)
+        {
+            return false;
+        }
+
+        streamSid = start.StreamSid;
+        callSid = begun.ProviderCallId;
+        work.Writer.TryWrite(new Begin(begun.Turn));
+        return true;
+    }
+
+    private async Task OnFrameAsync(byte[] frame, CancellationToken ct)
+    {
+        var detected = vad.Process(frame);
+        if (detected is VoiceActivityEvent.SpeechStarted)
+        {
+            var reaction = Stopwatch.StartNew();
+            CancellationTokenSource? interrupted;
+            lock (state)
+            {
+                interrupted = speaking;
+                speaking = null;
+                pendingMarks.Clear();
+                listenDeadline = null;
+            }
+
+            if (interrupted is not null)
+            {
+                // Barge-in: stop playback at Twilio first, then the rest of the utterance here.
+                await SendAsync(new OutboundMediaStreamMessage.Clear(streamSid!), ct);
+                interrupted.Cancel();
+                lock (state)
+                {
+                    bargeIns.Add((int)reaction.ElapsedMilliseconds);
+                }
+            }
+
+            utterance.Clear();
+            utterance.AddRange(preRoll);
+            preRoll.Clear();
+        }
+
+        if (vad.InUtterance || detected is VoiceActivityEvent.SpeechEnded)
+        {
+            utterance.Add(frame);
+        }
+        else
+        {
+            preRoll.Enqueue(frame);
+            if (preRoll.Count > PreRollFrames)
+            {
+                preRoll.Dequeue();
+            }
+        }
+
+        if (detected is VoiceActivityEvent.SpeechEnded)
+        {
+            var pcm = MuLaw.Decode(utterance.SelectMany(f => f).ToArray());
+            utterance.Clear();
+            work.Writer.TryWrite(new Utterance(pcm, clock.Elapsed));
+        }
+    }
+
+    private void OnMark(string name)
+    {
+        lock (state)
+        {
+            pendingMarks.Remove(name);
+            if (pendingMarks.Count == 0 && speaking is not null && speaking.IsCancellationRequested is false && listening)
+            {
+                speaking = null;
+                listenDeadline = clock.Elapsed + TimeSpan.FromSeconds(listenSeconds);
+            }
+        }
+    }
+
+    private void CheckListenTimeout()
+    {
+        lock (state)
+        {
+            if (listenDeadline is { } deadline && clock.Elapsed > deadline && !vad.InUtterance)
+            {
+                listenDeadline = null;
+                work.Writer.TryWrite(new Said(""));
+            }
+        }
+    }
+
+    private async Task ProcessAsync(CancellationToken ct)
+    {
+        await foreach (var item in work.Reader.ReadAllAsync(ct))
+        {
+            try
+            {
+                if (!await HandleAsync(item, ct))
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // One failed turn must not end the call silently: log it and keep listening.
+                logger.LogError(ex, "Realtime turn of call {CallId} failed", callId);
+            }
+        }
+    }
+
+    /// <returns>False when the call leaves the stream (hang up or transfer).</returns>
+    private async Task<bool> HandleAsync(Work item, CancellationToken ct)
+    {
+        CallTurn turn;
+        TimeSpan? measureFrom = null;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var calls = scope.ServiceProvider.GetRequiredService<CallService>();
+            switch (item)
+            {
+                case Begin begin:
+                    turn = begin.Turn;
+                    break;
+                case Utterance spoken:
+                    measureFrom = spoken.EndedAt;
+                    string? text;
+                    try
+                    {
+                        text = await stt!.TranscribeAsync(spoken.Pcm, ct);
+                    }
+                    catch (VoiceAgent.Flows.Runtime.PortException ex)
+                    {
+                        logger.LogWarning("Speech recognition failed for call {CallId}: {Message}", callId, ex.Message);
+                        text = null;
+                    }
+
+                    // Nothing intelligible is a "not understood" turn, not silence.
+                    turn = await calls.CallerSaidAsync(Providers.Twilio, callSid!, text ?? "?", ct);
+                    break;
+                case Said said:
+                    turn = await calls.CallerSaidAsync(Providers.Twilio, callSid!, said.Text, ct);
+                    break;
+                default:
+                    return true;
+            }
+        }
+
+        var latency = await SpeakAsync(turn, measureFrom, ct);
+        var pending = TakeBargeIns();
+        if (latency is not null || pending.Count > 0)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<CallService>()
+                .RecordRealtimeMetricsAsync(tenantId, callId, latency is { } l ? [l] : [], pending, ct);
+        }
+
+        if (turn.Step is CallStep.Listen)
+        {
+            return true;
+        }
+
+        await WaitForPlaybackAsync(ct);
+
+        // Only send our close: the receive loop is reading and will see the caller's side of the handshake.
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, turn.Step.ToString(), ct);
+        return false;
+    }
+
+    /// <returns>Milliseconds from the end of the caller's speech to the first agent frame, when measured.</returns>
+    private async Task<int?> SpeakAsync(CallTurn turn, TimeSpan? measureFrom, CancellationToken ct)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        lock (state)
+        {
+            speaking = cts;
+            listening = turn.Step == CallStep.Listen;
+            listenSeconds = turn.ListenSeconds ?? 6;
+        }
+
+        pacer.Restart();
+        var first = true;
+        int? latency = null;
+        foreach (var line in turn.Lines)
+        {
+            byte[] audio;
+            try
+            {
+                audio = await tts!.SynthesizeMuLawAsync(line, null, cts.Token);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                return latency; // barge-in while synthesizing
+            }
+
+            foreach (var frame in AudioFrames.Split(audio))
+            {
+                if (cts.IsCancellationRequested)
+                {
+                    return latency;
+                }
+
+                await SendAsync(new OutboundMediaStreamMessage.Media(streamSid!, frame), ct);
+                if (first && measureFrom is { } from)
+                {
+                    latency = (int)(clock.Elapsed - from).TotalMilliseconds;
+                }
+
+                first = false;
+                if (options.PaceAudio)
+                {
+                    await pacer.FrameSentAsync();
+                }
+            }
+
+            var name = $"m{Interlocked.Increment(ref marks)}";
+            lock (state)
+            {
+                if (cts.IsCancellationRequested)
+                {
+                    return latency;
+                }
+
+                pendingMarks.Add(name);
+            }
+
+            await SendAsync(new OutboundMediaStreamMessage.Mark(streamSid!, name), ct);
+        }
+
+        lock (state)
+        {
+            if (pendingMarks.Count == 0 && speaking == cts)
+            {
+                // Nothing to play: listening starts now.
+                speaking = null;
+                listenDeadline = listening ? clock.Elapsed + TimeSpan.FromSeconds(listenSeconds) : null;
+            }
+        }
+
+        return latency;
+    }
+
+    private async Task WaitForPlaybackAsync(CancellationToken ct)
+    {
+        var until = clock.Elapsed + DrainTimeout;
+        while (clock.Elapsed < until && socket.State == WebSocketState.Open)
+        {
+            lock (state)
+            {
+                if (pendingMarks.Count == 0)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(20, ct);
+        }
+    }
+
+    private async Task FinishAsync(TimeSpan duration)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var calls = scope.ServiceProvider.GetRequiredService<CallService>();
+            var pending = TakeBargeIns();
+            if (pending.Count > 0)
+            {
+                await calls.RecordRealtimeMetricsAsync(tenantId, callId, [], pending, CancellationToken.None);
+            }
+
+            if (callSid is not null)
+            {
+                await calls.CompletedAsync(Providers.Twilio, callSid, null, (int)Math.Ceiling(duration.TotalSeconds), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Closing realtime call {CallId} failed; the status callback will close it", callId);
+        }
+    }
+
+    private List<int> TakeBargeIns()
+    {
+        lock (state)
+        {
+            var pending = bargeIns.Skip(recordedBargeIns).ToList();
+            recordedBargeIns += pending.Count;
+            return pending;
+        }
+    }
+
+    private Task SendAsync(OutboundMediaStreamMessage message, CancellationToken ct) => socket.SendAsync(message, ct);
+}

@@ -1,0 +1,7 @@
+namespace VoiceAgent.Telephony.Sipgate;
+
+public enum SipgateDirection
+{
+    In,
+    Out,
+}

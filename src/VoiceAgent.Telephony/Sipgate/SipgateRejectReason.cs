@@ -1,0 +1,9 @@
+namespace VoiceAgent.Telephony.Sipgate;
+
+public enum SipgateRejectReason
+{
+    Rejected,
+
+    /// <summary>The caller hears a busy tone.</summary>
+    Busy,
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
+
+namespace VoiceAgent.Telephony.Speech;
+
+/// <summary>Chooses the speech engines for a call: OpenAI recognition and synthesis when an API key is set, otherwise
+/// no recognition (null: the call layer does without) and espeak-ng. Synthesis always goes through the shared cache.</summary>
+public static class SpeechEngines
+{
+    /// <param name="options">With or without <see cref="OpenAiOptions.ApiKey"/>; the key may come from the stored settings
+    /// (<c>options with { ApiKey = key }</c>), so this is cheap enough to call per call.</param>
+    /// <param name="cache">The process-wide cache (a DI singleton): it outlives the engines chosen here.</param>
+    public static (ISpeechToText? Stt, ITextToSpeech Tts) Select(
+        OpenAiOptions options, TextToSpeechCache cache, ILoggerFactory loggers, TimeProvider time)
+    {
+        if (string.IsNullOrWhiteSpace(options.ApiKey))
+        {
+            var espeak = new EspeakTextToSpeech(loggers.CreateLogger<EspeakTextToSpeech>(), time);
+            return (null, new CachingTextToSpeech(espeak, cache, EspeakTextToSpeech.DefaultExecutable));
+        }
+
+        var stt = new OpenAiSpeechToText(options, loggers.CreateLogger<OpenAiSpeechToText>(), time);
+        var tts = new OpenAiTextToSpeech(options, loggers.CreateLogger<OpenAiTextToSpeech>(), time);
+        return (stt, new CachingTextToSpeech(tts, cache, $"openai/{options.SpeechModel}/{options.Voice}"));
+    }
+}

@@ -1,0 +1,34 @@
+using VoiceAgent.Platform.Ports;
+using VoiceAgent.Telephony.Speech;
+
+namespace VoiceAgent.Telephony;
+
+/// <summary>Telephony: numbers, calls (one handler per use case), Twilio, sipgate, media streams and speech engines.</summary>
+public static class TelephonyModule
+{
+    public static IServiceCollection AddTelephony(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TelephonyOptions>().Bind(configuration.GetSection(TelephonyOptions.Section));
+        services.AddScoped<TwilioAccounts>();
+        services.AddSingleton<TwilioAccountDirectory>();
+        services.AddScoped<NumberService>();
+        services.AddScoped<CallService>();
+        services.AddProviderRestClients(configuration);
+        services.AddSingleton<TwilioHealth>();
+        services.AddSingleton<StreamTokens>();
+        services.AddSingleton<CallAdmission>();
+        services.AddScoped<RealtimeSpeech>();
+        services.AddScoped<ISpeechEngines>(sp => sp.GetRequiredService<RealtimeSpeech>());
+        services.AddSingleton(new TextToSpeechCache());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTelephony(this IEndpointRouteBuilder routes)
+    {
+        routes.MapTelephonyApi();
+        routes.MapCallSettingsApi();
+        routes.MapTwilioWebhooks();
+        routes.MapSipgateWebhooks();
+        return routes;
+    }
+}

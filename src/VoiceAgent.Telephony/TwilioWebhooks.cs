@@ -1,0 +1,210 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Twilio.TwiML;
+using VoiceAgent.Platform.Resources;
+using VoiceAgent.Platform.Security;
+using VoiceAgent.Platform.Speech;
+using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Telephony;
+using VoiceAgent.Telephony.Twilio;
+using VoiceAgent.Platform.Http;
+
+namespace VoiceAgent.Telephony;
+
+/// <summary>
+/// Twilio voice webhooks (gather mode): inbound call, speech result, Dial action and status callback. Every request's
+/// X-Twilio-Signature is checked against the public URL before anything is read or stored (403 otherwise).
+/// </summary>
+public static class TwilioWebhooks
+{
+    /// <summary>HttpContext item: the tenant whose own Twilio account signed the request (absent for the platform account).</summary>
+    private const string AccountTenantItem = "twilio.account_tenant";
+
+    public static void MapTwilioWebhooks(this IEndpointRouteBuilder routes)
+    {
+        // The signature check runs first (the first filter added is the outer one): only a correctly signed new call may
+        // take a set-up slot, so a flood of unsigned requests cannot make real callers hear the busy announcement.
+        routes.MapPost("/telephony/twilio/voice", Voice).WithName("TwilioVoice").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).AddEndpointFilter(AdmitAsync).ExcludeFromDescription();
+        var group = routes.MapGroup("/telephony/twilio").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).ExcludeFromDescription();
+        group.MapPost("/gather", Gather).WithName("TwilioGather");
+        group.MapPost("/dial", Dial).WithName("TwilioDial");
+        group.MapPost("/status", Status).WithName("TwilioStatus");
+        group.MapPost("/stream-ended", StreamEnded).WithName("TwilioStreamEnded");
+
+        // The media stream authenticates by its single-use stream token (Twilio does not sign WebSocket upgrades).
+        routes.Map("/telephony/media", Media).WithName("MediaStream").AllowAnonymous().WithMetadata(new NoTenantScopeAttribute())
+            .ExcludeFromDescription();
+    }
+
+    internal static async Task<IResult> Voice(HttpRequest request, CallService calls, RealtimeSpeech speech, IOptions<TelephonyOptions> options,
+        CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var realtime = options.Value.Mode == "realtime" && (await speech.GetAsync(ct)).Stt is not null;
+        var inbound = new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], realtime ? "realtime" : "gather",
+            request.HttpContext.Items[AccountTenantItem] as Guid?);
+        return Twiml(await calls.StartAsync(inbound, ct, realtime), request);
+    }
+
+    private static ValueTask<object?> AdmitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        return new ValueTask<object?>(http.RequestServices.GetRequiredService<CallAdmission>().RunAsync(Providers.Twilio,
+            async () => await next(context), () => Busy(http.Request), http.RequestAborted));
+    }
+
+    private static object? Busy(HttpRequest request) => Twiml(new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), request);
+
+    private static bool IsNewCall(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "TwilioVoice";
+
+    internal static async Task<IResult> StreamEnded(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        return Twiml(await calls.AfterStreamAsync(Providers.Twilio, form["CallSid"].ToString(), ct), request);
+    }
+
+    internal static async Task Media(HttpContext context, IServiceScopeFactory scopes, StreamTokens tokens, IOptions<TelephonyOptions> options,
+        ILogger<MediaStreamSession> logger)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        await new MediaStreamSession(socket, scopes, tokens, options.Value, logger).RunAsync(context.RequestAborted);
+    }
+
+    internal static async Task<IResult> Gather(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var turn = await calls.CallerSaidAsync(Providers.Twilio, form["CallSid"].ToString(), form["SpeechResult"], ct);
+        return Twiml(turn, request);
+    }
+
+    internal static async Task<IResult> Dial(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var seconds = int.TryParse(form["DialCallDuration"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (int?)null;
+        var turn = await calls.DialEndedAsync(Providers.Twilio, form["CallSid"].ToString(), form["DialCallSid"], form["DialCallStatus"], seconds, ct);
+        return Twiml(turn, request);
+    }
+
+    internal static async Task<IResult> Status(HttpRequest request, CallService calls, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var status = form["CallStatus"].ToString();
+        if (status is "completed" or "busy" or "failed" or "no-answer" or "canceled")
+        {
+            var seconds = int.TryParse(form["CallDuration"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (int?)null;
+            await calls.CompletedAsync(Providers.Twilio, form["CallSid"].ToString(), status, seconds, ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static IResult Twiml(CallTurn turn, HttpRequest request)
+    {
+        var twiml = new VoiceResponse();
+        switch (turn.Step)
+        {
+            case CallStep.Stream:
+                var tokens = request.HttpContext.RequestServices.GetRequiredService<StreamTokens>();
+                var streamUrl = PublicUrl(request, "/telephony/media").Replace("https://", "wss://", StringComparison.Ordinal)
+                    .Replace("http://", "ws://", StringComparison.Ordinal);
+                twiml.StreamTo(streamUrl, [new("token", tokens.Issue(turn.TenantId!.Value, turn.CallId!.Value))],
+                    action: PublicUrl(request, "/telephony/twilio/stream-ended"));
+                break;
+            case CallStep.Refuse:
+                twiml.SayText(turn.Lines.Count > 0 ? string.Join(" ", turn.Lines) : Texts.Get("Telephony.Unavailable"));
+                twiml.Hangup();
+                break;
+            case CallStep.Listen:
+                twiml.GatherSpeech(action: PublicUrl(request, "/telephony/twilio/gather"), says: turn.Lines, timeoutSeconds: turn.ListenSeconds ?? 6);
+                break;
+            case CallStep.Dial:
+                foreach (var line in turn.Lines)
+                {
+                    twiml.SayText(line);
+                }
+
+                twiml.DialNumber(turn.DialTarget!, action: PublicUrl(request, "/telephony/twilio/dial"));
+                break;
+            default:
+                foreach (var line in turn.Lines)
+                {
+                    twiml.SayText(line);
+                }
+
+                twiml.Hangup();
+                break;
+        }
+
+        return TypedResults.Text(twiml.ToXml(), "text/xml; charset=utf-8");
+    }
+
+    // Twilio signs the URL it called: the configured public origin (behind a proxy) plus the raw, still-encoded target.
+    private static string PublicOrigin(HttpRequest request)
+    {
+        var configured = request.HttpContext.RequestServices.GetRequiredService<IOptions<TelephonyOptions>>().Value.PublicBaseUrl;
+        return configured is null ? $"{request.Scheme}://{request.Host}" : configured.GetLeftPart(UriPartial.Authority);
+    }
+
+    private static string PublicUrl(HttpRequest request, string path) => PublicOrigin(request) + request.PathBase + path;
+
+    private static string SignedUrl(HttpRequest request)
+    {
+        var raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        return PublicOrigin(request) + (string.IsNullOrEmpty(raw) || !raw.StartsWith('/') ? request.PathBase + request.Path + request.QueryString : raw);
+    }
+
+    private static async ValueTask<object?> VerifySignatureAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var header = http.Request.Headers["X-Twilio-Signature"].ToString();
+        // No signature, or none that HMAC-SHA1 could have produced: refused before the body is read or anything is looked up.
+        if (!http.Request.HasFormContentType || !TwilioSignature.IsWellFormed(header))
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        SigningAccount? account;
+        try
+        {
+            account = await http.RequestServices.GetRequiredService<TwilioAccounts>().ForWebhookAsync(form["AccountSid"], http.RequestAborted);
+        }
+        catch (Exception ex) when (IsNewCall(http) && CallAdmission.IsOverload(ex) && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The credentials could not be read: a new call is turned away politely, as the admission gate would.
+            return http.RequestServices.GetRequiredService<CallAdmission>().Overloaded(Providers.Twilio, ex, () => Busy(http.Request));
+        }
+
+        var url = SignedUrl(http.Request);
+        var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? "")));
+        if (account is null || !TwilioSignature.IsValid(account.Credentials.AuthToken, url, parameters, header))
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
+        }
+
+        if (account.TenantId is { } owner)
+        {
+            http.Items[AccountTenantItem] = owner;
+            // A tenant's own account may only touch that tenant's calls (the voice webhook checks the dialled number).
+            var callSid = form["CallSid"].ToString();
+            if (!IsNewCall(http)
+                && await http.RequestServices.GetRequiredService<CallService>().TenantOfAsync(Providers.Twilio, callSid, http.RequestAborted) is { } tenant
+                && tenant != owner)
+            {
+                return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
+            }
+        }
+
+        return await next(context);
+    }
+}
