@@ -7,7 +7,7 @@ using VoiceAgent.Telephony.Twilio;
 namespace VoiceAgent.Benchmarks.Load;
 
 /// <summary>
-/// The per-connection work of <c>src/VoiceAgent.Web/Telephony/MediaStreamSession.cs</c> that decides outbound jitter,
+/// The per-connection work of <c>src/VoiceAgent.Telephony/MediaStreamSession.cs</c> that decides outbound jitter,
 /// replicated without PostgreSQL, STT and TTS: the same <see cref="MediaStreamSocket"/> (reused receive buffer and JSON
 /// writer, send lock), <see cref="MediaStreamMessage.Parse"/>, <c>Payload.ToArray()</c>, <see cref="VoiceActivityDetector"/>
 /// and the pre-roll queue on every inbound frame, and the same <see cref="FramePacer"/> (the first

@@ -36,7 +36,7 @@ public sealed class ConnectorTextsTests
             dir = Path.GetDirectoryName(dir)!;
         }
 
-        var doc = XDocument.Load(Path.Combine(dir, "src/VoiceAgent.Platform/Calendars/Connectors", file));
+        var doc = XDocument.Load(Path.Combine(dir, "src/VoiceAgent.Calendars/Connectors", file));
         return doc.Root!.Elements("data").Select(e => (string)e.Attribute("name")!).Order().ToArray();
     }
 }

@@ -1,5 +1,5 @@
 // The JSON the server speaks (camelCase), mirrored from src/VoiceAgent.Flows (FlowDefinition, ActivityDescriptor,
-// ValidationError) and src/VoiceAgent.Web/Api/FlowsApi.cs. Types only.
+// ValidationError) and src/VoiceAgent.CallFlows/FlowsApi.cs. Types only.
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
