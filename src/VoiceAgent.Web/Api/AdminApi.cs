@@ -57,19 +57,19 @@ public static class AdminApi
 
     internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Approve(Guid id, ClaimsPrincipal user,
         [AsParameters] AdminApiServices services, CancellationToken ct) =>
-        ToResults(await services.Tenants.ApproveAsync(id, user.Actor(), ct));
+        TenantResult(await services.Tenants.ApproveAsync(id, user.Actor(), ct));
 
     internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Reject(Guid id, ReasonRequest? body,
         ClaimsPrincipal user, [AsParameters] AdminApiServices services, CancellationToken ct) =>
-        ToResults(await services.Tenants.RejectAsync(id, user.Actor(), body?.Reason, ct));
+        TenantResult(await services.Tenants.RejectAsync(id, user.Actor(), body?.Reason, ct));
 
     internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Suspend(Guid id, ReasonRequest? body,
         ClaimsPrincipal user, [AsParameters] AdminApiServices services, CancellationToken ct) =>
-        ToResults(await services.Tenants.SuspendAsync(id, user.Actor(), body?.Reason, ct));
+        TenantResult(await services.Tenants.SuspendAsync(id, user.Actor(), body?.Reason, ct));
 
     internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Reactivate(Guid id, ClaimsPrincipal user,
         [AsParameters] AdminApiServices services, CancellationToken ct) =>
-        ToResults(await services.Tenants.ReactivateAsync(id, user.Actor(), ct));
+        TenantResult(await services.Tenants.ReactivateAsync(id, user.Actor(), ct));
 
     internal static async Task<Ok<List<AuditDto>>> ListAudit(Guid? tenantId, int? take, [AsParameters] AdminApiServices services,
         CancellationToken ct)
@@ -122,7 +122,7 @@ public static class AdminApi
             ? TypedResults.NoContent()
             : Problems.NotFound();
 
-    private static Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem> ToResults(Outcome<Tenant> outcome) =>
+    private static Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem> TenantResult(Outcome<Tenant> outcome) =>
         outcome.ToResults(tenant => TypedResults.Ok(TenantDto.From(tenant)));
 }
 
