@@ -49,20 +49,22 @@ public static class ConnectorsApi
             .RequireOAuthRateLimit();
     }
 
-    internal static async Task<Ok<IReadOnlyList<ConnectorView>>> List(ConnectorService connectors, CancellationToken ct) =>
-        TypedResults.Ok(await connectors.ListAsync(ct));
+    internal static async Task<Ok<IReadOnlyList<ConnectorView>>> List([AsParameters] ConnectorsApiServices services, CancellationToken ct) =>
+        TypedResults.Ok(await services.Connectors.ListAsync(ct));
 
-    internal static async Task<IResult> Authorize(string provider, HttpContext http, ClaimsPrincipal user, OAuthConnector oauth,
-        IOptions<CalendarOptions> options, CancellationToken ct)
+    internal static async Task<Results<RedirectHttpResult, ProblemHttpResult, ValidationProblem>> Authorize(string provider, HttpContext http,
+        ClaimsPrincipal user, [AsParameters] ConnectorsApiServices services, CancellationToken ct)
     {
-        var outcome = await oauth.StartAsync(user.TenantId()!.Value, user.UserId()!.Value, provider, RedirectUri(http, options.Value, provider), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Redirect(outcome.Value!.ToString()) : Problems.From(outcome);
+        var outcome = await services.OAuth.StartAsync(user.TenantId()!.Value, user.UserId()!.Value, provider,
+            RedirectUri(http, services.Options.Value, provider), ct);
+        return outcome.ToResults(uri => TypedResults.Redirect(uri.ToString()));
     }
 
-    internal static async Task<IResult> Callback(string provider, string? code, string? state, string? error, HttpContext http, ClaimsPrincipal user,
-        OAuthConnector oauth, CancellationToken ct)
+    internal static async Task<Results<RedirectHttpResult, ContentHttpResult, ProblemHttpResult>> Callback(string provider, string? code,
+        string? state, string? error, HttpContext http, ClaimsPrincipal user, [AsParameters] ConnectorsApiServices services, CancellationToken ct)
     {
-        var outcome = await oauth.CompleteAsync(user.TenantId()!.Value, user.UserId()!.Value, user.Actor(), provider, code, state, error, ct);
+        var outcome = await services.OAuth.CompleteAsync(user.TenantId()!.Value, user.UserId()!.Value, user.Actor(), provider, code, state, error,
+            ct);
         if (outcome.Kind == OutcomeKind.Ok)
         {
             return TypedResults.Redirect($"/app/connectors?connected={Uri.EscapeDataString(provider)}");
@@ -83,42 +85,41 @@ public static class ConnectorsApi
         return WantsHtml(http) ? ErrorPage(status, message) : Problems.Status(status, message);
     }
 
-    internal static async Task<IResult> Calendars(string provider, ConnectorService connectors, CancellationToken ct)
+    internal static async Task<Results<Ok<IReadOnlyList<CalendarInfo>>, ProblemHttpResult, ValidationProblem>> Calendars(string provider,
+        [AsParameters] ConnectorsApiServices services, CancellationToken ct) =>
+        (await services.Connectors.CalendarsAsync(provider, ct)).ToResults(calendars => TypedResults.Ok(calendars));
+
+    internal static async Task<Results<Ok<ConnectorView>, ProblemHttpResult, ValidationProblem>> SelectCalendar(string provider,
+        SelectCalendarRequest body, ClaimsPrincipal user, [AsParameters] ConnectorsApiServices services, CancellationToken ct)
     {
-        var outcome = await connectors.CalendarsAsync(provider, ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(outcome.Value) : Problems.From(outcome);
+        var outcome = await services.Connectors.SelectCalendarAsync(user.TenantId()!.Value, provider, body.CalendarId, user.Actor(), ct);
+        return outcome.ToResults(connector => TypedResults.Ok(connector));
     }
 
-    internal static async Task<IResult> SelectCalendar(string provider, SelectCalendarRequest body, ClaimsPrincipal user, ConnectorService connectors,
-        CancellationToken ct)
+    internal static async Task<Results<Created<ConnectorView>, ProblemHttpResult, ValidationProblem>> ConnectCalDav(CalDavRequest body,
+        ClaimsPrincipal user, [AsParameters] ConnectorsApiServices services, CancellationToken ct)
     {
-        var outcome = await connectors.SelectCalendarAsync(user.TenantId()!.Value, provider, body.CalendarId, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(outcome.Value) : Problems.From(outcome);
+        var outcome = await services.Connectors.ConnectCalDavAsync(user.TenantId()!.Value, body.Url, body.Username, body.Password, user.Actor(), ct);
+        return outcome.ToResults(connector => TypedResults.Created("/api/tenant/connectors", connector));
     }
 
-    internal static async Task<IResult> ConnectCalDav(CalDavRequest body, ClaimsPrincipal user, ConnectorService connectors, CancellationToken ct)
-    {
-        var outcome = await connectors.ConnectCalDavAsync(user.TenantId()!.Value, body.Url, body.Username, body.Password, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok
-            ? TypedResults.Created("/api/tenant/connectors", outcome.Value)
-            : Problems.From(outcome);
-    }
+    internal static async Task<Results<NoContent, ProblemHttpResult>> Disconnect(string provider, ClaimsPrincipal user,
+        [AsParameters] ConnectorsApiServices services, CancellationToken ct) =>
+        await services.Connectors.DisconnectAsync(user.TenantId()!.Value, provider, user.Actor(), ct) ? TypedResults.NoContent() : Problems.NotFound();
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> Disconnect(string provider, ClaimsPrincipal user, ConnectorService connectors,
+    internal static async Task<Ok<CalendarRules>> GetRules(ClaimsPrincipal user, [AsParameters] ConnectorsApiServices services,
         CancellationToken ct) =>
-        await connectors.DisconnectAsync(user.TenantId()!.Value, provider, user.Actor(), ct) ? TypedResults.NoContent() : Problems.NotFound();
+        TypedResults.Ok(await services.Connectors.RulesAsync(user.TenantId()!.Value, ct));
 
-    internal static async Task<Ok<CalendarRules>> GetRules(ClaimsPrincipal user, ConnectorService connectors, CancellationToken ct) =>
-        TypedResults.Ok(await connectors.RulesAsync(user.TenantId()!.Value, ct));
-
-    internal static async Task<IResult> PutRules(CalendarRules body, ClaimsPrincipal user, ConnectorService connectors, CancellationToken ct)
+    internal static async Task<Results<Ok<CalendarRules>, ProblemHttpResult, ValidationProblem>> PutRules(CalendarRules body, ClaimsPrincipal user,
+        [AsParameters] ConnectorsApiServices services, CancellationToken ct)
     {
-        var outcome = await connectors.SaveRulesAsync(user.TenantId()!.Value, body, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(outcome.Value) : Problems.From(outcome);
+        var outcome = await services.Connectors.SaveRulesAsync(user.TenantId()!.Value, body, user.Actor(), ct);
+        return outcome.ToResults(rules => TypedResults.Ok(rules));
     }
 
-    internal static async Task<Ok<List<BookingDto>>> Bookings(int? take, ConnectorService connectors, CancellationToken ct) =>
-        TypedResults.Ok((await connectors.RecentBookingsAsync(Math.Clamp(take ?? 50, 1, 500), ct)).Select(BookingDto.From).ToList());
+    internal static async Task<Ok<List<BookingDto>>> Bookings(int? take, [AsParameters] ConnectorsApiServices services, CancellationToken ct) =>
+        TypedResults.Ok((await services.Connectors.RecentBookingsAsync(Math.Clamp(take ?? 50, 1, 500), ct)).Select(BookingDto.From).ToList());
 
     /// <summary>
     /// Where the provider sends the browser back. It must match the URI registered at Google or Microsoft exactly, so
@@ -134,7 +135,7 @@ public static class ConnectorsApi
         http.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 
     // The browser arrives here from the provider: a readable page, still a 400 so nothing looks like success.
-    private static IResult ErrorPage(int status, string message)
+    private static ContentHttpResult ErrorPage(int status, string message)
     {
         var encoder = HtmlEncoder.Default;
         var title = encoder.Encode(ConnectorTexts.Get("OAuth.FailedTitle"));
@@ -151,3 +152,6 @@ public static class ConnectorsApi
         return TypedResults.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
     }
 }
+
+/// <summary>The services the connector endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record ConnectorsApiServices(ConnectorService Connectors, OAuthConnector OAuth, IOptions<CalendarOptions> Options);

@@ -69,7 +69,7 @@ public static class FlowsApi
 
     public static void MapFlowsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/activities", (ActivityRegistry registry) => TypedResults.Ok(registry.Descriptors))
+        routes.MapGet("/api/activities", ListActivities)
             .WithName("ListActivities").WithTags("Flows").RequireAuthorization().WithMetadata(new NoTenantScopeAttribute());
 
         var group = routes.MapGroup("/api/flows").WithTags("Flows")
@@ -98,7 +98,11 @@ public static class FlowsApi
         group.MapPost("/{id:guid}/simulations/{sessionId:guid}/speech", Speech).WithName("SimulationSpeech");
     }
 
-    internal static async Task<Ok<List<FlowSummary>>> List(VoiceAgentDb db, CancellationToken ct) => TypedResults.Ok(await SummariesAsync(db, ct));
+    internal static Ok<IReadOnlyList<ActivityDescriptor>> ListActivities([AsParameters] FlowsApiServices services) =>
+        TypedResults.Ok(services.Registry.Descriptors);
+
+    internal static async Task<Ok<List<FlowSummary>>> List([AsParameters] FlowsApiServices services, CancellationToken ct) =>
+        TypedResults.Ok(await SummariesAsync(services.Db, ct));
 
     /// <summary>The tenant's flows by name (also the flows page's rows).</summary>
     public static async Task<List<FlowSummary>> SummariesAsync(VoiceAgentDb db, CancellationToken ct)
@@ -122,37 +126,38 @@ public static class FlowsApi
         return rows.Where(n => n.FlowId != null).GroupBy(n => n.FlowId!.Value).ToDictionary(g => g.Key, g => g.Select(n => n.Number).ToList());
     }
 
-    internal static async Task<IResult> Create(CreateFlowRequest body, ClaimsPrincipal user, FlowService flows, CancellationToken ct)
+    internal static async Task<Results<Created<FlowSummary>, ProblemHttpResult, ValidationProblem>> Create(CreateFlowRequest body,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var outcome = await flows.CreateAsync(user.TenantId()!.Value, body.Name, DefinitionText(body.Definition), user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok
-            ? TypedResults.Created($"/api/flows/{outcome.Value!.Id}", new FlowSummary(outcome.Value.Id, outcome.Value.Name, null, 1, outcome.Value.UpdatedAt, []))
-            : Problems.From(outcome);
+        var outcome = await services.Flows.CreateAsync(user.TenantId()!.Value, body.Name, DefinitionText(body.Definition), user.Actor(), ct);
+        return outcome.ToResults(NewFlowCreated);
     }
 
-    internal static async Task<Results<Ok<FlowDetail>, ProblemHttpResult>> Get(Guid id, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Results<Ok<FlowDetail>, ProblemHttpResult>> Get(Guid id, [AsParameters] FlowsApiServices services,
+        CancellationToken ct)
     {
-        var flow = await db.Flows.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
+        var flow = await services.Db.Flows.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
         if (flow is null)
         {
             return Problems.NotFound();
         }
 
-        var versions = await db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id).OrderByDescending(v => v.Version).ToListAsync(ct);
+        var versions = await services.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id).OrderByDescending(v => v.Version).ToListAsync(ct);
         return TypedResults.Ok(new FlowDetail(flow.Id, flow.Name, versions.Select(Summary).ToList()));
     }
 
-    internal static async Task<Results<Ok<VersionDetail>, ProblemHttpResult>> GetVersion(Guid id, int version, VoiceAgentDb db,
-        ActivityRegistry registry, CancellationToken ct)
+    internal static async Task<Results<Ok<VersionDetail>, ProblemHttpResult>> GetVersion(Guid id, int version,
+        [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var v = await db.FlowVersions.AsNoTracking().SingleOrDefaultAsync(x => x.FlowId == id && x.Version == version, ct);
+        var v = await services.Db.FlowVersions.AsNoTracking().SingleOrDefaultAsync(x => x.FlowId == id && x.Version == version, ct);
         return v is null
             ? Problems.NotFound()
             : TypedResults.Ok(new VersionDetail(v.Version, Status(v.Status), JsonNode.Parse(v.Definition),
-                FlowValidator.Validate(FlowJson.Parse(v.Definition), registry), v.Revision));
+                FlowValidator.Validate(FlowJson.Parse(v.Definition), services.Registry), v.Revision));
     }
 
-    internal static async Task<IResult> SaveDraft(Guid id, SaveDraftRequest body, ClaimsPrincipal user, FlowService flows, CancellationToken ct)
+    internal static async Task<Results<Ok<SavedDraft>, ProblemHttpResult, ValidationProblem>> SaveDraft(Guid id, SaveDraftRequest body,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
         if (DefinitionText(body.Definition) is not { } text)
         {
@@ -165,10 +170,11 @@ public static class FlowsApi
         }
 
         var basedOn = body.Revision.ValueKind == JsonValueKind.Undefined ? DraftBase.Unchecked : DraftBase.From(revision);
-        return DraftResult(await flows.SaveDraftAsync(id, text, basedOn, user.Actor(), ct));
+        return DraftResult(await services.Flows.SaveDraftAsync(id, text, basedOn, user.Actor(), ct));
     }
 
-    internal static async Task<IResult> Import(Guid id, ImportRequest body, ClaimsPrincipal user, FlowService flows, CancellationToken ct)
+    internal static async Task<Results<Ok<SavedDraft>, ProblemHttpResult, ValidationProblem>> Import(Guid id, ImportRequest body,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
         if (DefinitionText(body.Definition) is not { } text)
         {
@@ -180,45 +186,49 @@ public static class FlowsApi
             return Problems.Validation(new Dictionary<string, string[]> { ["revision"] = [Texts.Get("Flows.InvalidRevision")] });
         }
 
-        return DraftResult(await flows.ImportAsync(id, text, revision, user.Actor(), ct));
+        return DraftResult(await services.Flows.ImportAsync(id, text, revision, user.Actor(), ct));
     }
 
-    internal static async Task<IResult> Rename(Guid id, NameRequest body, ClaimsPrincipal user, FlowService flows, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Results<Ok<FlowSummary>, ProblemHttpResult, ValidationProblem>> Rename(Guid id, NameRequest body,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var outcome = await flows.RenameAsync(id, body.Name, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(await SummaryAsync(db, outcome.Value!, ct)) : Problems.From(outcome);
+        var outcome = await services.Flows.RenameAsync(id, body.Name, user.Actor(), ct);
+        return await outcome.ToResultsAsync(async flow => TypedResults.Ok(await SummaryAsync(services.Db, flow, ct)));
     }
 
-    internal static async Task<IResult> Duplicate(Guid id, NameRequest? body, ClaimsPrincipal user, FlowService flows, CancellationToken ct)
+    internal static async Task<Results<Created<FlowSummary>, ProblemHttpResult, ValidationProblem>> Duplicate(Guid id, NameRequest? body,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var outcome = await flows.DuplicateAsync(id, body?.Name, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok
-            ? TypedResults.Created($"/api/flows/{outcome.Value!.Id}", new FlowSummary(outcome.Value.Id, outcome.Value.Name, null, 1, outcome.Value.UpdatedAt, []))
-            : Problems.From(outcome);
+        var outcome = await services.Flows.DuplicateAsync(id, body?.Name, user.Actor(), ct);
+        return outcome.ToResults(NewFlowCreated);
     }
 
-    internal static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, FlowService flows, CancellationToken ct)
+    internal static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Delete(Guid id, ClaimsPrincipal user,
+        [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var outcome = await flows.DeleteAsync(id, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.NoContent() : Problems.From(outcome);
+        var outcome = await services.Flows.DeleteAsync(id, user.Actor(), ct);
+        return outcome.ToResults(_ => TypedResults.NoContent());
     }
 
     /// <summary>The version's definition in the engine format as a download named after the flow.</summary>
-    internal static async Task<IResult> Export(Guid id, int version, VoiceAgentDb db, HttpContext context, CancellationToken ct)
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> Export(Guid id, int version, HttpResponse response,
+        [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var flow = await db.Flows.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
+        var flow = await services.Db.Flows.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
         var stored = flow is null ? null
-            : await db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id && v.Version == version).Select(v => v.Definition).SingleOrDefaultAsync(ct);
+            : await services.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id && v.Version == version).Select(v => v.Definition)
+                .SingleOrDefaultAsync(ct);
         if (flow is null || stored is null)
         {
             return Problems.NotFound();
         }
 
-        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{ExportFileName(flow.Name, version)}\"";
+        response.Headers.ContentDisposition = $"attachment; filename=\"{ExportFileName(flow.Name, version)}\"";
         return TypedResults.Text(FlowJson.Write(FlowJson.Parse(stored)), "application/json", Encoding.UTF8);
     }
 
-    internal static async Task<IResult> Diff(Guid id, int? from, int? to, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Results<Ok<FlowDiffResult>, ProblemHttpResult, ValidationProblem>> Diff(Guid id, int? from, int? to,
+        [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
         if (from is null || to is null)
         {
@@ -237,7 +247,7 @@ public static class FlowsApi
             return Problems.Validation(errors);
         }
 
-        var definitions = await db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id && (v.Version == from || v.Version == to))
+        var definitions = await services.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id && (v.Version == from || v.Version == to))
             .ToDictionaryAsync(v => v.Version, v => v.Definition, ct);
         if (!definitions.TryGetValue(from.Value, out var before) || !definitions.TryGetValue(to.Value, out var after))
         {
@@ -249,14 +259,14 @@ public static class FlowsApi
 
     /// <summary>The pickers' choices, and whether the test console may offer the microphone (a speech-to-text engine is
     /// configured, as for realtime calls).</summary>
-    internal static async Task<Ok<DesignerOptionsResult>> GetDesignerOptions(ClaimsPrincipal user, DesignerOptions options, ISpeechEngines speech,
+    internal static async Task<Ok<DesignerOptionsResult>> GetDesignerOptions(ClaimsPrincipal user, [AsParameters] FlowsApiServices services,
         CancellationToken ct)
     {
-        var result = await options.GetAsync(user.TenantId()!.Value, ct);
-        return TypedResults.Ok(result with { SpeechToText = (await speech.GetAsync(ct)).Stt is not null });
+        var result = await services.DesignerOptions.GetAsync(user.TenantId()!.Value, ct);
+        return TypedResults.Ok(result with { SpeechToText = (await services.Speech.GetAsync(ct)).Stt is not null });
     }
 
-    internal static IResult Validate(DefinitionRequest body, ActivityRegistry registry)
+    internal static Results<Ok<ValidationResult>, ValidationProblem> Validate(DefinitionRequest body, [AsParameters] FlowsApiServices services)
     {
         if (DefinitionText(body.Definition) is not { } text)
         {
@@ -265,7 +275,7 @@ public static class FlowsApi
 
         try
         {
-            var errors = FlowValidator.Validate(FlowJson.Parse(text), registry);
+            var errors = FlowValidator.Validate(FlowJson.Parse(text), services.Registry);
             return TypedResults.Ok(new ValidationResult(errors.Count == 0, errors));
         }
         catch (JsonException)
@@ -274,29 +284,30 @@ public static class FlowsApi
         }
     }
 
-    internal static Task<IResult> Stage(Guid id, int version, ClaimsPrincipal user, FlowService flows, CancellationToken ct) =>
-        VersionResult(flows.StageAsync(id, version, user.Actor(), ct));
+    internal static async Task<Results<Ok<VersionSummary>, ProblemHttpResult, ValidationProblem>> Stage(Guid id, int version,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct) =>
+        (await services.Flows.StageAsync(id, version, user.Actor(), ct)).ToResults(v => TypedResults.Ok(Summary(v)));
 
-    internal static Task<IResult> Publish(Guid id, int version, ClaimsPrincipal user, FlowService flows, CancellationToken ct) =>
-        VersionResult(flows.PublishAsync(id, version, user.Actor(), ct));
+    internal static async Task<Results<Ok<VersionSummary>, ProblemHttpResult, ValidationProblem>> Publish(Guid id, int version,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct) =>
+        (await services.Flows.PublishAsync(id, version, user.Actor(), ct)).ToResults(v => TypedResults.Ok(Summary(v)));
 
-    internal static Task<IResult> Rollback(Guid id, int version, ClaimsPrincipal user, FlowService flows, CancellationToken ct) =>
-        VersionResult(flows.RollbackAsync(id, version, user.Actor(), ct));
+    internal static async Task<Results<Ok<VersionSummary>, ProblemHttpResult, ValidationProblem>> Rollback(Guid id, int version,
+        ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct) =>
+        (await services.Flows.RollbackAsync(id, version, user.Actor(), ct)).ToResults(v => TypedResults.Ok(Summary(v)));
 
-    internal static async Task<IResult> StartSimulation(Guid id, StartSimulationRequest? body, ClaimsPrincipal user, SimulationService simulator,
-        CancellationToken ct)
+    internal static async Task<Results<Created<SimulationService.TurnResult>, ProblemHttpResult, ValidationProblem>> StartSimulation(Guid id,
+        StartSimulationRequest? body, ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var outcome = await simulator.StartAsync(user.TenantId()!.Value, id, body?.Version, body?.CallerNumber, ct);
-        return outcome.Kind == OutcomeKind.Ok
-            ? TypedResults.Created($"/api/flows/{id}/simulations/{outcome.Value!.SessionId}", outcome.Value)
-            : Problems.From(outcome);
+        var outcome = await services.Simulator.StartAsync(user.TenantId()!.Value, id, body?.Version, body?.CallerNumber, ct);
+        return outcome.ToResults(turn => TypedResults.Created($"/api/flows/{id}/simulations/{turn.SessionId}", turn));
     }
 
-    internal static async Task<IResult> Turn(Guid id, Guid sessionId, TurnRequest body, ClaimsPrincipal user, SimulationService simulator,
-        CancellationToken ct)
+    internal static async Task<Results<Ok<SimulationService.TurnResult>, ProblemHttpResult, ValidationProblem>> Turn(Guid id, Guid sessionId,
+        TurnRequest body, ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var outcome = await simulator.TurnAsync(user.TenantId()!.Value, id, sessionId, body.Text, body.Dial, ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(outcome.Value) : Problems.From(outcome);
+        var outcome = await services.Simulator.TurnAsync(user.TenantId()!.Value, id, sessionId, body.Text, body.Dial, ct);
+        return outcome.ToResults(turn => TypedResults.Ok(turn));
     }
 
     /// <summary>
@@ -306,10 +317,10 @@ public static class FlowsApi
     /// 409 without an engine (or when the conversation has ended), 413 too long, 415 not declared as WAV, 400 not WAV,
     /// 503 when recognition fails; nothing intelligible → 200 with an empty <c>heard</c>, a hint and no turn.
     /// </summary>
-    internal static async Task<IResult> Speech(Guid id, Guid sessionId, HttpRequest request, ClaimsPrincipal user, SimulationService simulator,
-        ISpeechEngines speech, ILoggerFactory loggers, CancellationToken ct)
+    internal static async Task<Results<Ok<SpeechTurnResult>, ProblemHttpResult, ValidationProblem>> Speech(Guid id, Guid sessionId,
+        HttpRequest request, ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var (stt, _) = await speech.GetAsync(ct);
+        var (stt, _) = await services.Speech.GetAsync(ct);
         if (stt is null)
         {
             return Problems.Conflict(Texts.Get("Simulation.NoSpeechToText"));
@@ -348,10 +359,11 @@ public static class FlowsApi
 
         // Check the session before paying for a transcription.
         var tenantId = user.TenantId()!.Value;
-        var state = await simulator.PeekAsync(tenantId, id, sessionId, ct);
+        var state = await services.Simulator.PeekAsync(tenantId, id, sessionId, ct);
         if (state.Kind != OutcomeKind.Ok)
         {
-            return Problems.From(state);
+            // Unknown session (404) or a conversation that has ended (409).
+            return state.Kind == OutcomeKind.NotFound ? Problems.NotFound() : Problems.Conflict(state.Message!);
         }
 
         string? heard;
@@ -361,7 +373,8 @@ public static class FlowsApi
         }
         catch (PortException ex)
         {
-            loggers.CreateLogger(typeof(FlowsApi)).LogWarning("Speech recognition for simulation {SessionId} failed: {Reason}", sessionId, ex.Message);
+            services.Loggers.CreateLogger(typeof(FlowsApi)).LogWarning("Speech recognition for simulation {SessionId} failed: {Reason}", sessionId,
+                ex.Message);
             return Problems.Status(StatusCodes.Status503ServiceUnavailable, Texts.Get("Simulation.SpeechFailed"));
         }
 
@@ -370,8 +383,8 @@ public static class FlowsApi
             return TypedResults.Ok(SpeechTurnResult.From("", Texts.Get("Simulation.NothingHeard"), state.Value!));
         }
 
-        var outcome = await simulator.TurnAsync(tenantId, id, sessionId, heard, null, ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(SpeechTurnResult.From(heard, null, outcome.Value!)) : Problems.From(outcome);
+        var outcome = await services.Simulator.TurnAsync(tenantId, id, sessionId, heard, null, ct);
+        return outcome.ToResults(turn => TypedResults.Ok(SpeechTurnResult.From(heard, null, turn)));
     }
 
     /// <returns>The body, or null when it is longer than <paramref name="cap"/> (a declared length is checked first; a
@@ -406,11 +419,8 @@ public static class FlowsApi
         return copy.ToArray();
     }
 
-    private static async Task<IResult> VersionResult(Task<Outcome<FlowVersion>> operation)
-    {
-        var outcome = await operation;
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Summary(outcome.Value!)) : Problems.From(outcome);
-    }
+    private static Created<FlowSummary> NewFlowCreated(Flow flow) =>
+        TypedResults.Created($"/api/flows/{flow.Id}", new FlowSummary(flow.Id, flow.Name, null, 1, flow.UpdatedAt, []));
 
     private static VersionSummary Summary(FlowVersion v) =>
         new(v.Version, Status(v.Status), v.CreatedAt, v.UpdatedAt, v.CreatedBy, v.PublishedAt, v.PublishedBy, v.Revision);
@@ -426,14 +436,8 @@ public static class FlowsApi
     }
 
     /// <summary>Saved → <see cref="SavedDraft"/>; a draft conflict → 409 whose extensions say which revision is current.</summary>
-    private static IResult DraftResult(Outcome<FlowService.SavedVersion> outcome)
+    private static Results<Ok<SavedDraft>, ProblemHttpResult, ValidationProblem> DraftResult(Outcome<FlowService.SavedVersion> outcome)
     {
-        if (outcome.Kind == OutcomeKind.Ok)
-        {
-            var v = outcome.Value!.Version;
-            return TypedResults.Ok(new SavedDraft(v.Version, Status(v.Status), outcome.Value.Errors, v.Revision));
-        }
-
         if (outcome is { Kind: OutcomeKind.Conflict, Value: { } current })
         {
             return TypedResults.Problem(title: Texts.Get("Flows.DraftConflictTitle"), detail: outcome.Message,
@@ -446,7 +450,8 @@ public static class FlowsApi
                 });
         }
 
-        return Problems.From(outcome);
+        return outcome.ToResults(saved =>
+            TypedResults.Ok(new SavedDraft(saved.Version.Version, Status(saved.Version.Status), saved.Errors, saved.Version.Revision)));
     }
 
     // Missing (Undefined) and null both read as null; the caller decides what a missing property means.
@@ -498,3 +503,7 @@ public static class FlowsApi
         _ => null,
     };
 }
+
+/// <summary>The services the flow endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record FlowsApiServices(VoiceAgentDb Db, FlowService Flows, SimulationService Simulator, ActivityRegistry Registry,
+    DesignerOptions DesignerOptions, ISpeechEngines Speech, ILoggerFactory Loggers);

@@ -49,9 +49,9 @@ public static class TelephonyApi
         group.MapGet("/calls/{id:guid}", GetCall).WithName("GetCall");
     }
 
-    internal static async Task<Ok<List<NumberDto>>> ListNumbers(bool? history, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Ok<List<NumberDto>>> ListNumbers(bool? history, [AsParameters] TelephonyApiServices services, CancellationToken ct)
     {
-        var query = db.PhoneNumbers.AsNoTracking();
+        var query = services.Db.PhoneNumbers.AsNoTracking();
         if (history != true)
         {
             query = query.Where(n => n.ReleasedAt == null);
@@ -61,56 +61,60 @@ public static class TelephonyApi
         return TypedResults.Ok(numbers.Select(NumberDto.From).ToList());
     }
 
-    internal static async Task<IResult> Bind(BindRequest body, ClaimsPrincipal user, NumberService numbers, CancellationToken ct)
+    internal static async Task<Results<Created<NumberDto>, ProblemHttpResult, ValidationProblem>> Bind(BindRequest body, ClaimsPrincipal user,
+        [AsParameters] TelephonyApiServices services, CancellationToken ct)
     {
         if (body.FlowId is not { } flowId)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["flowId"] = [Platform.Resources.Texts.Get("Validation.Required")] });
         }
 
-        var outcome = await numbers.ConnectAsync(user.TenantId()!.Value, body.Number, body.Region, body.Provider, flowId, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok
-            ? TypedResults.Created($"/api/tenant/numbers/{outcome.Value!.Id}", NumberDto.From(outcome.Value))
-            : Problems.From(outcome);
+        var outcome = await services.Numbers.ConnectAsync(user.TenantId()!.Value, body.Number, body.Region, body.Provider, flowId, user.Actor(), ct);
+        return outcome.ToResults(number => TypedResults.Created($"/api/tenant/numbers/{number.Id}", NumberDto.From(number)));
     }
 
-    internal static async Task<IResult> Repoint(Guid id, RepointRequest body, ClaimsPrincipal user, NumberService numbers, CancellationToken ct)
+    internal static async Task<Results<Ok<NumberDto>, ProblemHttpResult, ValidationProblem>> Repoint(Guid id, RepointRequest body,
+        ClaimsPrincipal user, [AsParameters] TelephonyApiServices services, CancellationToken ct)
     {
         if (body.FlowId is not { } flowId)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["flowId"] = [Platform.Resources.Texts.Get("Validation.Required")] });
         }
 
-        var outcome = await numbers.RepointAsync(user.TenantId()!.Value, id, flowId, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(NumberDto.From(outcome.Value!)) : Problems.From(outcome);
+        var outcome = await services.Numbers.RepointAsync(user.TenantId()!.Value, id, flowId, user.Actor(), ct);
+        return outcome.ToResults(number => TypedResults.Ok(NumberDto.From(number)));
     }
 
-    internal static async Task<IResult> Release(Guid id, ClaimsPrincipal user, NumberService numbers, CancellationToken ct)
+    internal static async Task<Results<Ok<NumberDto>, ProblemHttpResult, ValidationProblem>> Release(Guid id, ClaimsPrincipal user,
+        [AsParameters] TelephonyApiServices services, CancellationToken ct)
     {
-        var outcome = await numbers.ReleaseAsync(user.TenantId()!.Value, id, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(NumberDto.From(outcome.Value!)) : Problems.From(outcome);
+        var outcome = await services.Numbers.ReleaseAsync(user.TenantId()!.Value, id, user.Actor(), ct);
+        return outcome.ToResults(number => TypedResults.Ok(NumberDto.From(number)));
     }
 
-    internal static async Task<Ok<TwilioAccountDto>> GetTwilioAccount(TwilioAccounts accounts, CancellationToken ct) =>
-        TypedResults.Ok(ToDto(await accounts.GetAsync(ct)));
+    internal static async Task<Ok<TwilioAccountDto>> GetTwilioAccount([AsParameters] TelephonyApiServices services, CancellationToken ct) =>
+        TypedResults.Ok(ToDto(await services.TwilioAccounts.GetAsync(ct)));
 
-    internal static async Task<IResult> ConnectTwilioAccount(TwilioAccountRequest body, ClaimsPrincipal user, TwilioAccounts accounts, CancellationToken ct)
+    internal static async Task<Results<Ok<TwilioAccountDto>, ProblemHttpResult, ValidationProblem>> ConnectTwilioAccount(TwilioAccountRequest body,
+        ClaimsPrincipal user, [AsParameters] TelephonyApiServices services, CancellationToken ct)
     {
-        var outcome = await accounts.ConnectAsync(user.TenantId()!.Value, body.AccountSid, body.AuthToken, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(ToDto(outcome.Value)) : Problems.From(outcome);
+        var outcome = await services.TwilioAccounts.ConnectAsync(user.TenantId()!.Value, body.AccountSid, body.AuthToken, user.Actor(), ct);
+        return outcome.ToResults(account => TypedResults.Ok(ToDto(account)));
     }
 
-    internal static async Task<NoContent> DisconnectTwilioAccount(ClaimsPrincipal user, TwilioAccounts accounts, CancellationToken ct)
+    internal static async Task<NoContent> DisconnectTwilioAccount(ClaimsPrincipal user, [AsParameters] TelephonyApiServices services,
+        CancellationToken ct)
     {
-        await accounts.DisconnectAsync(user.TenantId()!.Value, user.Actor(), ct);
+        await services.TwilioAccounts.DisconnectAsync(user.TenantId()!.Value, user.Actor(), ct);
         return TypedResults.NoContent();
     }
 
     private static TwilioAccountDto ToDto(TenantTwilioAccount? a) =>
         a is null ? new(false, null, null, null, null) : new(true, a.AccountSid, a.TokenHint, a.VerifiedAt, a.UpdatedBy);
 
-    internal static async Task<Ok<List<CallDto>>> ListCalls(int? take, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Ok<List<CallDto>>> ListCalls(int? take, [AsParameters] TelephonyApiServices services, CancellationToken ct)
     {
+        var db = services.Db;
         var calls = await db.Calls.AsNoTracking().OrderByDescending(c => c.StartedAt).Take(Math.Clamp(take ?? 50, 1, 500)).ToListAsync(ct);
         var ids = calls.Select(c => c.Id).ToList();
         var usage = await db.UsageRecords.AsNoTracking().Where(u => ids.Contains(u.CallId))
@@ -120,8 +124,10 @@ public static class TelephonyApi
             usage.Where(u => u.CallId == c.Id && u.Kind == UsageKinds.Forward).Sum(u => u.Seconds))).ToList());
     }
 
-    internal static async Task<Results<Ok<CallDetailDto>, ProblemHttpResult>> GetCall(Guid id, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Results<Ok<CallDetailDto>, ProblemHttpResult>> GetCall(Guid id, [AsParameters] TelephonyApiServices services,
+        CancellationToken ct)
     {
+        var db = services.Db;
         var call = await db.Calls.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
         if (call is null)
         {
@@ -152,14 +158,16 @@ public static class CallSettingsApi
         group.MapPut("", Put).WithName("PutCallSettings").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
     }
 
-    internal static async Task<Ok<CallSettingsDto>> Get(ClaimsPrincipal user, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Ok<CallSettingsDto>> Get(ClaimsPrincipal user, [AsParameters] CallSettingsApiServices services, CancellationToken ct)
     {
-        var settings = await db.CallSettings.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == user.TenantId(), ct);
+        var settings = await services.Db.CallSettings.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == user.TenantId(), ct);
         return TypedResults.Ok(new CallSettingsDto(settings?.TransferTargets ?? [], settings?.HandoffTarget));
     }
 
-    internal static async Task<IResult> Put(CallSettingsDto body, ClaimsPrincipal user, VoiceAgentDb db, TimeProvider time, CancellationToken ct)
+    internal static async Task<Results<Ok<CallSettingsDto>, ValidationProblem>> Put(CallSettingsDto body, ClaimsPrincipal user,
+        [AsParameters] CallSettingsApiServices services, CancellationToken ct)
     {
+        var db = services.Db;
         var errors = new Dictionary<string, string[]>();
         var targets = new List<string>();
         var tenantId = user.TenantId()!.Value;
@@ -211,8 +219,14 @@ public static class CallSettingsApi
 
         settings.TransferTargets = targets.Distinct().ToArray();
         settings.HandoffTarget = handoff;
-        settings.UpdatedAt = time.GetUtcNow();
+        settings.UpdatedAt = services.Time.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new CallSettingsDto(settings.TransferTargets, settings.HandoffTarget));
     }
 }
+
+/// <summary>The services the number, Twilio-account and call endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record TelephonyApiServices(VoiceAgentDb Db, NumberService Numbers, TwilioAccounts TwilioAccounts);
+
+/// <summary>The services the call-settings endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record CallSettingsApiServices(VoiceAgentDb Db, TimeProvider Time);

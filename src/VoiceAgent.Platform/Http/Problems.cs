@@ -28,4 +28,26 @@ public static class Problems
         OutcomeKind.Conflict => Conflict(outcome.Message!),
         _ => throw new InvalidOperationException("An Ok outcome is not a problem."),
     };
+
+    /// <summary>
+    /// An outcome as a handler's typed result: Ok → <paramref name="ok"/> of the value, otherwise the same problem
+    /// <see cref="From{T}"/> writes (400 with field errors, 404, or 409 with the conflict message).
+    /// </summary>
+    public static Results<TOk, ProblemHttpResult, ValidationProblem> ToResults<T, TOk>(this Outcome<T> outcome, Func<T, TOk> ok)
+        where TOk : IResult =>
+        outcome.Kind == OutcomeKind.Ok ? ok(outcome.Value!) : Problem<T, TOk>(outcome);
+
+    /// <inheritdoc cref="ToResults{T, TOk}"/>
+    public static async Task<Results<TOk, ProblemHttpResult, ValidationProblem>> ToResultsAsync<T, TOk>(this Outcome<T> outcome,
+        Func<T, Task<TOk>> ok) where TOk : IResult =>
+        outcome.Kind == OutcomeKind.Ok ? await ok(outcome.Value!) : Problem<T, TOk>(outcome);
+
+    private static Results<TOk, ProblemHttpResult, ValidationProblem> Problem<T, TOk>(Outcome<T> outcome) where TOk : IResult =>
+        outcome.Kind switch
+        {
+            OutcomeKind.NotFound => NotFound(),
+            OutcomeKind.Invalid => Validation(outcome.Errors!),
+            OutcomeKind.Conflict => Conflict(outcome.Message!),
+            _ => throw new InvalidOperationException("An Ok outcome is not a problem."),
+        };
 }

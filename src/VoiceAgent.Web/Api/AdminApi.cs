@@ -31,9 +31,10 @@ public static class AdminApi
         group.MapDelete("/settings/{key}", DeleteSetting).WithName("DeleteSetting");
     }
 
-    internal static async Task<Results<Ok<List<TenantDto>>, ValidationProblem>> ListTenants(string? status, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Results<Ok<List<TenantDto>>, ValidationProblem>> ListTenants(string? status,
+        [AsParameters] AdminApiServices services, CancellationToken ct)
     {
-        var query = db.Tenants.AsNoTracking();
+        var query = services.Db.Tenants.AsNoTracking();
         if (!string.IsNullOrEmpty(status) && status != "all")
         {
             if (!TenantStatusNames.TryParseApi(status, out var parsed))
@@ -48,26 +49,32 @@ public static class AdminApi
         return TypedResults.Ok(tenants.Select(TenantDto.From).ToList());
     }
 
-    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> GetTenant(Guid id, VoiceAgentDb db, CancellationToken ct) =>
-        await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct) is { } tenant
+    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> GetTenant(Guid id, [AsParameters] AdminApiServices services,
+        CancellationToken ct) =>
+        await services.Db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct) is { } tenant
             ? TypedResults.Ok(TenantDto.From(tenant))
             : Problems.NotFound();
 
-    internal static Task<IResult> Approve(Guid id, TenantService tenants, ClaimsPrincipal user, CancellationToken ct) =>
-        ToResult(tenants.ApproveAsync(id, user.Actor(), ct));
+    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Approve(Guid id, ClaimsPrincipal user,
+        [AsParameters] AdminApiServices services, CancellationToken ct) =>
+        TenantResult(await services.Tenants.ApproveAsync(id, user.Actor(), ct));
 
-    internal static Task<IResult> Reject(Guid id, ReasonRequest? body, TenantService tenants, ClaimsPrincipal user, CancellationToken ct) =>
-        ToResult(tenants.RejectAsync(id, user.Actor(), body?.Reason, ct));
+    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Reject(Guid id, ReasonRequest? body,
+        ClaimsPrincipal user, [AsParameters] AdminApiServices services, CancellationToken ct) =>
+        TenantResult(await services.Tenants.RejectAsync(id, user.Actor(), body?.Reason, ct));
 
-    internal static Task<IResult> Suspend(Guid id, ReasonRequest? body, TenantService tenants, ClaimsPrincipal user, CancellationToken ct) =>
-        ToResult(tenants.SuspendAsync(id, user.Actor(), body?.Reason, ct));
+    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Suspend(Guid id, ReasonRequest? body,
+        ClaimsPrincipal user, [AsParameters] AdminApiServices services, CancellationToken ct) =>
+        TenantResult(await services.Tenants.SuspendAsync(id, user.Actor(), body?.Reason, ct));
 
-    internal static Task<IResult> Reactivate(Guid id, TenantService tenants, ClaimsPrincipal user, CancellationToken ct) =>
-        ToResult(tenants.ReactivateAsync(id, user.Actor(), ct));
+    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem>> Reactivate(Guid id, ClaimsPrincipal user,
+        [AsParameters] AdminApiServices services, CancellationToken ct) =>
+        TenantResult(await services.Tenants.ReactivateAsync(id, user.Actor(), ct));
 
-    internal static async Task<Ok<List<AuditDto>>> ListAudit(Guid? tenantId, int? take, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Ok<List<AuditDto>>> ListAudit(Guid? tenantId, int? take, [AsParameters] AdminApiServices services,
+        CancellationToken ct)
     {
-        var query = db.AuditEntries.AsNoTracking();
+        var query = services.Db.AuditEntries.AsNoTracking();
         if (tenantId is { } t)
         {
             query = query.Where(a => a.TenantId == t);
@@ -77,16 +84,16 @@ public static class AdminApi
         return TypedResults.Ok(entries.Select(AuditDto.From).ToList());
     }
 
-    internal static async Task<Ok<List<SettingDto>>> ListSettings(SettingsStore settings, CancellationToken ct)
+    internal static async Task<Ok<List<SettingDto>>> ListSettings([AsParameters] AdminApiServices services, CancellationToken ct)
     {
-        var hints = await settings.HintsAsync(ct);
+        var hints = await services.Settings.HintsAsync(ct);
         return TypedResults.Ok(ProviderKeys.All
             .Select(d => new SettingDto(d.Key, d.Provider, d.Secret, hints.GetValueOrDefault(d.Key)))
             .ToList());
     }
 
     internal static async Task<Results<Ok<SettingDto>, ProblemHttpResult, ValidationProblem>> PutSetting(
-        string key, SettingValue body, SettingsStore settings, ClaimsPrincipal user, CancellationToken ct)
+        string key, SettingValue body, ClaimsPrincipal user, [AsParameters] AdminApiServices services, CancellationToken ct)
     {
         if (ProviderKeys.Find(key) is not { } definition)
         {
@@ -104,20 +111,20 @@ public static class AdminApi
             return Problems.Validation(new Dictionary<string, string[]> { ["value"] = [keyProblem] });
         }
 
-        await settings.SetAsync(key, value, user.Actor(), ct);
-        var hints = await settings.HintsAsync(ct);
+        await services.Settings.SetAsync(key, value, user.Actor(), ct);
+        var hints = await services.Settings.HintsAsync(ct);
         return TypedResults.Ok(new SettingDto(key, definition.Provider, definition.Secret, hints[key]));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSetting(string key, SettingsStore settings, ClaimsPrincipal user,
-        CancellationToken ct) =>
-        ProviderKeys.Find(key) is not null && await settings.ClearAsync(key, user.Actor(), ct)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteSetting(string key, ClaimsPrincipal user,
+        [AsParameters] AdminApiServices services, CancellationToken ct) =>
+        ProviderKeys.Find(key) is not null && await services.Settings.ClearAsync(key, user.Actor(), ct)
             ? TypedResults.NoContent()
             : Problems.NotFound();
 
-    private static async Task<IResult> ToResult(Task<Outcome<Tenant>> operation)
-    {
-        var outcome = await operation;
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(TenantDto.From(outcome.Value!)) : Problems.From(outcome);
-    }
+    private static Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem> TenantResult(Outcome<Tenant> outcome) =>
+        outcome.ToResults(tenant => TypedResults.Ok(TenantDto.From(tenant)));
 }
+
+/// <summary>The services the platform-admin endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record AdminApiServices(VoiceAgentDb Db, TenantService Tenants, SettingsStore Settings);

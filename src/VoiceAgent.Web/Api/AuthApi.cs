@@ -23,9 +23,9 @@ public static class AuthApi
     }
 
     internal static async Task<Results<Created<RegisteredResponse>, ValidationProblem>> Register(
-        RegistrationRequest request, TenantService tenants, CancellationToken ct)
+        RegistrationRequest request, [AsParameters] AuthApiServices services, CancellationToken ct)
     {
-        var outcome = await tenants.RegisterAsync(request, ct);
+        var outcome = await services.Tenants.RegisterAsync(request, ct);
         if (outcome.Kind != OutcomeKind.Ok)
         {
             return Problems.Validation(outcome.Errors!);
@@ -36,7 +36,7 @@ public static class AuthApi
 
     /// <summary>Writes Identity's bearer token response (<c>tokenType, accessToken, expiresIn, refreshToken</c>).</summary>
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult, ValidationProblem>> Login(
-        LoginRequest request, SignInManager<AppUser> signIn, VoiceAgentDb db, CancellationToken ct)
+        LoginRequest request, [AsParameters] AuthApiServices services, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
@@ -54,10 +54,13 @@ public static class AuthApi
             return Problems.Validation(errors);
         }
 
-        signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
-        var result = await PortalSignIn.PasswordSignInAsync(signIn, db, request.Email, request.Password, ct);
+        services.SignIn.AuthenticationScheme = IdentityConstants.BearerScheme;
+        var result = await PortalSignIn.PasswordSignInAsync(services.SignIn, services.Db, request.Email, request.Password, ct);
         return result.Succeeded
             ? TypedResults.Empty
             : Problems.Status(StatusCodes.Status401Unauthorized, PortalSignIn.FailureMessage(result));
     }
 }
+
+/// <summary>The services registration and sign-in use, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record AuthApiServices(TenantService Tenants, SignInManager<AppUser> SignIn, VoiceAgentDb Db);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Http;
@@ -20,15 +21,15 @@ public static class HealthApi
             .AllowAnonymous();
 
     // Provider keys are platform-wide and not tenant-owned; the health check reads only which ones exist, never values.
-    internal static async Task<IResult> GetHealth(NpgsqlDataSource dataSource, Telephony.TwilioHealth twilio,
-        Billing.Stripe.StripeHealth stripe, Platform.Jobs.JobsHealth jobs, CancellationToken ct)
+    internal static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> GetHealth([AsParameters] HealthApiServices services,
+        CancellationToken ct)
     {
         HashSet<string>? configured = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await using var cmd = dataSource.CreateCommand("SELECT key FROM provider_settings");
+            await using var cmd = services.DataSource.CreateCommand("SELECT key FROM provider_settings");
             await using var reader = await cmd.ExecuteReaderAsync(timeout.Token);
             configured = [];
             while (await reader.ReadAsync(timeout.Token))
@@ -48,13 +49,13 @@ public static class HealthApi
         if (configured is not null && providers["twilio"] == Operational)
         {
             // Configured is not enough for Twilio: a cheap authenticated call says whether the credentials work.
-            providers["twilio"] = await twilio.StatusAsync(ct);
+            providers["twilio"] = await services.Twilio.StatusAsync(ct);
         }
 
         if (configured is not null && providers["stripe"] == Operational)
         {
             // Likewise Stripe: GET /v1/balance with the secret key; only the word goes out, never Stripe's message.
-            providers["stripe"] = await stripe.StatusAsync(ct);
+            providers["stripe"] = await services.Stripe.StatusAsync(ct);
         }
 
         if (configured is null)
@@ -62,6 +63,10 @@ public static class HealthApi
             return TypedResults.Json(new HealthReport(Degraded, Down, NotConfigured, providers), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        return TypedResults.Ok(new HealthReport(Operational, Operational, jobs.Status(), providers));
+        return TypedResults.Ok(new HealthReport(Operational, Operational, services.Jobs.Status(), providers));
     }
 }
+
+/// <summary>What the health check reads, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record HealthApiServices(NpgsqlDataSource DataSource, Telephony.TwilioHealth Twilio, Billing.Stripe.StripeHealth Stripe,
+    Platform.Jobs.JobsHealth Jobs);

@@ -15,6 +15,8 @@ public static class PortalEndpoints
     public static void MapPortalEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("").WithTags("Portal").WithMetadata(new NoTenantScopeAttribute()).ExcludeFromDescription();
+        // As a Delegate: a method group taking only HttpContext and returning a Task would bind as a RequestDelegate, which
+        // discards the returned redirect.
         group.MapPost("/logout", (Delegate)Logout).WithName("Logout").WithMetadata(new RequireAntiforgeryTokenAttribute());
         group.MapGet("/culture/{culture}", SetCulture).WithName("SetCulture").AllowAnonymous();
         group.MapGet("/theme/{mode}", SetTheme).WithName("SetTheme").AllowAnonymous();

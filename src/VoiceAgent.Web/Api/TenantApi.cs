@@ -25,28 +25,32 @@ public static class TenantApi
             .RequireAuthorization(PortalSecurity.TenantAdminPolicy);
     }
 
-    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> GetOwnTenant(ClaimsPrincipal user, VoiceAgentDb db, CancellationToken ct) =>
-        await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == user.TenantId(), ct) is { } tenant
+    internal static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> GetOwnTenant(ClaimsPrincipal user,
+        [AsParameters] TenantApiServices services, CancellationToken ct) =>
+        await services.Db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == user.TenantId(), ct) is { } tenant
             ? TypedResults.Ok(TenantDto.From(tenant))
             : Problems.NotFound();
 
-    internal static async Task<Ok<List<UserDto>>> ListUsers(ClaimsPrincipal user, VoiceAgentDb db, CancellationToken ct)
+    internal static async Task<Ok<List<UserDto>>> ListUsers(ClaimsPrincipal user, [AsParameters] TenantApiServices services, CancellationToken ct)
     {
-        var users = await db.Users.AsNoTracking().Where(u => u.TenantId == user.TenantId()).OrderBy(u => u.CreatedAt).ToListAsync(ct);
+        var users = await services.Db.Users.AsNoTracking().Where(u => u.TenantId == user.TenantId()).OrderBy(u => u.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(users.Select(UserDto.From).ToList());
     }
 
-    internal static async Task<IResult> AddUser(AddUserRequest body, ClaimsPrincipal user, TenantService tenants, CancellationToken ct)
+    internal static async Task<Results<Created<UserDto>, ProblemHttpResult, ValidationProblem>> AddUser(AddUserRequest body, ClaimsPrincipal user,
+        [AsParameters] TenantApiServices services, CancellationToken ct)
     {
-        var outcome = await tenants.AddUserAsync(user.TenantId()!.Value, user.Actor(), body.Email, body.Password, body.Role, ct);
-        return outcome.Kind == OutcomeKind.Ok
-            ? TypedResults.Created($"/api/tenant/users/{outcome.Value!.Id}", UserDto.From(outcome.Value))
-            : Problems.From(outcome);
+        var outcome = await services.Tenants.AddUserAsync(user.TenantId()!.Value, user.Actor(), body.Email, body.Password, body.Role, ct);
+        return outcome.ToResults(added => TypedResults.Created($"/api/tenant/users/{added.Id}", UserDto.From(added)));
     }
 
-    internal static async Task<IResult> RemoveUser(Guid id, ClaimsPrincipal user, TenantService tenants, CancellationToken ct)
+    internal static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> RemoveUser(Guid id, ClaimsPrincipal user,
+        [AsParameters] TenantApiServices services, CancellationToken ct)
     {
-        var outcome = await tenants.RemoveUserAsync(user.TenantId()!.Value, id, user.Actor(), ct);
-        return outcome.Kind == OutcomeKind.Ok ? TypedResults.NoContent() : Problems.From(outcome);
+        var outcome = await services.Tenants.RemoveUserAsync(user.TenantId()!.Value, id, user.Actor(), ct);
+        return outcome.ToResults(_ => TypedResults.NoContent());
     }
 }
+
+/// <summary>The services the tenant endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
+public sealed record TenantApiServices(VoiceAgentDb Db, TenantService Tenants);
