@@ -14,8 +14,8 @@ public enum FlowStatus
 }
 
 /// <summary>
-/// The state of one run (one conversation, e.g. a phone call or a simulator session). It round-trips through JSON, so a run suspended on one node of
-/// the cluster resumes on any other.
+/// The state of one run (one conversation, e.g. a phone call or a simulator session). It round-trips through JSON, so a
+/// run suspended on one node of the cluster resumes on any other.
 /// </summary>
 public sealed class FlowInstance
 {
