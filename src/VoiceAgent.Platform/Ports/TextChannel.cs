@@ -1,5 +1,4 @@
 using VoiceAgent.Activities.Calls;
-using VoiceAgent.Flows.Runtime;
 
 namespace VoiceAgent.Platform.Ports;
 
