@@ -5,6 +5,7 @@ using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
 using VoiceAgent.Platform.Ports;
+using VoiceAgent.Activities.Calls;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Flows.Definitions;
 using VoiceAgent.Flows.Descriptors;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VoiceAgent.Activities.Calls;
 using VoiceAgent.Flows.Runtime;
 
 namespace VoiceAgent.Flows.Tests;

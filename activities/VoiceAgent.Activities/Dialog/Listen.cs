@@ -1,3 +1,4 @@
+using VoiceAgent.Activities.Calls;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Runtime;

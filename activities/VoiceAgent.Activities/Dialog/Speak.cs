@@ -1,3 +1,4 @@
+using VoiceAgent.Activities.Calls;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Runtime;
 

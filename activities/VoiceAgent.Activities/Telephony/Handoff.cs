@@ -1,3 +1,4 @@
+using VoiceAgent.Activities.Calls;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Runtime;
@@ -10,8 +11,8 @@ namespace VoiceAgent.Activities.Telephony;
 /// </summary>
 [Activity("Handoff", "Telefonie", "An Mitarbeiter übergeben", "Hand off to a human", Waits = true,
     DescriptionDe = "Verbindet mit einem Menschen oder nimmt eine Nachricht auf.", DescriptionEn = "Connects to a human or takes a message.")]
-[Outcome(Outcomes.Transferred, "Verbunden", "Transferred")]
-[Outcome(Outcomes.MessageTaken, "Nachricht aufgenommen", "Message taken")]
+[Outcome(CallOutcomes.Transferred, "Verbunden", "Transferred")]
+[Outcome(CallOutcomes.MessageTaken, "Nachricht aufgenommen", "Message taken")]
 [Outcome(Outcomes.Failed, "Fehler", "Failed")]
 public sealed class Handoff : Activity
 {
@@ -19,7 +20,7 @@ public sealed class Handoff : Activity
     private const int Dialling = 1;
     private const int Recording = 2;
 
-    [Input("Ziel (leer = Standard)", "Target (empty = default)", UiHint = UiHints.TransferTarget)]
+    [Input("Ziel (leer = Standard)", "Target (empty = default)", UiHint = CallUiHints.TransferTarget)]
     public string? Target { get; set; }
 
     [Input("Ansage", "Announcement", UiHint = UiHints.Template, Syntax = InputSyntax.Template)]
@@ -53,7 +54,7 @@ public sealed class Handoff : Activity
     {
         if (context.Counter(Phase) == Dialling)
         {
-            return stimulus is DialResult { Status: DialStatus.Connected } ? Outcome(Outcomes.Transferred) : await AskForMessageAsync(context);
+            return stimulus is DialResult { Status: DialStatus.Connected } ? Outcome(CallOutcomes.Transferred) : await AskForMessageAsync(context);
         }
 
         var message = (stimulus as CallerInput)?.Text.Trim() ?? "";
@@ -63,7 +64,7 @@ public sealed class Handoff : Activity
         await context.Port<IMessageBox>().LeaveMessageAsync(
             new CallerMessage(Calendar.CalendarJson.CallerNumber(context), message, summary), context.CancellationToken);
         await context.SayAsync(Confirmation);
-        return Outcome(Outcomes.MessageTaken);
+        return Outcome(CallOutcomes.MessageTaken);
     }
 
     private async ValueTask<ActivityResult> AskForMessageAsync(ActivityContext context)

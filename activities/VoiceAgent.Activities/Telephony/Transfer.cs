@@ -1,3 +1,4 @@
+using VoiceAgent.Activities.Calls;
 using VoiceAgent.Activities.Ports;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Runtime;
@@ -7,13 +8,13 @@ namespace VoiceAgent.Activities.Telephony;
 /// <summary>Connects the caller to a number on the tenant's allow-list and waits for the dial result.</summary>
 [Activity("Transfer", "Telefonie", "Weiterleiten", "Transfer", Waits = true,
     DescriptionDe = "Verbindet mit einer freigegebenen Rufnummer.", DescriptionEn = "Connects to an allow-listed number.")]
-[Outcome(Outcomes.Connected, "Verbunden", "Connected")]
-[Outcome(Outcomes.NoAnswer, "Keine Annahme", "No answer")]
-[Outcome(Outcomes.Busy, "Besetzt", "Busy")]
+[Outcome(CallOutcomes.Connected, "Verbunden", "Connected")]
+[Outcome(CallOutcomes.NoAnswer, "Keine Annahme", "No answer")]
+[Outcome(CallOutcomes.Busy, "Besetzt", "Busy")]
 [Outcome(Outcomes.Failed, "Fehler", "Failed")]
 public sealed class Transfer : Activity
 {
-    [Input("Ziel", "Target", UiHint = UiHints.TransferTarget, Required = true)]
+    [Input("Ziel", "Target", UiHint = CallUiHints.TransferTarget, Required = true)]
     public string Target { get; set; } = "";
 
     [Input("Ansage", "Announcement", UiHint = UiHints.Template, Syntax = InputSyntax.Template)]
@@ -36,9 +37,9 @@ public sealed class Transfer : Activity
 
     internal static string OutcomeOf(DialStatus status) => status switch
     {
-        DialStatus.Connected => Outcomes.Connected,
-        DialStatus.NoAnswer => Outcomes.NoAnswer,
-        DialStatus.Busy => Outcomes.Busy,
+        DialStatus.Connected => CallOutcomes.Connected,
+        DialStatus.NoAnswer => CallOutcomes.NoAnswer,
+        DialStatus.Busy => CallOutcomes.Busy,
         _ => Outcomes.Failed,
     };
 }

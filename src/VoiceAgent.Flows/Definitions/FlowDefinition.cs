@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 
 namespace VoiceAgent.Flows.Definitions;
 
-/// <summary>A call flow as stored and exchanged (designer, import/export, CLI). See README.md for the format.</summary>
+/// <summary>A flow as stored and exchanged (designer, import/export, CLI). See README.md for the format.</summary>
 public sealed class FlowDefinition
 {
     public string Name { get; set; } = "";

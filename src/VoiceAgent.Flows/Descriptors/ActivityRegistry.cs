@@ -7,21 +7,36 @@ namespace VoiceAgent.Flows.Descriptors;
 
 /// <summary>
 /// All activity types, found by their <see cref="ActivityAttribute"/>. Adding an activity class is all it takes for it
-/// to appear in <c>GET /api/activities</c> and the designer.
+/// to appear in <c>GET /api/activities</c> and the designer. The same assemblies bring the <see cref="IRunEndHandler"/>s
+/// that close a conversation when a run ends without an activity ending it.
 /// </summary>
 public sealed class ActivityRegistry
 {
     private readonly Dictionary<string, ActivityType> types;
 
-    private ActivityRegistry(Dictionary<string, ActivityType> types) => this.types = types;
+    private ActivityRegistry(Dictionary<string, ActivityType> types, IReadOnlyList<IRunEndHandler> runEndHandlers)
+    {
+        this.types = types;
+        RunEndHandlers = runEndHandlers;
+    }
+
+    /// <summary>Called in this order when a run ends without an activity ending it.</summary>
+    public IReadOnlyList<IRunEndHandler> RunEndHandlers { get; }
 
     public IReadOnlyList<ActivityDescriptor> Descriptors => types.Values.Select(t => t.Descriptor).OrderBy(d => d.Category).ThenBy(d => d.Type).ToList();
 
     public static ActivityRegistry FromAssemblies(params Assembly[] assemblies)
     {
         var found = new Dictionary<string, ActivityType>(StringComparer.Ordinal);
+        var endHandlers = new List<Type>();
         foreach (var type in assemblies.Append(typeof(ActivityRegistry).Assembly).Distinct().SelectMany(a => a.GetTypes()))
         {
+            if (type is { IsClass: true, IsAbstract: false, IsPublic: true } && typeof(IRunEndHandler).IsAssignableFrom(type))
+            {
+                endHandlers.Add(type);
+                continue;
+            }
+
             if (type.IsAbstract || !typeof(Activity).IsAssignableFrom(type) || type.GetCustomAttribute<ActivityAttribute>() is not { } attribute)
             {
                 continue;
@@ -33,7 +48,11 @@ public sealed class ActivityRegistry
             }
         }
 
-        return new ActivityRegistry(found);
+        var handlers = endHandlers.OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => (IRunEndHandler)(t.GetConstructor(Type.EmptyTypes)
+                ?? throw new InvalidOperationException($"{t.Name} needs a parameterless constructor.")).Invoke(null))
+            .ToList();
+        return new ActivityRegistry(found, handlers);
     }
 
     public bool TryGet(string type, out ActivityType activityType) => types.TryGetValue(type, out activityType!);

@@ -1,6 +1,6 @@
 namespace VoiceAgent.Flows.Descriptors;
 
-/// <summary>Marks a class as a call-flow activity and describes it for the designer (German first, English second).</summary>
+/// <summary>Marks a class as a flow activity and describes it for the designer (German first, English second).</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class ActivityAttribute(string type, string category, string displayNameDe, string displayNameEn) : Attribute
 {
@@ -11,7 +11,7 @@ public sealed class ActivityAttribute(string type, string category, string displ
     public string DescriptionDe { get; init; } = "";
     public string DescriptionEn { get; init; } = "";
 
-    /// <summary>The activity can suspend the run (wait for the caller, a dial result, a timer).</summary>
+    /// <summary>The activity can suspend the run (wait for a stimulus such as an answer or a timer).</summary>
     public bool Waits { get; init; }
 
     /// <summary>Name of a list input whose entries are additional outcomes (e.g. Ask's intents).</summary>
@@ -52,7 +52,8 @@ public enum InputSyntax
     Expression,
 }
 
-/// <summary>Property editors in the designer, chosen by UI hint (one editor per hint).</summary>
+/// <summary>Property editors in the designer, chosen by UI hint (one editor per hint). Hints that only one module's
+/// activities use live with those activities (e.g. the transfer target next to Transfer).</summary>
 public static class UiHints
 {
     public const string SingleLine = "single-line";
@@ -66,7 +67,6 @@ public static class UiHints
     public const string BusinessHours = "business-hours";
     public const string VoicePicker = "voice-picker";
     public const string CalendarPicker = "calendar-picker";
-    public const string TransferTarget = "transfer-target";
     public const string IntentList = "intent-list";
     public const string Url = "url";
     public const string VariableName = "variable-name";

@@ -34,7 +34,7 @@ public static class Filters
         return list.Count <= 1 ? string.Concat(list) : string.Join(", ", list[..^1]) + " oder " + list[^1];
     }
 
-    // Dates in variables are ISO 8601 with offset, so the local wall-clock time is what the caller hears.
+    // Dates in variables are ISO 8601 with offset, so the local wall-clock time is what is said.
     private static DateTimeOffset? AsDate(object? value) =>
         value is string s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
 }

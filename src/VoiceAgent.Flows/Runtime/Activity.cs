@@ -9,7 +9,7 @@ public readonly record struct ActivityResult(string? Outcome, Bookmark? Bookmark
 }
 
 /// <summary>
-/// A call-flow activity. A fresh instance is created for each step with its inputs bound, so activities keep no state
+/// A flow activity. A fresh instance is created for each step with its inputs bound, so activities keep no state
 /// between steps; what must survive a suspension goes into variables or counters of the <see cref="ActivityContext"/>.
 /// </summary>
 public abstract class Activity
@@ -30,7 +30,7 @@ public abstract class Activity
 /// <summary>An external dependency (calendar, model, webhook, mail) failed; the activity takes its Failed outcome.</summary>
 public sealed class PortException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>The step's view of the run: variables, counters, ports, the channel and the clock.</summary>
+/// <summary>The step's view of the run: variables, counters, transcript, ports and the clock.</summary>
 public sealed class ActivityContext
 {
     internal ActivityContext(FlowInstance instance, string nodeId, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken)
@@ -53,8 +53,6 @@ public sealed class ActivityContext
     public T Port<T>() where T : class =>
         Services.GetService(typeof(T)) as T ?? throw new InvalidOperationException($"No {typeof(T).Name} is registered for flows.");
 
-    public ICallChannel Channel => Port<ICallChannel>();
-
     /// <summary>Stores a value in a run variable; the value is copied, so later changes to it do not leak in.</summary>
     public void Set(string name, JsonNode? value) => Instance.Variables[name] = value?.Parent is null ? value : value.DeepClone();
 
@@ -73,16 +71,8 @@ public sealed class ActivityContext
 
     public int Increment(string name) => Instance.Counters[$"{NodeId}:{name}"] = Counter(name) + 1;
 
-    public async ValueTask SayAsync(string text, SayOptions options = default)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return;
-        }
-
-        Instance.Transcript.Add(new TranscriptEntry(TranscriptRole.Agent, text, NodeId, Time.GetUtcNow()));
-        await Channel.SayAsync(text, options, CancellationToken);
-    }
+    /// <summary>Adds a line to the run's transcript, attributed to this node.</summary>
+    public void Transcribe(TranscriptRole role, string text) => Instance.Transcript.Add(new TranscriptEntry(role, text, NodeId, Time.GetUtcNow()));
 
     public ActivityResult Suspend(string kind, int? timeoutSeconds = null) => new(null, new Bookmark(kind, NodeId, timeoutSeconds), false);
 }

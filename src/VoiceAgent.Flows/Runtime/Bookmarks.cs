@@ -1,33 +1,25 @@
 namespace VoiceAgent.Flows.Runtime;
 
-/// <summary>Where a suspended run waits, and for what. Stored with the instance; any node of the cluster can resume it.</summary>
+/// <summary>
+/// Where a suspended run waits, and for what. Stored with the instance; any node of the cluster can resume it.
+/// The kind is an open string: the activity that waits and the host that resumes agree on it (the engine knows none).
+/// </summary>
 public sealed record Bookmark(string Kind, string NodeId, int? TimeoutSeconds = null);
 
-public static class BookmarkKinds
+/// <summary>
+/// What resumes a bookmark of the same <see cref="Kind"/>. The payloads are defined next to the activities that wait for
+/// them, as Elsa's modules bring their own bookmark payloads.
+/// </summary>
+public abstract record Stimulus(string Kind)
 {
-    public const string CallerInput = "caller-input";
-    public const string DialResult = "dial-result";
-    public const string Timer = "timer";
+    /// <summary>
+    /// The transcript line the stimulus adds when it resumes the run (e.g. the words someone said), or null for none.
+    /// </summary>
+    public virtual TranscriptEntry? ToTranscript(string nodeId, DateTimeOffset at) => null;
 }
 
-/// <summary>What resumes a bookmark.</summary>
-public abstract record Stimulus(string Kind);
-
-/// <summary>The caller said something (speech already transcribed, or typed in the simulator).</summary>
-public sealed record CallerInput(string Text) : Stimulus(BookmarkKinds.CallerInput);
-
-/// <summary>The caller said nothing within the listen timeout.</summary>
-public sealed record NoCallerInput() : Stimulus(BookmarkKinds.CallerInput);
-
-/// <summary>The result of dialling a transfer target.</summary>
-public sealed record DialResult(DialStatus Status) : Stimulus(BookmarkKinds.DialResult);
-
-public sealed record TimerElapsed() : Stimulus(BookmarkKinds.Timer);
-
-public enum DialStatus
+/// <summary>A timer a run waited for has elapsed.</summary>
+public sealed record TimerElapsed() : Stimulus(BookmarkKind)
 {
-    Connected,
-    NoAnswer,
-    Busy,
-    Failed,
+    public const string BookmarkKind = "timer";
 }

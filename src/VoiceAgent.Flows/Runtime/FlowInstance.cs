@@ -14,12 +14,12 @@ public enum FlowStatus
 }
 
 /// <summary>
-/// The state of one run (one call or simulator session). It round-trips through JSON, so a run suspended on one node of
-/// the cluster resumes on any other.
+/// The state of one run (one conversation, e.g. a phone call or a simulator session). It round-trips through JSON, so a
+/// run suspended on one node of the cluster resumes on any other.
 /// </summary>
 public sealed class FlowInstance
 {
-    // Stored once per caller turn: compact, not indented like definitions.
+    // Stored once per turn: compact, not indented like definitions.
     private static readonly JsonSerializerOptions CompactOptions = new(FlowJson.Options) { WriteIndented = false };
 
     public string Id { get; set; } = Guid.NewGuid().ToString("n");
@@ -43,12 +43,40 @@ public sealed class FlowInstance
 
 public sealed record TranscriptEntry(TranscriptRole Role, string Text, string? NodeId, DateTimeOffset At);
 
-[JsonConverter(typeof(JsonStringEnumConverter<TranscriptRole>))]
-public enum TranscriptRole
+/// <summary>
+/// Who a transcript line is from. An open name like a bookmark kind: the engine knows the flow's own voice and the
+/// system; the other parties (e.g. the caller of a phone call) are named by the activities that record them. Stored
+/// as its name, e.g. <c>"Agent"</c>.
+/// </summary>
+[JsonConverter(typeof(TranscriptRoleJsonConverter))]
+public readonly record struct TranscriptRole
 {
-    Agent,
-    Caller,
-    System,
+    private readonly string? name;
+
+    public TranscriptRole(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        this.name = name;
+    }
+
+    /// <summary>The flow itself: what its activities said.</summary>
+    public static TranscriptRole Agent { get; } = new("Agent");
+
+    public static TranscriptRole System { get; } = new("System");
+
+    public string Name => name ?? "";
+
+    public override string ToString() => Name;
+}
+
+internal sealed class TranscriptRoleJsonConverter : JsonConverter<TranscriptRole>
+{
+    public override TranscriptRole Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && reader.GetString() is { } name && !string.IsNullOrWhiteSpace(name)
+            ? new TranscriptRole(name)
+            : throw new JsonException("A transcript role is a non-empty string.");
+
+    public override void Write(Utf8JsonWriter writer, TranscriptRole value, JsonSerializerOptions options) => writer.WriteStringValue(value.Name);
 }
 
 /// <summary>Something an operator should look at: a runaway flow, a failing port, an activity bug.</summary>

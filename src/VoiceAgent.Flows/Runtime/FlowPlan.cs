@@ -12,16 +12,21 @@ public sealed class FlowPlan
 {
     private readonly Dictionary<string, PlanNode> nodes;
 
-    private FlowPlan(string startNodeId, Dictionary<string, PlanNode> nodes, IReadOnlyList<FlowVariable> variables)
+    private FlowPlan(string startNodeId, Dictionary<string, PlanNode> nodes, IReadOnlyList<FlowVariable> variables,
+        IReadOnlyList<IRunEndHandler> runEndHandlers)
     {
         StartNodeId = startNodeId;
         this.nodes = nodes;
         Variables = variables;
+        RunEndHandlers = runEndHandlers;
     }
 
     public string StartNodeId { get; }
 
     public IReadOnlyList<FlowVariable> Variables { get; }
+
+    /// <summary>From the registry the plan was compiled with: they close the conversation when a run ends by itself.</summary>
+    public IReadOnlyList<IRunEndHandler> RunEndHandlers { get; }
 
     internal PlanNode Node(string id) => nodes[id];
 
@@ -75,7 +80,7 @@ public sealed class FlowPlan
         }
 
         var start = flow.Nodes.Single(n => n.Type == Start.Type).Id;
-        return new FlowPlan(start, planNodes, flow.Variables);
+        return new FlowPlan(start, planNodes, flow.Variables, registry.RunEndHandlers);
     }
 }
 

@@ -1,11 +1,10 @@
 using System.Text.Json.Nodes;
-using VoiceAgent.Flows.Resources;
 
 namespace VoiceAgent.Flows.Runtime;
 
 public sealed class FlowRunnerOptions
 {
-    /// <summary>Steps per run before the runner ends it as runaway (a loop that keeps the caller waiting).</summary>
+    /// <summary>Steps per run before the runner ends it as runaway (a loop that keeps the other side waiting).</summary>
     public int MaxSteps { get; set; } = 1000;
 }
 
@@ -15,7 +14,8 @@ public sealed record RunResult(FlowStatus Status, IReadOnlyList<string> Visited,
 /// <summary>
 /// Executes a flow node by node until an activity waits (the run suspends with a bookmark, no thread is held) or the
 /// flow ends. A failing port takes the activity's Failed outcome; anything else unexpected is recorded as an incident
-/// and the caller hears an apology — the call never crashes.
+/// and takes the Failed outcome too — the run never crashes. When a run ends without an activity ending it, the plan's
+/// <see cref="IRunEndHandler"/>s close the conversation (the engine knows no channel, no caller, no call).
 /// </summary>
 public sealed class FlowRunner(IServiceProvider services, TimeProvider time, FlowRunnerOptions? options = null)
 {
@@ -65,9 +65,9 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
             throw new InvalidOperationException($"Node '{bookmark.NodeId}' is not in this flow version.");
         }
 
-        if (stimulus is CallerInput input)
+        if (stimulus.ToTranscript(bookmark.NodeId, time.GetUtcNow()) is { } line)
         {
-            instance.Transcript.Add(new TranscriptEntry(TranscriptRole.Caller, input.Text, bookmark.NodeId, time.GetUtcNow()));
+            instance.Transcript.Add(line);
         }
 
         instance.Bookmark = null;
@@ -75,7 +75,7 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
         var node = plan.Node(bookmark.NodeId);
         List<string> visited = [node.Id];
         var result = await StepAsync(node, instance, stimulus, cancellationToken);
-        var (next, final) = await AfterStepAsync(instance, node, result, visited, cancellationToken);
+        var (next, final) = await AfterStepAsync(plan, instance, node, result, visited, cancellationToken);
         return final ?? await RunAsync(plan, instance, next!, visited, cancellationToken);
     }
 
@@ -86,14 +86,14 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
         {
             if (instance.Steps >= options.MaxSteps)
             {
-                return await EndRunawayAsync(instance, nodeId, visited, cancellationToken);
+                return await EndRunawayAsync(plan, instance, nodeId, visited, cancellationToken);
             }
 
             var node = plan.Node(nodeId);
             visited.Add(node.Id);
             EnterNode(instance, node.Id);
             var result = await StepAsync(node, instance, null, cancellationToken);
-            var (next, final) = await AfterStepAsync(instance, node, result, visited, cancellationToken);
+            var (next, final) = await AfterStepAsync(plan, instance, node, result, visited, cancellationToken);
             if (final is not null)
             {
                 return final;
@@ -104,8 +104,8 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
     }
 
     /// <summary>After a step: the next node to run, or the run's result when it suspends or ends.</summary>
-    private async ValueTask<(string? Next, RunResult? Final)> AfterStepAsync(FlowInstance instance, PlanNode node, ActivityResult result,
-        List<string> visited, CancellationToken cancellationToken)
+    private async ValueTask<(string? Next, RunResult? Final)> AfterStepAsync(FlowPlan plan, FlowInstance instance, PlanNode node,
+        ActivityResult result, List<string> visited, CancellationToken cancellationToken)
     {
         if (result.Bookmark is { } bookmark)
         {
@@ -126,14 +126,13 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
 
         if (result.Outcome == Outcomes.Failed)
         {
-            // An unconnected Failed outcome: apologise and end, so the caller is never left in silence.
-            await SayQuietlyAsync(instance, node.Id, FlowTexts.Get("Runner.Apology"), cancellationToken);
-            await HangupQuietlyAsync(instance, node.Id, cancellationToken);
+            // An unconnected Failed outcome: the handlers close the conversation (e.g. with an apology), never in silence.
+            await RunEndedAsync(plan, instance, node.Id, RunEndReason.Failed, cancellationToken);
             return (null, Complete(instance, visited, FlowStatus.Faulted));
         }
 
         // An outcome that leads nowhere ends the flow (validation makes this the deliberate last node).
-        await HangupQuietlyAsync(instance, node.Id, cancellationToken);
+        await RunEndedAsync(plan, instance, node.Id, RunEndReason.Completed, cancellationToken);
         return (null, Complete(instance, visited, FlowStatus.Completed));
     }
 
@@ -179,12 +178,12 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
         }
     }
 
-    private async ValueTask<RunResult> EndRunawayAsync(FlowInstance instance, string nodeId, List<string> visited, CancellationToken cancellationToken)
+    private async ValueTask<RunResult> EndRunawayAsync(FlowPlan plan, FlowInstance instance, string nodeId, List<string> visited,
+        CancellationToken cancellationToken)
     {
         instance.Incidents.Add(new Incident(IncidentKinds.StepLimit, nodeId,
             $"The flow exceeded {options.MaxSteps} steps and was ended.", time.GetUtcNow()));
-        await SayQuietlyAsync(instance, nodeId, FlowTexts.Get("Runner.StepLimitGoodbye"), cancellationToken);
-        await HangupQuietlyAsync(instance, nodeId, cancellationToken);
+        await RunEndedAsync(plan, instance, nodeId, RunEndReason.StepLimit, cancellationToken);
         return Complete(instance, visited, FlowStatus.Faulted);
     }
 
@@ -195,33 +194,19 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
         return new RunResult(status, visited, null);
     }
 
-    private async ValueTask SayQuietlyAsync(FlowInstance instance, string nodeId, string text, CancellationToken cancellationToken)
+    // A failing handler must not turn the end of a run into a crash: it becomes an incident, and the next handler runs.
+    private async ValueTask RunEndedAsync(FlowPlan plan, FlowInstance instance, string nodeId, RunEndReason reason,
+        CancellationToken cancellationToken)
     {
-        instance.Transcript.Add(new TranscriptEntry(TranscriptRole.Agent, text, nodeId, time.GetUtcNow()));
-        if (services.GetService(typeof(ICallChannel)) is ICallChannel channel)
+        foreach (var handler in plan.RunEndHandlers)
         {
             try
             {
-                await channel.SayAsync(text, new SayOptions(Interruptible: false), cancellationToken);
+                await handler.RunEndedAsync(new ActivityContext(instance, nodeId, services, time, cancellationToken), reason);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                instance.Incidents.Add(new Incident(IncidentKinds.PortFailure, nodeId, "Channel: " + ex.Message, time.GetUtcNow()));
-            }
-        }
-    }
-
-    private async ValueTask HangupQuietlyAsync(FlowInstance instance, string nodeId, CancellationToken cancellationToken)
-    {
-        if (services.GetService(typeof(ICallChannel)) is ICallChannel channel)
-        {
-            try
-            {
-                await channel.HangupAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                instance.Incidents.Add(new Incident(IncidentKinds.PortFailure, nodeId, "Channel: " + ex.Message, time.GetUtcNow()));
+                instance.Incidents.Add(new Incident(IncidentKinds.PortFailure, nodeId, $"{handler.GetType().Name}: {ex.Message}", time.GetUtcNow()));
             }
         }
     }

@@ -1,6 +1,7 @@
 namespace VoiceAgent.Flows.Runtime;
 
-/// <summary>Outcome names shared by activities, the runner, tests and the designer.</summary>
+/// <summary>Outcome names shared by activities, the runner, tests and the designer. Outcomes that only one module's
+/// activities use live with those activities (e.g. the dial results next to Transfer).</summary>
 public static class Outcomes
 {
     public const string Done = "Done";
@@ -14,14 +15,10 @@ public static class Outcomes
     public const string Created = "Created";
     public const string Conflict = "Conflict";
     public const string Cancelled = "Cancelled";
-    public const string Connected = "Connected";
-    public const string NoAnswer = "NoAnswer";
-    public const string Busy = "Busy";
-    public const string Transferred = "Transferred";
-    public const string MessageTaken = "MessageTaken";
     public const string Success = "Success";
     public const string Unknown = "Unknown";
 
-    /// <summary>A port (calendar, model, webhook …) failed or timed out. May stay unconnected: the runner then apologises and ends.</summary>
+    /// <summary>A port (calendar, model, webhook …) failed or timed out. May stay unconnected: the run then ends and the
+    /// <see cref="IRunEndHandler"/> closes the conversation.</summary>
     public const string Failed = "Failed";
 }

@@ -30,8 +30,8 @@ public static class ValidationCodes
 
 /// <summary>
 /// Checks a definition before it can run or be published. Messages are in the UI language (German by default) and
-/// carry the node id so the designer can mark the node. <c>Failed</c> outcomes may stay unconnected (the runner then
-/// apologises and ends the call); every other outcome must lead somewhere.
+/// carry the node id so the designer can mark the node. <c>Failed</c> outcomes may stay unconnected (the run then
+/// ends and the activities' <see cref="IRunEndHandler"/> closes the conversation); every other outcome must lead somewhere.
 /// </summary>
 public static class FlowValidator
 {

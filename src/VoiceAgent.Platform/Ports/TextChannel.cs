@@ -1,4 +1,4 @@
-using VoiceAgent.Flows.Runtime;
+using VoiceAgent.Activities.Calls;
 
 namespace VoiceAgent.Platform.Ports;
 

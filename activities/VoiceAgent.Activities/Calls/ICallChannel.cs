@@ -1,4 +1,4 @@
-namespace VoiceAgent.Flows.Runtime;
+namespace VoiceAgent.Activities.Calls;
 
 /// <summary>
 /// The conversation the flow runs in: a phone call (Twilio, sipgate) or the text simulator. Saying is buffered or
