@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using VoiceAgent.Platform;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Ports;
 
@@ -19,7 +20,7 @@ public sealed class BillingDevSeed(VoiceAgentDb db, TimeProvider time) : IDemoTe
             }
 
             var now = time.GetUtcNow();
-            var today = Instant.FromDateTimeOffset(now).InZone(InvoiceCalculator.TimeZone).Date;
+            var today = Instant.FromDateTimeOffset(now).InZone(BusinessTime.Zone).Date;
             var first = new DateOnly(today.Year, today.Month, 1);
             var plan = new PricePlan { Id = Guid.NewGuid(), Name = "Standard", Description = "Entwicklungs-Tarif", CreatedAt = now };
             db.PricePlans.Add(plan);

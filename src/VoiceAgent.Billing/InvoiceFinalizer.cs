@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using VoiceAgent.Platform;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Email;
@@ -171,7 +172,7 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         }
 
         db.Invoices.Remove(invoice);
-        db.Record(time, actor, BillingAuditActions.DraftDeleted, invoice.TenantId, $"{BillingCalculation.ToPeriod(invoice.Period)} {GermanFormat.Euro(invoice.GrossCents)}");
+        db.Record(time, actor, BillingAuditActions.DraftDeleted, invoice.TenantId, $"{invoice.BillingPeriod()} {GermanFormat.Euro(invoice.GrossCents)}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
@@ -180,7 +181,7 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         $"{prefix}{year}-{seq.ToString("00000", System.Globalization.CultureInfo.InvariantCulture)}";
 
     private DateOnly Today() =>
-        BillingCalculation.ToDate(Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(InvoiceCalculator.TimeZone).Date);
+        Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(BusinessTime.Zone).Date.ToDateOnly();
 }
 
 public static class BillingAuditActions

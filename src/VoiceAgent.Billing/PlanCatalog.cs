@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using VoiceAgent.Platform;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
 
@@ -81,9 +82,9 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         var lastInvoiced = await db.Invoices
             .Where(i => i.TenantId == tenantId && i.Kind == InvoiceKinds.Monthly && i.Status != InvoiceStatuses.Draft && i.Status != InvoiceStatuses.Cancelled)
             .MaxAsync(i => (DateOnly?)i.Period, ct);
-        if (lastInvoiced is { } invoiced && startDate <= invoiced.AddMonths(1).AddDays(-1))
+        if (lastInvoiced is { } column && BillingPeriod.Of(column) is var invoiced && startDate <= invoiced.LastDay.ToDateOnly())
         {
-            throw new BillingException($"Bis {GermanFormat.Period(invoiced)} ist bereits abgerechnet; der Tarif kann frühestens ab {GermanFormat.Date(invoiced.AddMonths(1))} wechseln.");
+            throw new BillingException($"Bis {invoiced.Display} ist bereits abgerechnet; der Tarif kann frühestens ab {GermanFormat.Date(invoiced.Next.FirstDay.ToDateOnly())} wechseln.");
         }
 
         var assignments = await db.TenantPlans.Where(a => a.TenantId == tenantId).OrderBy(a => a.StartDate).ToListAsync(ct);
@@ -152,7 +153,7 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
 
     public DateOnly CurrentPeriodStart()
     {
-        var today = Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(InvoiceCalculator.TimeZone).Date;
+        var today = Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(BusinessTime.Zone).Date;
         return new DateOnly(today.Year, today.Month, 1);
     }
 

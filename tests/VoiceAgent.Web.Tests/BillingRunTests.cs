@@ -11,7 +11,7 @@ namespace VoiceAgent.Web.Tests;
 /// <summary>The monthly run against PostgreSQL: idempotent per (tenant, period), once across instances, gapless numbers, GoBD guards.</summary>
 public sealed class BillingRunTests : IntegrationTest
 {
-    private static readonly YearMonth January = new(2026, 1);
+    private static readonly BillingPeriod January = new(2026, 1);
     private static readonly Actor Admin = new(null, "admin@test.local");
 
     private BillingSeed Seed => new(Database);
@@ -159,7 +159,7 @@ public sealed class BillingRunTests : IntegrationTest
         await JobsProbe.MakeRecurringJobDueAsync(Database, MonthlyBillingJob.RecurringJobId);
         var result = await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(MonthlyBillingJob.PreviousMonth(DateTimeOffset.UtcNow), result.Period);
+        Assert.Equal(BillingPeriod.Containing(DateTimeOffset.UtcNow).Previous, result.Period);
         Assert.Equal(3, result.Created);
         const string monthlyJobs = """
             FROM hangfire.job j JOIN hangfire.jobparameter p ON p.jobid = j.id AND p.name = 'RecurringJobId' AND p.value = '"monthly-billing"'
