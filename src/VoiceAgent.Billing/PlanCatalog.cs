@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using NodaTime;
-using VoiceAgent.Platform;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
 
@@ -32,20 +30,22 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
 
         var plan = new PricePlan { Id = Guid.NewGuid(), Name = name, Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(), CreatedAt = time.GetUtcNow() };
         db.PricePlans.Add(plan);
-        db.PricePlanVersions.Add(Version(plan.Id, 1, prices, CurrentPeriodStart(), actor));
+        db.PricePlanVersions.Add(Version(plan.Id, 1, prices, CurrentPeriod().ToColumn(), actor));
         db.Record(time, actor, BillingAuditActions.PlanCreated, null, $"{name}: {Describe(prices)}");
         await db.SaveChangesAsync(ct);
         return plan;
     }
 
-    /// <summary>New prices from <paramref name="validFrom"/> (a 1st of a month after the current one); the previous version ends the day before.</summary>
-    public async Task<PricePlanVersion> ChangePricesAsync(Guid planId, PlanPrices prices, DateOnly validFrom, Actor actor, CancellationToken ct = default)
+    /// <summary>New prices from period <paramref name="from"/> (after the current one) on; the previous version ends the day before.</summary>
+    public async Task<PricePlanVersion> ChangePricesAsync(Guid planId, PlanPrices prices, BillingPeriod from, Actor actor, CancellationToken ct = default)
     {
         Validate(prices);
-        if (validFrom.Day != 1 || validFrom <= CurrentPeriodStart())
+        if (from <= CurrentPeriod())
         {
-            throw new BillingException($"Neue Preise gelten ab dem 1. eines kommenden Monats (frühestens {GermanFormat.Date(CurrentPeriodStart().AddMonths(1))}).");
+            throw new BillingException($"Neue Preise gelten ab dem 1. eines kommenden Monats (frühestens {GermanFormat.Date(CurrentPeriod().Next.ToColumn())}).");
         }
+
+        var validFrom = from.ToColumn();
 
         var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException("Tarif nicht gefunden.");
         var versions = await db.PricePlanVersions.Where(v => v.PlanId == planId).OrderBy(v => v.Version).ToListAsync(ct);
@@ -151,11 +151,8 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         await db.SaveChangesAsync(ct);
     }
 
-    public DateOnly CurrentPeriodStart()
-    {
-        var today = Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(BusinessTime.Zone).Date;
-        return new DateOnly(today.Year, today.Month, 1);
-    }
+    /// <summary>The month being used now (prices of running and past periods are fixed).</summary>
+    public BillingPeriod CurrentPeriod() => BillingPeriod.Containing(time.GetUtcNow());
 
     private PricePlanVersion Version(Guid planId, int version, PlanPrices prices, DateOnly validFrom, Actor actor) => new()
     {

@@ -331,13 +331,13 @@ public sealed class BillingRunTests : IntegrationTest
         await using var tx = await db.Database.BeginTransactionAsync();
         var catalog = scope.ServiceProvider.GetRequiredService<PlanCatalog>();
         var prices = new PlanPrices(5900, 100, 30, 12m, 9m, Increments.Minute);
-        await Assert.ThrowsAsync<BillingException>(() => catalog.ChangePricesAsync(plan, prices, catalog.CurrentPeriodStart(), Admin));
-        var next = catalog.CurrentPeriodStart().AddMonths(1);
+        await Assert.ThrowsAsync<BillingException>(() => catalog.ChangePricesAsync(plan, prices, catalog.CurrentPeriod(), Admin));
+        var next = catalog.CurrentPeriod().Next;
         var version = await catalog.ChangePricesAsync(plan, prices, next, Admin);
         await tx.CommitAsync();
 
         Assert.Equal(2, version.Version);
-        Assert.Equal(next.AddDays(-1), await Seed.ScalarAsync<DateOnly>("SELECT valid_until FROM billing_plan_versions WHERE plan_id = @p AND version = 1", ("p", plan)));
+        Assert.Equal(next.FirstDay.ToDateOnly().AddDays(-1), await Seed.ScalarAsync<DateOnly>("SELECT valid_until FROM billing_plan_versions WHERE plan_id = @p AND version = 1", ("p", plan)));
     }
 
     // docs/billing-example.json stored as database rows (packages as purchases with the documented balances): the run,
