@@ -17,6 +17,8 @@ public static class BillingModule
         services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<InvoiceFinalizer>();
+        services.AddSingleton<CancelInvoice>();
+        services.AddSingleton<DeleteDraftInvoice>();
         services.AddSingleton<BillingRun>();
         services.AddSingleton<PackageCredits>();
         services.AddScoped<InvoiceDocuments>();

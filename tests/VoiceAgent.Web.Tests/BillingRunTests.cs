@@ -272,7 +272,7 @@ public sealed class BillingRunTests : IntegrationTest
         var original = await Seed.ScalarAsync<Guid>("SELECT id FROM invoices WHERE tenant_id = @t", ("t", alpha));
         var net = await Seed.ScalarAsync<long>("SELECT net_cents FROM invoices WHERE id = @i", ("i", original));
 
-        var cancellation = await App.Services.GetRequiredService<InvoiceFinalizer>().CancelAsync(original, "Falsche Anschrift", Admin);
+        var cancellation = await App.Services.GetRequiredService<CancelInvoice>().HandleAsync(original, "Falsche Anschrift", Admin);
 
         Assert.Equal("cancelled", await Seed.ScalarAsync<string>("SELECT status FROM invoices WHERE id = @i", ("i", original)));
         Assert.Equal(-net, await Seed.ScalarAsync<long>("SELECT net_cents FROM invoices WHERE id = @i AND kind = 'cancellation' AND status = 'finalized'", ("i", cancellation)));
@@ -282,7 +282,7 @@ public sealed class BillingRunTests : IntegrationTest
         var originalNumber = await Seed.ScalarAsync<string>("SELECT number FROM invoices WHERE id = @i", ("i", original));
         Assert.Contains($"zur Rechnung {originalNumber} die Stornorechnung {cancellationNumber}",
             await Seed.ScalarAsync<string>("SELECT body FROM mail_outbox WHERE subject LIKE 'Stornorechnung %'"));
-        await Assert.ThrowsAsync<BillingException>(() => App.Services.GetRequiredService<InvoiceFinalizer>().CancelAsync(original, "zweimal", Admin));
+        await Assert.ThrowsAsync<BillingException>(() => App.Services.GetRequiredService<CancelInvoice>().HandleAsync(original, "zweimal", Admin));
 
         var corrected = await run.RunAsync(January, RunTriggers.Manual, Admin, finalize: true);
 
