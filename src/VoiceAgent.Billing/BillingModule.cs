@@ -23,6 +23,7 @@ public static class BillingModule
         services.AddSingleton<PackageCredits>();
         services.AddScoped<InvoiceDocuments>();
         services.AddScoped<PlanCatalog>();
+        services.AddScoped<PackageCatalog>();
 
         services.AddSingleton<LexofficeRateLimiter>();
         // Retries, back-off and the per-attempt timeout come from the resilience pipeline, so the client's own timeout is off.

@@ -8,7 +8,7 @@ public sealed record PlanPrices(long BaseFeeCents, int IncludedBotMinutes, int I
     string Increment);
 
 /// <summary>
-/// The super-admin's plans, prices and package catalog. Prices are versioned: a change is a new version from the 1st of a
+/// The super-admin's plans, their prices and the tenants' assignments (packages on sale: <see cref="PackageCatalog"/>). Prices are versioned: a change is a new version from the 1st of a
 /// later month, so the current period and every past invoice keep their prices (the database refuses edits of a version).
 /// A tenant's plan changes on the 1st of a month; only its first plan may start mid-month (prorated).
 /// </summary>
@@ -117,38 +117,6 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         db.Record(time, actor, BillingAuditActions.PlanAssigned, tenantId, $"{plan.Name} ab {GermanFormat.Date(startDate)}");
         await db.SaveChangesAsync(ct);
         return assignment;
-    }
-
-    public async Task<PackageOffer> CreatePackageAsync(string name, int minutes, long priceCents, int validityMonths, Actor actor, CancellationToken ct = default)
-    {
-        name = name?.Trim() ?? "";
-        if (name.Length is 0 or > 100 || minutes is < 1 or > 1_000_000 || priceCents is < 0 or > 1_000_000_000 || validityMonths is < 1 or > 60)
-        {
-            throw new BillingException("Paket: Name (bis 100 Zeichen), 1–1.000.000 Minuten, Preis ab 0 €, 1–60 Monate gültig.");
-        }
-
-        var offer = new PackageOffer
-        {
-            Id = Guid.NewGuid(),
-            Name = name,
-            Minutes = minutes,
-            PriceCents = priceCents,
-            ValidityMonths = validityMonths,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.PackageOffers.Add(offer);
-        db.Record(time, actor, BillingAuditActions.PackageCreated, null, $"{name}: {minutes} min, {GermanFormat.Euro(priceCents)} netto, {validityMonths} Monate");
-        await db.SaveChangesAsync(ct);
-        return offer;
-    }
-
-    /// <summary>Packages are never edited (purchases refer to them); they are withdrawn from sale and replaced.</summary>
-    public async Task SetPackageActiveAsync(Guid packageId, bool active, Actor actor, CancellationToken ct = default)
-    {
-        var offer = await db.PackageOffers.SingleOrDefaultAsync(p => p.Id == packageId, ct) ?? throw new BillingException("Paket nicht gefunden.");
-        offer.Active = active;
-        db.Record(time, actor, BillingAuditActions.PackageChanged, null, $"{offer.Name}: {(active ? "im Angebot" : "nicht mehr im Angebot")}");
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>The month being used now (prices of running and past periods are fixed).</summary>
