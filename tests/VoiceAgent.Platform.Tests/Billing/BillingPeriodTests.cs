@@ -176,6 +176,18 @@ public sealed class BillingPeriodTests
         Assert.Equal(new BillingPeriod(2026, 11), SerializationHelper.Deserialize<BillingPeriod>(stored, SerializationOption.User));
     }
 
+    // The period columns hold the month's first day; the mapping is the only place that knows.
+    [Fact]
+    public void Invoices_and_runs_store_the_first_day_of_the_month()
+    {
+        var november = new BillingPeriod(2026, 11);
+
+        Assert.Equal(new DateOnly(2026, 11, 1), november.ToColumn());
+        Assert.Equal(november, new Invoice { Kind = InvoiceKinds.Monthly, Status = InvoiceStatuses.Draft, Issuer = "{}", Recipient = "{}", TaxRule = "domestic", Period = november.ToColumn() }.BillingPeriod());
+        Assert.Equal(november, new BillingRunRecord { Trigger = RunTriggers.Manual, Period = november.ToColumn() }.BillingPeriod());
+        Assert.Equal(november, BillingPeriod.Of(new DateOnly(2026, 11, 30)));
+    }
+
     [Fact]
     public void Minimal_api_binding_finds_try_parse()
     {
