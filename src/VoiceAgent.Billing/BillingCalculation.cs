@@ -23,7 +23,7 @@ public sealed record TenantBill(
 /// <summary>A tenant that has a plan for the period but cannot be billed (e.g. no price version valid for it).</summary>
 public sealed record BillingProblem(Guid TenantId, string Company, string Message);
 
-public sealed record BillingComputation(YearMonth Period, IReadOnlyList<TenantBill> Bills, IReadOnlyList<BillingProblem> Problems);
+public sealed record BillingComputation(BillingPeriod Period, IReadOnlyList<TenantBill> Bills, IReadOnlyList<BillingProblem> Problems);
 
 /// <summary>
 /// Gathers what the calculator needs for every tenant with a plan in the period, from the database (platform scope):
@@ -33,11 +33,10 @@ public sealed record BillingComputation(YearMonth Period, IReadOnlyList<TenantBi
 /// </summary>
 public static class BillingCalculation
 {
-    public static async Task<BillingComputation> ComputeAsync(VoiceAgentDb db, YearMonth period, Guid? onlyTenant = null, CancellationToken ct = default)
+    public static async Task<BillingComputation> ComputeAsync(VoiceAgentDb db, BillingPeriod period, Guid? onlyTenant = null, CancellationToken ct = default)
     {
-        var first = ToDate(period.OnDayOfMonth(1));
-        var last = ToDate(period.OnDayOfMonth(period.Calendar.GetDaysInMonth(period.Year, period.Month)));
-        var (_, until) = InvoiceCalculator.Bounds(period);
+        var first = period.ToColumn();
+        var last = period.LastDay.ToDateOnly();
 
         var assignments = await db.TenantPlans.AsNoTracking()
             .Where(a => a.StartDate <= last && (a.EndDate == null || a.EndDate >= first))
@@ -59,12 +58,12 @@ public static class BillingCalculation
         var versions = await db.PricePlanVersions.AsNoTracking().Where(v => planIds.Contains(v.PlanId)).ToListAsync(ct);
 
         var usage = onlyTenant is { } single
-            ? new Dictionary<Guid, UsageAggregator.TenantUsage> { [single] = await UsageAggregator.ForTenantAsync(db, single, InvoiceCalculator.Bounds(period).From, until, ct) }
+            ? new Dictionary<Guid, UsageAggregator.TenantUsage> { [single] = await UsageAggregator.ForTenantAsync(db, single, period, ct: ct) }
             : await UsageAggregator.ForAllTenantsAsync(db, period, ct);
 
         // Packages bought before the period ended and still valid on its first day; their balance without this period's
         // own (draft) invoice, which is being recomputed.
-        var purchasedBefore = until.ToDateTimeOffset();
+        var purchasedBefore = period.End.ToDateTimeOffset();
         var purchases = await db.PackagePurchases.AsNoTracking()
             .Where(p => tenantIds.Contains(p.TenantId) && p.ValidUntil >= first && p.PurchasedAt < purchasedBefore)
             .ToListAsync(ct);
@@ -113,12 +112,4 @@ public static class BillingCalculation
             bills.OrderBy(b => b.Tenant.CompanyName, StringComparer.CurrentCulture).ToList(),
             problems.OrderBy(p => p.Company, StringComparer.CurrentCulture).ToList());
     }
-
-    public static DateOnly ToDate(LocalDate date) => new(date.Year, date.Month, date.Day);
-
-    public static DateOnly FirstDay(YearMonth period) => new(period.Year, period.Month, 1);
-
-    public static YearMonth ToPeriod(DateOnly date) => new(date.Year, date.Month);
-
-    public static DateOnly LastDay(YearMonth period) => FirstDay(period).AddMonths(1).AddDays(-1);
 }

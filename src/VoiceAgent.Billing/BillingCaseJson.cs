@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
+using VoiceAgent.Platform;
 
 namespace VoiceAgent.Billing;
 
@@ -42,13 +43,6 @@ public static class BillingCaseJson
         }
     }
 
-    public static bool TryParsePeriod(string? text, out YearMonth period)
-    {
-        var result = YearMonthPattern.Iso.Parse(text ?? "");
-        period = result.Success ? result.Value : default;
-        return result.Success;
-    }
-
     /// <summary>An ISO 8601 point in time; without an offset it is read as local time in Europe/Berlin.</summary>
     public static Instant? ParseStart(string text)
     {
@@ -59,7 +53,7 @@ public static class BillingCaseJson
 
         if (LocalDateTimePattern.ExtendedIso.Parse(text) is { Success: true } local)
         {
-            return local.Value.InZoneLeniently(InvoiceCalculator.TimeZone).ToInstant();
+            return local.Value.InZoneLeniently(BusinessTime.Zone).ToInstant();
         }
 
         return null;

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using NodaTime;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Ports;
 
@@ -19,16 +18,15 @@ public sealed class BillingDevSeed(VoiceAgentDb db, TimeProvider time) : IDemoTe
             }
 
             var now = time.GetUtcNow();
-            var today = Instant.FromDateTimeOffset(now).InZone(InvoiceCalculator.TimeZone).Date;
-            var first = new DateOnly(today.Year, today.Month, 1);
+            var first = BillingPeriod.Containing(now).Previous.ToColumn();
             var plan = new PricePlan { Id = Guid.NewGuid(), Name = "Standard", Description = "Entwicklungs-Tarif", CreatedAt = now };
             db.PricePlans.Add(plan);
             db.PricePlanVersions.Add(new PricePlanVersion
             {
                 Id = Guid.NewGuid(), PlanId = plan.Id, Version = 1, BaseFeeCents = 4900, IncludedBotMinutes = 300, IncludedForwardMinutes = 60,
-                BotRateCents = 12m, ForwardRateCents = 9m, Increment = Increments.Minute, ValidFrom = first.AddMonths(-1), CreatedAt = now, CreatedBy = "dev-seed",
+                BotRateCents = 12m, ForwardRateCents = 9m, Increment = Increments.Minute, ValidFrom = first, CreatedAt = now, CreatedBy = "dev-seed",
             });
-            db.TenantPlans.Add(new TenantPlan { Id = Guid.NewGuid(), TenantId = demoTenantId, PlanId = plan.Id, StartDate = first.AddMonths(-1), CreatedAt = now, CreatedBy = "dev-seed" });
+            db.TenantPlans.Add(new TenantPlan { Id = Guid.NewGuid(), TenantId = demoTenantId, PlanId = plan.Id, StartDate = first, CreatedAt = now, CreatedBy = "dev-seed" });
             db.PackageOffers.Add(new PackageOffer { Id = Guid.NewGuid(), Name = "Paket 500", Minutes = 500, PriceCents = 4900, ValidityMonths = 6, CreatedAt = now });
             db.PackageOffers.Add(new PackageOffer { Id = Guid.NewGuid(), Name = "Paket 2000", Minutes = 2000, PriceCents = 17900, ValidityMonths = 12, CreatedAt = now });
             await db.SaveChangesAsync(ct);

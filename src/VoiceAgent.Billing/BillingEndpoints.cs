@@ -1,12 +1,14 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using VoiceAgent.Billing;
+using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Billing.Stripe;
 using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Billing;
 
-/// <summary>Billing outside the pages: the monthly job, PDF downloads, the package checkout redirect and the Stripe webhook.</summary>
+/// <summary>Billing outside the pages: PDF downloads, the package checkout redirect and the Stripe webhook.</summary>
 public static class BillingEndpoints
 {
     public static void MapBillingEndpoints(this IEndpointRouteBuilder routes)
@@ -22,55 +24,70 @@ public static class BillingEndpoints
             .AllowAnonymous().DisableAntiforgery().WithMetadata(new NoTenantScopeAttribute()).ExcludeFromDescription();
     }
 
-    internal static async Task<IResult> AdminPdf(Guid id, string? source, InvoiceDocuments documents, CancellationToken ct)
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> AdminPdf(Guid id, string? source,
+        [AsParameters] InvoiceServices services, CancellationToken ct)
     {
-        var pdf = await documents.GetAsync(id, source == DocumentSources.Lexoffice ? DocumentSources.Lexoffice : DocumentSources.Local, ct);
+        var pdf = await services.Documents.GetAsync(id, Source(source), ct);
         return pdf is null ? Problems.NotFound() : TypedResults.File(pdf.Content, "application/pdf", pdf.FileName);
     }
 
     // A tenant sees its issued invoices only (row-level security keeps it to its own; drafts are the operator's).
-    internal static async Task<IResult> TenantPdf(Guid id, string? source, InvoiceDocuments documents, Platform.Data.VoiceAgentDb db, CancellationToken ct)
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> TenantPdf(Guid id, string? source,
+        [AsParameters] InvoiceServices services, CancellationToken ct)
     {
-        var issued = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(
-            db.Invoices, i => i.Id == id && i.Status != InvoiceStatuses.Draft, ct);
-        if (!issued)
+        if (!await services.Db.Invoices.AnyAsync(i => i.Id == id && i.Status != InvoiceStatuses.Draft, ct))
         {
             return Problems.NotFound();
         }
 
-        var pdf = await documents.GetAsync(id, source == DocumentSources.Lexoffice ? DocumentSources.Lexoffice : DocumentSources.Local, ct);
+        var pdf = await services.Documents.GetAsync(id, Source(source), ct);
         return pdf is null ? Problems.NotFound() : TypedResults.File(pdf.Content, "application/pdf", pdf.FileName);
     }
 
-    internal static async Task<IResult> Checkout([FromForm] Guid packageId, HttpContext context, StripeCheckouts checkouts, CancellationToken ct)
+    public static async Task<RedirectHttpResult> Checkout([FromForm] Guid packageId, HttpContext context, [AsParameters] StripeServices services,
+        CancellationToken ct)
     {
         var returnBase = $"{context.Request.Scheme}://{context.Request.Host}/app/billing";
         try
         {
-            var url = await checkouts.StartAsync(context.User.TenantId()!.Value, packageId, returnBase, context.User.Actor(), ct);
+            var url = await services.Checkouts.StartAsync(context.User.TenantId()!.Value, packageId, returnBase, context.User.Actor(), ct);
             return TypedResults.Redirect(url);
         }
         catch (BillingException)
         {
             // Only a code goes into the URL (the page words it), never free text someone could put into a link.
-            var code = await checkouts.IsConfiguredAsync(ct) ? "failed" : "not_configured";
+            var code = await services.Checkouts.IsConfiguredAsync(ct) ? "failed" : "not_configured";
             return TypedResults.LocalRedirect("/app/billing?checkout=" + code);
         }
     }
 
-    internal static async Task<IResult> StripeWebhook(HttpRequest request, StripeWebhooks webhooks, CancellationToken ct)
+    public static async Task<Results<Ok<StripeWebhookReceipt>, ProblemHttpResult>> StripeWebhook(HttpRequest request,
+        [AsParameters] StripeServices services, CancellationToken ct)
     {
         // The signature covers the exact bytes: read them before anything parses the body.
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        var result = await webhooks.HandleAsync(buffer.ToArray(), request.Headers["Stripe-Signature"], ct);
+        var result = await services.Webhooks.HandleAsync(buffer.ToArray(), request.Headers["Stripe-Signature"], ct);
         return result switch
         {
-            WebhookResult.Accepted => TypedResults.Ok(new { received = true }),
-            WebhookResult.Duplicate => TypedResults.Ok(new { received = true, duplicate = true }),
+            WebhookResult.Accepted => TypedResults.Ok(new StripeWebhookReceipt(true)),
+            WebhookResult.Duplicate => TypedResults.Ok(new StripeWebhookReceipt(true, Duplicate: true)),
             WebhookResult.NotConfigured => Problems.Status(StatusCodes.Status503ServiceUnavailable, "Stripe-Webhook ist nicht eingerichtet."),
             WebhookResult.Rejected => Problems.Status(StatusCodes.Status400BadRequest, "Ungültige Stripe-Signatur."),
             _ => Problems.Status(StatusCodes.Status500InternalServerError, "Das Ereignis konnte nicht verarbeitet werden."),
         };
     }
+
+    private static string Source(string? source) => source == DocumentSources.Lexoffice ? DocumentSources.Lexoffice : DocumentSources.Local;
 }
+
+/// <summary>What the invoice handlers use; bound from the request's services with <c>[AsParameters]</c>.</summary>
+public sealed record InvoiceServices(InvoiceDocuments Documents, VoiceAgentDb Db);
+
+/// <summary>What the Stripe handlers use; bound from the request's services with <c>[AsParameters]</c>.</summary>
+public sealed record StripeServices(StripeCheckouts Checkouts, StripeWebhooks Webhooks);
+
+/// <summary>The webhook's 200 body: <c>{"received":true}</c>, plus <c>"duplicate":true</c> for an event seen before.</summary>
+public sealed record StripeWebhookReceipt(
+    bool Received,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Duplicate = null);

@@ -17,10 +17,13 @@ public static class BillingModule
         services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<InvoiceFinalizer>();
+        services.AddSingleton<CancelInvoice>();
+        services.AddSingleton<DeleteDraftInvoice>();
         services.AddSingleton<BillingRun>();
         services.AddSingleton<PackageCredits>();
         services.AddScoped<InvoiceDocuments>();
         services.AddScoped<PlanCatalog>();
+        services.AddScoped<PackageCatalog>();
 
         services.AddSingleton<LexofficeRateLimiter>();
         // Retries, back-off and the per-attempt timeout come from the resilience pipeline, so the client's own timeout is off.

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using VoiceAgent.Platform;
 
 namespace VoiceAgent.Billing;
 
@@ -70,7 +71,7 @@ public sealed class SchedulerOptions
 
     /// <summary>The billing time zone (the one invoices are calculated in).</summary>
     [Required]
-    public string TimeZone { get; set; } = InvoiceCalculator.TimeZone.Id;
+    public string TimeZone { get; set; } = BusinessTime.ZoneId;
 
     /// <summary>The monthly job finalizes the invoices it creates (numbers, PDFs) and sends them to Lexoffice when configured.</summary>
     public bool FinalizeScheduledRuns { get; set; } = true;

@@ -15,7 +15,7 @@ namespace VoiceAgent.Billing;
 
 public sealed record BillingRunResult(
     Guid RunId,
-    YearMonth Period,
+    BillingPeriod Period,
     int Created,
     int Updated,
     int Unchanged,
@@ -33,7 +33,7 @@ public sealed class BillingRun(IServiceScopeFactory scopes, InvoiceFinalizer fin
     ILogger<BillingRun> logger)
 {
     /// <summary>Computes without storing anything (the super-admin's preview).</summary>
-    public async Task<BillingComputation> PreviewAsync(YearMonth period, CancellationToken ct = default)
+    public async Task<BillingComputation> PreviewAsync(BillingPeriod period, CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
@@ -42,13 +42,13 @@ public sealed class BillingRun(IServiceScopeFactory scopes, InvoiceFinalizer fin
         return await BillingCalculation.ComputeAsync(db, period, ct: ct);
     }
 
-    public async Task<BillingRunResult> RunAsync(YearMonth period, string trigger, Actor actor, bool finalize, string? instance = null,
+    public async Task<BillingRunResult> RunAsync(BillingPeriod period, string trigger, Actor actor, bool finalize, string? instance = null,
         CancellationToken ct = default)
     {
         var run = new BillingRunRecord
         {
             Id = Guid.NewGuid(),
-            Period = BillingCalculation.FirstDay(period),
+            Period = period.ToColumn(),
             Trigger = trigger,
             Instance = instance,
             StartedBy = actor.Email,
@@ -128,7 +128,7 @@ public sealed class BillingRun(IServiceScopeFactory scopes, InvoiceFinalizer fin
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
         db.Scope.UsePlatform();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var period = BillingCalculation.FirstDay(bill.Preview.Period);
+        var period = bill.Preview.Period.ToColumn();
         await db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM invoices WHERE tenant_id = {bill.Tenant.Id} AND period = {period} AND kind = 'monthly' AND status <> 'cancelled' FOR UPDATE", ct);
         var existing = await db.Invoices.SingleOrDefaultAsync(
@@ -221,9 +221,9 @@ public sealed class BillingRun(IServiceScopeFactory scopes, InvoiceFinalizer fin
         var preview = bill.Preview;
         var now = time.GetUtcNow();
         var id = Guid.NewGuid();
-        var first = BillingCalculation.FirstDay(preview.Period);
+        var first = preview.Period.ToColumn();
         var serviceFrom = bill.Assignment.StartDate > first ? bill.Assignment.StartDate : first;
-        var last = BillingCalculation.LastDay(preview.Period);
+        var last = preview.Period.LastDay.ToDateOnly();
         var serviceUntil = bill.Assignment.EndDate is { } end && end < last ? end : last;
         var lines = preview.Lines.Select((l, i) => new InvoiceItem
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using NodaTime;
 
 namespace VoiceAgent.Billing;
 
@@ -24,6 +23,4 @@ public static class GermanFormat
     public static string Percent(decimal rate) => rate.ToString("0.##", German) + " %";
 
     public static string Date(DateOnly date) => date.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture);
-
-    public static string Period(DateOnly first) => InvoiceTexts.MonthYear(new YearMonth(first.Year, first.Month));
 }

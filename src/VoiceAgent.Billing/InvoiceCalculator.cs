@@ -1,4 +1,3 @@
-using VoiceAgent.Platform;
 using NodaTime;
 
 namespace VoiceAgent.Billing;
@@ -9,19 +8,10 @@ namespace VoiceAgent.Billing;
 /// </summary>
 public static class InvoiceCalculator
 {
-    /// <summary>Periods are calendar months in the operator's time zone, whatever the tenant's country.</summary>
-    public static readonly DateTimeZone TimeZone = BusinessTime.Zone;
-
-    public static (Instant From, Instant Until) Bounds(YearMonth period)
+    public static InvoicePreview Calculate(BillingCase billingCase, BillingPeriod period)
     {
-        var first = period.OnDayOfMonth(1);
-        return (first.AtStartOfDayInZone(TimeZone).ToInstant(), first.PlusMonths(1).AtStartOfDayInZone(TimeZone).ToInstant());
-    }
-
-    public static InvoicePreview Calculate(BillingCase billingCase, YearMonth period)
-    {
-        var (from, until) = Bounds(period);
-        var inPeriod = billingCase.Usage.Where(u => u.Start >= from && u.Start < until).ToList();
+        var (start, end) = (period.Start, period.End);
+        var inPeriod = billingCase.Usage.Where(u => u.Start >= start && u.Start < end).ToList();
         return Calculate(billingCase.Plan, billingCase.Tenant, billingCase.Packages,
             UsageTotals.Of(inPeriod, UsageKind.Bot), UsageTotals.Of(inPeriod, UsageKind.Forward), period,
             billingCase.Usage.Count - inPeriod.Count);
@@ -33,7 +23,7 @@ public static class InvoiceCalculator
     /// </summary>
     public static InvoicePreview Calculate(
         BillingPlan plan, BillingTenant tenant, IReadOnlyList<MinutePackage> packageList, UsageTotals botUsage, UsageTotals forwardUsage,
-        YearMonth period, int ignoredRecords = 0)
+        BillingPeriod period, int ignoredRecords = 0)
     {
         var bot = (botUsage.Records, Raw: botUsage.RawSeconds, Billed: botUsage.BilledSeconds(plan.Increment));
         var forward = (forwardUsage.Records, Raw: forwardUsage.RawSeconds, Billed: forwardUsage.BilledSeconds(plan.Increment));
@@ -41,7 +31,7 @@ public static class InvoiceCalculator
         var botIncluded = plan.IncludedBotMinutes * 60L;
         var forwardIncluded = plan.IncludedForwardMinutes * 60L;
         decimal botNeed = Math.Max(0, bot.Billed - botIncluded);
-        var packages = ConsumePackages(packageList, period.OnDayOfMonth(1), ref botNeed);
+        var packages = ConsumePackages(packageList, period.FirstDay, ref botNeed);
         var packageSeconds = packages.Sum(p => p.ConsumedSeconds);
         var botOverage = botNeed;
         decimal forwardOverage = Math.Max(0, forward.Billed - forwardIncluded);
@@ -95,12 +85,11 @@ public static class InvoiceCalculator
         return [.. uses];
     }
 
-    private static BaseFeeProration Prorate(long baseFeeCents, YearMonth period, LocalDate? startDate)
+    private static BaseFeeProration Prorate(long baseFeeCents, BillingPeriod period, LocalDate? startDate)
     {
-        var daysInMonth = period.Calendar.GetDaysInMonth(period.Year, period.Month);
-        var first = period.OnDayOfMonth(1);
-        var daysActive = startDate is not { } start || start <= first ? daysInMonth
-            : start > period.OnDayOfMonth(daysInMonth) ? 0
+        var daysInMonth = period.DaysInMonth;
+        var daysActive = startDate is not { } start || start <= period.FirstDay ? daysInMonth
+            : start > period.LastDay ? 0
             : daysInMonth - start.Day + 1;
         var amount = daysActive == daysInMonth ? baseFeeCents : Money.RoundToCents((decimal)baseFeeCents * daysActive / daysInMonth);
         return new BaseFeeProration(baseFeeCents, daysActive, daysInMonth, amount);

@@ -97,5 +97,5 @@ public sealed class InvoiceDocuments(VoiceAgentDb db, IOptionsMonitor<BillingOpt
     }
 
     public static string FileName(Invoice invoice) =>
-        invoice.Number is { } number ? "Rechnung-" + number : $"Entwurf-{BillingCalculation.ToPeriod(invoice.Period)}-{invoice.Id.ToString("N")[..8]}";
+        invoice.Number is { } number ? "Rechnung-" + number : $"Entwurf-{invoice.BillingPeriod()}-{invoice.Id.ToString("N")[..8]}";
 }

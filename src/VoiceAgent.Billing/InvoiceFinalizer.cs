@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using VoiceAgent.Platform;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Email;
@@ -12,7 +13,8 @@ namespace VoiceAgent.Billing;
 public sealed class BillingException(string message) : Exception(message);
 
 /// <summary>
-/// Finalization (gapless number, invoice date, frozen issuer and recipient) and Storno. Numbers come from the year's row in
+/// Finalization (gapless number, invoice date, frozen issuer and recipient): of the monthly run's invoices, package
+/// invoices and Storno invoices alike. Numbers come from the year's row in
 /// invoice_number_counters, incremented inside the finalizing transaction: the row lock serializes concurrent
 /// finalizations and a rollback gives the number back, so numbers have neither gaps nor duplicates.
 /// </summary>
@@ -84,103 +86,11 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         return true;
     }
 
-    /// <summary>
-    /// Storno: a cancellation invoice with the negated lines, finalized at once (own number), and the original marked
-    /// cancelled (the one change the database allows on a finalized invoice). The packages it consumed are free again; the
-    /// period can then be billed anew.
-    /// </summary>
-    /// <returns>The cancellation invoice's id.</returns>
-    public async Task<Guid> CancelAsync(Guid invoiceId, string reason, Actor actor, CancellationToken ct = default)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
-        db.Scope.UsePlatform();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM invoices WHERE id = {invoiceId} FOR UPDATE", ct);
-        var original = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == invoiceId, ct)
-                       ?? throw new BillingException("Rechnung nicht gefunden.");
-        if (original.Status != InvoiceStatuses.Finalized || original.Kind == InvoiceKinds.Cancellation)
-        {
-            throw new BillingException(original.Status == InvoiceStatuses.Draft
-                ? "Ein Entwurf hat noch keine Nummer; er wird nicht storniert, sondern neu berechnet oder gelöscht."
-                : "Diese Rechnung ist bereits storniert oder selbst eine Stornorechnung.");
-        }
-
-        var now = time.GetUtcNow();
-        var cancellation = new Invoice
-        {
-            Id = Guid.NewGuid(),
-            TenantId = original.TenantId,
-            Kind = InvoiceKinds.Cancellation,
-            Status = InvoiceStatuses.Draft,
-            Period = original.Period,
-            ServiceFrom = original.ServiceFrom,
-            ServiceUntil = original.ServiceUntil,
-            CancelsInvoiceId = original.Id,
-            PlanVersionId = original.PlanVersionId,
-            TenantPlanId = original.TenantPlanId,
-            Issuer = original.Issuer,
-            Recipient = original.Recipient,
-            NetCents = -original.NetCents,
-            TaxRatePercent = original.TaxRatePercent,
-            TaxCents = -original.TaxCents,
-            GrossCents = -original.GrossCents,
-            TaxRule = original.TaxRule,
-            TaxNote = original.TaxNote,
-            Calculation = null,
-            CreatedAt = now,
-            UpdatedAt = now,
-            CreatedBy = actor.Email,
-            Lines = original.Lines.OrderBy(l => l.Position).Select(l => new InvoiceItem
-            {
-                Position = l.Position,
-                TenantId = l.TenantId,
-                Kind = l.Kind,
-                Description = "Storno: " + l.Description,
-                Quantity = -l.Quantity,
-                Unit = l.Unit,
-                UnitPriceCents = l.UnitPriceCents,
-                AmountCents = -l.AmountCents,
-            }).ToList(),
-        };
-        db.Invoices.Add(cancellation);
-        await db.SaveChangesAsync(ct);
-        await FinalizeInTransactionAsync(db, scope.ServiceProvider.GetRequiredService<MailOutbox>(), cancellation.Id, actor, ct);
-
-        original.Status = InvoiceStatuses.Cancelled;
-        original.CancelledByInvoiceId = cancellation.Id;
-        original.CancelledAt = now;
-        original.UpdatedAt = now;
-        db.Record(time, actor, BillingAuditActions.InvoiceCancelled, original.TenantId, $"{original.Number} → {cancellation.Number}", reason);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return cancellation.Id;
-    }
-
-    /// <summary>Deletes a draft (finalized invoices cannot be deleted; the database refuses it as well).</summary>
-    public async Task DeleteDraftAsync(Guid invoiceId, Actor actor, CancellationToken ct = default)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
-        db.Scope.UsePlatform();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, ct) ?? throw new BillingException("Rechnung nicht gefunden.");
-        if (invoice.Status != InvoiceStatuses.Draft)
-        {
-            throw new BillingException("Nur Entwürfe können gelöscht werden; eine finalisierte Rechnung wird storniert.");
-        }
-
-        db.Invoices.Remove(invoice);
-        db.Record(time, actor, BillingAuditActions.DraftDeleted, invoice.TenantId, $"{BillingCalculation.ToPeriod(invoice.Period)} {GermanFormat.Euro(invoice.GrossCents)}");
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-    }
-
     public static string FormatNumber(string prefix, int year, int seq) =>
         $"{prefix}{year}-{seq.ToString("00000", System.Globalization.CultureInfo.InvariantCulture)}";
 
     private DateOnly Today() =>
-        BillingCalculation.ToDate(Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(InvoiceCalculator.TimeZone).Date);
+        Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(BusinessTime.Zone).Date.ToDateOnly();
 }
 
 public static class BillingAuditActions

@@ -67,7 +67,7 @@ public sealed record InvoiceLayout(
             InvoiceKinds.Cancellation when original is not null =>
                 $"Hiermit stornieren wir die Rechnung {original.Number} vom {GermanFormat.Date(original.InvoiceDate!.Value)} vollständig.",
             InvoiceKinds.Package => "Für den Kauf eines Minutenpakets berechnen wir Ihnen:",
-            _ => $"Für die Nutzung von VoiceAgent im {GermanFormat.Period(invoice.Period)} berechnen wir Ihnen:",
+            _ => $"Für die Nutzung von VoiceAgent im {invoice.BillingPeriod().Display} berechnen wir Ihnen:",
         };
 
         var rows = lines.OrderBy(l => l.Position).Select(l => new Row(

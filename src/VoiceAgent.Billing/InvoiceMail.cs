@@ -21,7 +21,7 @@ public static class InvoiceMail
         {
             InvoiceKinds.Cancellation => Text("Mail.Invoice.What.Cancellation",
                 await db.Invoices.AsNoTracking().Where(i => i.Id == invoice.CancelsInvoiceId).Select(i => i.Number).SingleOrDefaultAsync(ct) ?? "–"),
-            InvoiceKinds.Monthly => Text("Mail.Invoice.What.Monthly", GermanFormat.Period(invoice.Period)),
+            InvoiceKinds.Monthly => Text("Mail.Invoice.What.Monthly", invoice.BillingPeriod().Display),
             _ => Text("Mail.Invoice.What.Other"),
         };
         var due = invoice.DueDate is { } date ? Text("Mail.Invoice.Due", GermanFormat.Date(date)) : "";

@@ -4,7 +4,7 @@ namespace VoiceAgent.Billing;
 
 /// <summary>The computed invoice of one tenant and period, plus the intermediate figures that explain it.</summary>
 public sealed record InvoicePreview(
-    YearMonth Period,
+    BillingPeriod Period,
     IReadOnlyList<InvoiceLine> Lines,
     long NetCents,
     TaxTreatment Tax,

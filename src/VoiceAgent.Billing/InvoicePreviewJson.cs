@@ -35,7 +35,7 @@ public static class InvoicePreviewJson
             json.WriteNumber("grossCents", preview.GrossCents);
             json.WriteString("taxRule", TaxRuleName(preview.Tax.Rule));
             json.WriteString("taxNote", preview.Tax.Note);
-            json.WriteString("period", YearMonthPattern.Iso.Format(preview.Period));
+            json.WriteString("period", preview.Period.ToString());
 
             json.WriteStartObject("baseFee");
             json.WriteNumber("fullCents", preview.BaseFee.FullCents);

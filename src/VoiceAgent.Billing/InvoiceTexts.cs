@@ -14,17 +14,12 @@ public static class InvoiceTexts
     public const string BotOverage = "Bot-Minuten über Inklusivvolumen";
     public const string ForwardOverage = "Weiterleitungsminuten über Inklusivvolumen";
 
-    private static readonly string[] Months =
-        ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
-
-    public static string MonthYear(YearMonth period) => $"{Months[period.Month - 1]} {period.Year}";
-
     public static string Date(LocalDate date) => date.ToString("dd'.'MM'.'uuuu", CultureInfo.InvariantCulture);
 
-    public static string BaseFee(YearMonth period, BaseFeeProration proration, LocalDate? startDate) =>
+    public static string BaseFee(BillingPeriod period, BaseFeeProration proration, LocalDate? startDate) =>
         proration.DaysActive == proration.DaysInMonth
-            ? $"Grundgebühr {MonthYear(period)}"
-            : $"Grundgebühr {MonthYear(period)} (anteilig {proration.DaysActive}/{proration.DaysInMonth} Tage ab {Date(startDate!.Value)})";
+            ? $"Grundgebühr {period.Display}"
+            : $"Grundgebühr {period.Display} (anteilig {proration.DaysActive}/{proration.DaysInMonth} Tage ab {Date(startDate!.Value)})";
 
     public static string PackageMinutes(LocalDate validUntil) => $"Bot-Minuten aus Minutenpaket (gültig bis {Date(validUntil)})";
 }

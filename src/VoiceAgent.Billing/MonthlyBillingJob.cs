@@ -1,9 +1,7 @@
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.Extensions.Options;
-using NodaTime;
 using VoiceAgent.Platform.Auditing;
-using VoiceAgent.Billing;
 using VoiceAgent.Billing.Lexoffice;
 using VoiceAgent.Platform.Data;
 
@@ -35,12 +33,12 @@ public sealed class MonthlyBillingJob(
     [JobDisplayName("Monatsabrechnung (Vormonat)")]
     public async Task RunScheduledAsync(PerformContext? context, CancellationToken ct)
     {
-        var period = PreviousMonth(time.GetUtcNow());
+        var period = BillingPeriod.Containing(time.GetUtcNow()).Previous;
         await RunPeriodAsync(period, options.Value.Scheduler.FinalizeScheduledRuns, RunTriggers.Schedule, Scheduler, context?.ServerId, ct);
     }
 
     /// <summary>Bills one period: the recurring job and the super-admin's manual run.</summary>
-    public async Task<BillingRunResult> RunPeriodAsync(YearMonth period, bool finalize, string trigger, Actor actor, string? instance,
+    public async Task<BillingRunResult> RunPeriodAsync(BillingPeriod period, bool finalize, string trigger, Actor actor, string? instance,
         CancellationToken ct)
     {
         db.Scope.UsePlatform();
@@ -68,11 +66,5 @@ public sealed class MonthlyBillingJob(
 
         monitor.Report(result);
         return result;
-    }
-
-    public static YearMonth PreviousMonth(DateTimeOffset now)
-    {
-        var local = Instant.FromDateTimeOffset(now).InZone(InvoiceCalculator.TimeZone).Date;
-        return new YearMonth(local.Year, local.Month).PlusMonths(-1);
     }
 }

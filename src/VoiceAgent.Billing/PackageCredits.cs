@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using VoiceAgent.Platform;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Billing.Stripe;
 using VoiceAgent.Platform.Data;
@@ -51,7 +52,7 @@ public sealed class PackageCredits(InvoiceFinalizer finalizer, IOptionsMonitor<B
         }
 
         var now = time.GetUtcNow();
-        var today = BillingCalculation.ToDate(Instant.FromDateTimeOffset(now).InZone(InvoiceCalculator.TimeZone).Date);
+        var today = Instant.FromDateTimeOffset(now).InZone(BusinessTime.Zone).Date.ToDateOnly();
         var purchase = new PackagePurchase
         {
             Id = Guid.NewGuid(),

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using NodaTime;
 using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Data;
 
@@ -9,7 +8,7 @@ public sealed record PlanPrices(long BaseFeeCents, int IncludedBotMinutes, int I
     string Increment);
 
 /// <summary>
-/// The super-admin's plans, prices and package catalog. Prices are versioned: a change is a new version from the 1st of a
+/// The super-admin's plans, their prices and the tenants' assignments (packages on sale: <see cref="PackageCatalog"/>). Prices are versioned: a change is a new version from the 1st of a
 /// later month, so the current period and every past invoice keep their prices (the database refuses edits of a version).
 /// A tenant's plan changes on the 1st of a month; only its first plan may start mid-month (prorated).
 /// </summary>
@@ -31,20 +30,22 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
 
         var plan = new PricePlan { Id = Guid.NewGuid(), Name = name, Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(), CreatedAt = time.GetUtcNow() };
         db.PricePlans.Add(plan);
-        db.PricePlanVersions.Add(Version(plan.Id, 1, prices, CurrentPeriodStart(), actor));
+        db.PricePlanVersions.Add(Version(plan.Id, 1, prices, CurrentPeriod().ToColumn(), actor));
         db.Record(time, actor, BillingAuditActions.PlanCreated, null, $"{name}: {Describe(prices)}");
         await db.SaveChangesAsync(ct);
         return plan;
     }
 
-    /// <summary>New prices from <paramref name="validFrom"/> (a 1st of a month after the current one); the previous version ends the day before.</summary>
-    public async Task<PricePlanVersion> ChangePricesAsync(Guid planId, PlanPrices prices, DateOnly validFrom, Actor actor, CancellationToken ct = default)
+    /// <summary>New prices from period <paramref name="from"/> (after the current one) on; the previous version ends the day before.</summary>
+    public async Task<PricePlanVersion> ChangePricesAsync(Guid planId, PlanPrices prices, BillingPeriod from, Actor actor, CancellationToken ct = default)
     {
         Validate(prices);
-        if (validFrom.Day != 1 || validFrom <= CurrentPeriodStart())
+        if (from <= CurrentPeriod())
         {
-            throw new BillingException($"Neue Preise gelten ab dem 1. eines kommenden Monats (frühestens {GermanFormat.Date(CurrentPeriodStart().AddMonths(1))}).");
+            throw new BillingException($"Neue Preise gelten ab dem 1. eines kommenden Monats (frühestens {GermanFormat.Date(CurrentPeriod().Next.ToColumn())}).");
         }
+
+        var validFrom = from.ToColumn();
 
         var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException("Tarif nicht gefunden.");
         var versions = await db.PricePlanVersions.Where(v => v.PlanId == planId).OrderBy(v => v.Version).ToListAsync(ct);
@@ -81,9 +82,9 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         var lastInvoiced = await db.Invoices
             .Where(i => i.TenantId == tenantId && i.Kind == InvoiceKinds.Monthly && i.Status != InvoiceStatuses.Draft && i.Status != InvoiceStatuses.Cancelled)
             .MaxAsync(i => (DateOnly?)i.Period, ct);
-        if (lastInvoiced is { } invoiced && startDate <= invoiced.AddMonths(1).AddDays(-1))
+        if (lastInvoiced is { } column && BillingPeriod.Of(column) is var invoiced && startDate <= invoiced.LastDay.ToDateOnly())
         {
-            throw new BillingException($"Bis {GermanFormat.Period(invoiced)} ist bereits abgerechnet; der Tarif kann frühestens ab {GermanFormat.Date(invoiced.AddMonths(1))} wechseln.");
+            throw new BillingException($"Bis {invoiced.Display} ist bereits abgerechnet; der Tarif kann frühestens ab {GermanFormat.Date(invoiced.Next.FirstDay.ToDateOnly())} wechseln.");
         }
 
         var assignments = await db.TenantPlans.Where(a => a.TenantId == tenantId).OrderBy(a => a.StartDate).ToListAsync(ct);
@@ -118,43 +119,8 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         return assignment;
     }
 
-    public async Task<PackageOffer> CreatePackageAsync(string name, int minutes, long priceCents, int validityMonths, Actor actor, CancellationToken ct = default)
-    {
-        name = name?.Trim() ?? "";
-        if (name.Length is 0 or > 100 || minutes is < 1 or > 1_000_000 || priceCents is < 0 or > 1_000_000_000 || validityMonths is < 1 or > 60)
-        {
-            throw new BillingException("Paket: Name (bis 100 Zeichen), 1–1.000.000 Minuten, Preis ab 0 €, 1–60 Monate gültig.");
-        }
-
-        var offer = new PackageOffer
-        {
-            Id = Guid.NewGuid(),
-            Name = name,
-            Minutes = minutes,
-            PriceCents = priceCents,
-            ValidityMonths = validityMonths,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.PackageOffers.Add(offer);
-        db.Record(time, actor, BillingAuditActions.PackageCreated, null, $"{name}: {minutes} min, {GermanFormat.Euro(priceCents)} netto, {validityMonths} Monate");
-        await db.SaveChangesAsync(ct);
-        return offer;
-    }
-
-    /// <summary>Packages are never edited (purchases refer to them); they are withdrawn from sale and replaced.</summary>
-    public async Task SetPackageActiveAsync(Guid packageId, bool active, Actor actor, CancellationToken ct = default)
-    {
-        var offer = await db.PackageOffers.SingleOrDefaultAsync(p => p.Id == packageId, ct) ?? throw new BillingException("Paket nicht gefunden.");
-        offer.Active = active;
-        db.Record(time, actor, BillingAuditActions.PackageChanged, null, $"{offer.Name}: {(active ? "im Angebot" : "nicht mehr im Angebot")}");
-        await db.SaveChangesAsync(ct);
-    }
-
-    public DateOnly CurrentPeriodStart()
-    {
-        var today = Instant.FromDateTimeOffset(time.GetUtcNow()).InZone(InvoiceCalculator.TimeZone).Date;
-        return new DateOnly(today.Year, today.Month, 1);
-    }
+    /// <summary>The month being used now (prices of running and past periods are fixed).</summary>
+    public BillingPeriod CurrentPeriod() => BillingPeriod.Containing(time.GetUtcNow());
 
     private PricePlanVersion Version(Guid planId, int version, PlanPrices prices, DateOnly validFrom, Actor actor) => new()
     {

@@ -16,18 +16,23 @@ public static class UsageAggregator
         public static readonly TenantUsage None = new(UsageTotals.None, UsageTotals.None);
     }
 
-    public static async Task<Dictionary<Guid, TenantUsage>> ForAllTenantsAsync(VoiceAgentDb db, YearMonth period, CancellationToken ct = default)
+    public static async Task<Dictionary<Guid, TenantUsage>> ForAllTenantsAsync(VoiceAgentDb db, BillingPeriod period, CancellationToken ct = default)
     {
-        var (from, until) = InvoiceCalculator.Bounds(period);
+        var (from, until) = (period.Start, period.End);
         var rows = await db.Database.SqlQuery<Row>(
                 $"SELECT tenant_id AS \"TenantId\", kind AS \"Kind\", records AS \"Records\", raw_seconds AS \"RawSeconds\", minute_rounded_seconds AS \"MinuteRoundedSeconds\" FROM usage_totals({from.ToDateTimeOffset()}, {until.ToDateTimeOffset()}, NULL)")
             .ToListAsync(ct);
         return Group(rows);
     }
 
-    /// <summary>One tenant, from <paramref name="from"/> (inclusive) to <paramref name="until"/> (exclusive).</summary>
-    public static async Task<TenantUsage> ForTenantAsync(VoiceAgentDb db, Guid tenantId, Instant from, Instant until, CancellationToken ct = default)
+    /// <summary>
+    /// One tenant's usage in the period; with <paramref name="asOf"/> only what started before it (the month so far).
+    /// </summary>
+    public static async Task<TenantUsage> ForTenantAsync(VoiceAgentDb db, Guid tenantId, BillingPeriod period, Instant? asOf = null,
+        CancellationToken ct = default)
     {
+        var from = period.Start;
+        var until = asOf is { } cut && cut < period.End ? cut : period.End;
         var rows = await db.Database.SqlQuery<Row>(
                 $"SELECT tenant_id AS \"TenantId\", kind AS \"Kind\", records AS \"Records\", raw_seconds AS \"RawSeconds\", minute_rounded_seconds AS \"MinuteRoundedSeconds\" FROM usage_totals({from.ToDateTimeOffset()}, {until.ToDateTimeOffset()}, {tenantId})")
             .ToListAsync(ct);

@@ -13,7 +13,7 @@ internal static class BillingCommands
             return 2;
         }
 
-        if (!BillingCaseJson.TryParsePeriod(periodText, out var period))
+        if (!BillingPeriod.TryParse(periodText, out var period))
         {
             await stderr.WriteLineAsync(BillingTexts.Format(BillingErrorCodes.InvalidPeriod, periodText));
             return 1;

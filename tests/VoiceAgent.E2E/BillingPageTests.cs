@@ -21,8 +21,8 @@ public sealed class BillingPageTests : PortalTest
         await seed.UsageAsync(salon, "bot", new DateTimeOffset(2026, 1, 10, 9, 0, 0, TimeSpan.Zero), 7200);
         var run = Factory.Services.GetRequiredService<BillingRun>();
         var admin = new Actor(null, VoiceAgentFactory.AdminEmail);
-        await run.RunAsync(new YearMonth(2026, 1), RunTriggers.Manual, admin, finalize: true);
-        await run.RunAsync(new YearMonth(2026, 2), RunTriggers.Manual, admin, finalize: false);
+        await run.RunAsync(new BillingPeriod(2026, 1), RunTriggers.Manual, admin, finalize: true);
+        await run.RunAsync(new BillingPeriod(2026, 2), RunTriggers.Manual, admin, finalize: false);
     }
 
     [Fact]

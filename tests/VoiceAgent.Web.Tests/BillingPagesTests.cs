@@ -32,8 +32,8 @@ public sealed partial class BillingPagesTests : IntegrationTest
         await Seed.AssignAsync(other, plan, new DateOnly(2025, 6, 1));
         await Seed.UsageAsync(salon, "bot", new DateTimeOffset(2026, 1, 10, 9, 0, 0, TimeSpan.Zero), 7200);
         var run = App.Services.GetRequiredService<BillingRun>();
-        await run.RunAsync(new YearMonth(2026, 1), RunTriggers.Manual, Admin, finalize: true);
-        await run.RunAsync(new YearMonth(2026, 2), RunTriggers.Manual, Admin, finalize: false);
+        await run.RunAsync(new BillingPeriod(2026, 1), RunTriggers.Manual, Admin, finalize: true);
+        await run.RunAsync(new BillingPeriod(2026, 2), RunTriggers.Manual, Admin, finalize: false);
         return (salon, other);
     }
 

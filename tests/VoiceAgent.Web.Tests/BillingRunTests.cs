@@ -11,7 +11,7 @@ namespace VoiceAgent.Web.Tests;
 /// <summary>The monthly run against PostgreSQL: idempotent per (tenant, period), once across instances, gapless numbers, GoBD guards.</summary>
 public sealed class BillingRunTests : IntegrationTest
 {
-    private static readonly YearMonth January = new(2026, 1);
+    private static readonly BillingPeriod January = new(2026, 1);
     private static readonly Actor Admin = new(null, "admin@test.local");
 
     private BillingSeed Seed => new(Database);
@@ -159,7 +159,7 @@ public sealed class BillingRunTests : IntegrationTest
         await JobsProbe.MakeRecurringJobDueAsync(Database, MonthlyBillingJob.RecurringJobId);
         var result = await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(MonthlyBillingJob.PreviousMonth(DateTimeOffset.UtcNow), result.Period);
+        Assert.Equal(BillingPeriod.Containing(DateTimeOffset.UtcNow).Previous, result.Period);
         Assert.Equal(3, result.Created);
         const string monthlyJobs = """
             FROM hangfire.job j JOIN hangfire.jobparameter p ON p.jobid = j.id AND p.name = 'RecurringJobId' AND p.value = '"monthly-billing"'
@@ -272,7 +272,7 @@ public sealed class BillingRunTests : IntegrationTest
         var original = await Seed.ScalarAsync<Guid>("SELECT id FROM invoices WHERE tenant_id = @t", ("t", alpha));
         var net = await Seed.ScalarAsync<long>("SELECT net_cents FROM invoices WHERE id = @i", ("i", original));
 
-        var cancellation = await App.Services.GetRequiredService<InvoiceFinalizer>().CancelAsync(original, "Falsche Anschrift", Admin);
+        var cancellation = await App.Services.GetRequiredService<CancelInvoice>().HandleAsync(original, "Falsche Anschrift", Admin);
 
         Assert.Equal("cancelled", await Seed.ScalarAsync<string>("SELECT status FROM invoices WHERE id = @i", ("i", original)));
         Assert.Equal(-net, await Seed.ScalarAsync<long>("SELECT net_cents FROM invoices WHERE id = @i AND kind = 'cancellation' AND status = 'finalized'", ("i", cancellation)));
@@ -282,7 +282,7 @@ public sealed class BillingRunTests : IntegrationTest
         var originalNumber = await Seed.ScalarAsync<string>("SELECT number FROM invoices WHERE id = @i", ("i", original));
         Assert.Contains($"zur Rechnung {originalNumber} die Stornorechnung {cancellationNumber}",
             await Seed.ScalarAsync<string>("SELECT body FROM mail_outbox WHERE subject LIKE 'Stornorechnung %'"));
-        await Assert.ThrowsAsync<BillingException>(() => App.Services.GetRequiredService<InvoiceFinalizer>().CancelAsync(original, "zweimal", Admin));
+        await Assert.ThrowsAsync<BillingException>(() => App.Services.GetRequiredService<CancelInvoice>().HandleAsync(original, "zweimal", Admin));
 
         var corrected = await run.RunAsync(January, RunTriggers.Manual, Admin, finalize: true);
 
@@ -331,13 +331,13 @@ public sealed class BillingRunTests : IntegrationTest
         await using var tx = await db.Database.BeginTransactionAsync();
         var catalog = scope.ServiceProvider.GetRequiredService<PlanCatalog>();
         var prices = new PlanPrices(5900, 100, 30, 12m, 9m, Increments.Minute);
-        await Assert.ThrowsAsync<BillingException>(() => catalog.ChangePricesAsync(plan, prices, catalog.CurrentPeriodStart(), Admin));
-        var next = catalog.CurrentPeriodStart().AddMonths(1);
+        await Assert.ThrowsAsync<BillingException>(() => catalog.ChangePricesAsync(plan, prices, catalog.CurrentPeriod(), Admin));
+        var next = catalog.CurrentPeriod().Next;
         var version = await catalog.ChangePricesAsync(plan, prices, next, Admin);
         await tx.CommitAsync();
 
         Assert.Equal(2, version.Version);
-        Assert.Equal(next.AddDays(-1), await Seed.ScalarAsync<DateOnly>("SELECT valid_until FROM billing_plan_versions WHERE plan_id = @p AND version = 1", ("p", plan)));
+        Assert.Equal(next.FirstDay.ToDateOnly().AddDays(-1), await Seed.ScalarAsync<DateOnly>("SELECT valid_until FROM billing_plan_versions WHERE plan_id = @p AND version = 1", ("p", plan)));
     }
 
     // docs/billing-example.json stored as database rows (packages as purchases with the documented balances): the run,

@@ -38,7 +38,7 @@ public sealed class JobsTests : IntegrationTest
         var plan = await Seed.PlanAsync("Standard", 4900, 100, 30, 12m, 9m);
         var tenant = await Seed.TenantAsync("Praxis Jobs");
         await Seed.AssignAsync(tenant, plan, new DateOnly(2025, 6, 1));
-        var result = await app.Services.GetRequiredService<BillingRun>().RunAsync(new YearMonth(2026, 1), RunTriggers.Manual, Admin, finalize: true);
+        var result = await app.Services.GetRequiredService<BillingRun>().RunAsync(new BillingPeriod(2026, 1), RunTriggers.Manual, Admin, finalize: true);
         return result.FinalizedInvoiceIds.Single();
     }
 

@@ -34,7 +34,7 @@ public sealed class LexofficeTests : IntegrationTest
             await Seed.UsageAsync(tenant, "bot", new DateTimeOffset(2026, 1, 10, 9, 0, 0, TimeSpan.Zero), 7261);
         }
 
-        var result = await app.Services.GetRequiredService<BillingRun>().RunAsync(new YearMonth(2026, 1), RunTriggers.Manual, Admin, finalize: true);
+        var result = await app.Services.GetRequiredService<BillingRun>().RunAsync(new BillingPeriod(2026, 1), RunTriggers.Manual, Admin, finalize: true);
         return result.FinalizedInvoiceIds.ToList();
     }
 
@@ -186,7 +186,7 @@ public sealed class LexofficeTests : IntegrationTest
 
         // The next period's invoice of the same tenant.
         await Seed.UsageAsync(await Seed.ScalarAsync<Guid>("SELECT tenant_id FROM invoices"), "bot", new DateTimeOffset(2026, 2, 3, 9, 0, 0, TimeSpan.Zero), 60);
-        var february = await app.Services.GetRequiredService<BillingRun>().RunAsync(new YearMonth(2026, 2), RunTriggers.Manual, Admin, finalize: true);
+        var february = await app.Services.GetRequiredService<BillingRun>().RunAsync(new BillingPeriod(2026, 2), RunTriggers.Manual, Admin, finalize: true);
         Assert.Equal(SendOutcome.Sent, await Sender(app).SendAsync(february.FinalizedInvoiceIds.Single(), Admin));
 
         Assert.Single(fake.Contacts);

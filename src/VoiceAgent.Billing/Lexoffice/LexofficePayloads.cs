@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VoiceAgent.Platform;
 using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.Billing.Lexoffice;
@@ -136,7 +137,7 @@ public static class LexofficePayloads
 
     private static DateTimeOffset AtBerlinMidnight(DateOnly day)
     {
-        var local = new NodaTime.LocalDate(day.Year, day.Month, day.Day).AtStartOfDayInZone(InvoiceCalculator.TimeZone);
+        var local = new NodaTime.LocalDate(day.Year, day.Month, day.Day).AtStartOfDayInZone(BusinessTime.Zone);
         return local.ToDateTimeOffset();
     }
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NodaTime;
 using VoiceAgent.Platform;
 using VoiceAgent.Billing;
 using VoiceAgent.Platform.Data;
@@ -24,7 +23,7 @@ namespace VoiceAgent.Benchmarks.Billing;
 /// </summary>
 internal static class BillingAggregationCommand
 {
-    private static readonly YearMonth Period = new(2026, 3);
+    private static readonly BillingPeriod Period = new(2026, 3);
 
     /// <param name="save">False for the smoke run: the saved report keeps the last real measurement.</param>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter? log = null, bool save = true)
@@ -115,7 +114,7 @@ internal static class BillingAggregationCommand
 
     private static async Task<int> RawAsync(PostgresServer database)
     {
-        var (from, until) = InvoiceCalculator.Bounds(Period);
+        var (from, until) = (Period.Start, Period.End);
         await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand(
@@ -138,7 +137,7 @@ internal static class BillingAggregationCommand
     // dropped for the load and rebuilt afterwards (as a bulk import would), then the table is analyzed.
     private static async Task GenerateAsync(PostgresServer database, int rows, int tenants)
     {
-        var (from, _) = InvoiceCalculator.Bounds(Period);
+        var from = Period.Start;
         await using var connection = new NpgsqlConnection(database.OwnerConnectionString + ";Command Timeout=0");
         await connection.OpenAsync();
         foreach (var sql in new[]

@@ -148,7 +148,7 @@ public sealed class BillingCaseJsonTests
     [InlineData("", false)]
     [InlineData(null, false)]
     public void Periods_are_year_and_month(string? text, bool valid) =>
-        Assert.Equal(valid, BillingCaseJson.TryParsePeriod(text, out _));
+        Assert.Equal(valid, BillingPeriod.TryParse(text, out _));
 
     // Error codes are plain words; the billing pages' texts share the file under dotted keys ("Filter.All").
     [Fact]

@@ -16,7 +16,7 @@ public sealed class InvoiceCalculatorTableTests
     private const string Mid = "2026-01-10T10:00:00+01:00";
     private const string Later = "2026-01-20T16:45:00+01:00";
 
-    private static readonly YearMonth January = new(2026, 1);
+    private static readonly BillingPeriod January = new(2026, 1);
     private static readonly Line Base = new Line("Grundgebühr Januar 2026", 1m, 4900m, 4900);
 
     private static readonly Dictionary<string, Row> Cases = new()
@@ -137,12 +137,12 @@ public sealed class InvoiceCalculatorTableTests
 
         // April: 16.–30. = 15 of 30 days; 1001 × 15 / 30 = 500.5 → 501. VAT 95.19 → 95.
         ["proration landing on half a cent rounds up"] = Expect(
-            Case(Plan(baseFee: 1001), Tenant(start: "2026-04-16")), new YearMonth(2026, 4),
+            Case(Plan(baseFee: 1001), Tenant(start: "2026-04-16")), new BillingPeriod(2026, 4),
             501, 19, 95, 596, TaxRule.Domestic, new Line("Grundgebühr April 2026 (anteilig 15/30 Tage ab 16.04.2026)", 1m, 501m, 501)),
 
         // Leap year: 15.–29.02.2028 = 15 of 29 days; 4900 × 15 / 29 = 2534.48 → 2534. VAT 481.46 → 481.
         ["leap February has 29 days"] = Expect(
-            Case(tenant: Tenant(start: "2028-02-15")), new YearMonth(2028, 2),
+            Case(tenant: Tenant(start: "2028-02-15")), new BillingPeriod(2028, 2),
             2534, 19, 481, 3015, TaxRule.Domestic, new Line("Grundgebühr Februar 2028 (anteilig 15/29 Tage ab 15.02.2028)", 1m, 2534m, 2534)),
 
         // 12 of 31 days: 1896.77 → 1897; the 100 included bot minutes stay whole. VAT 360.43 → 360.
@@ -152,7 +152,7 @@ public sealed class InvoiceCalculatorTableTests
 
         // 29.03.2026 is the DST change; proration counts days: 3 of 31 → 474.19 → 474. VAT 90.06 → 90.
         ["start on the DST day counts days, not hours"] = Expect(
-            Case(tenant: Tenant(start: "2026-03-29")), new YearMonth(2026, 3),
+            Case(tenant: Tenant(start: "2026-03-29")), new BillingPeriod(2026, 3),
             474, 19, 90, 564, TaxRule.Domestic, new Line("Grundgebühr März 2026 (anteilig 3/31 Tage ab 29.03.2026)", 1m, 474m, 474)),
 
         // 19 % of 150 = 28.5 → 29 (banker's rounding would give 28).
@@ -238,7 +238,7 @@ public sealed class InvoiceCalculatorTableTests
                 BotUse("2026-02-28T22:59:59Z", 6000), BotUse("2026-02-28T23:30:00Z", 300),
                 BotUse("2026-03-31T23:30:00+02:00", 600), BotUse("2026-03-31T22:30:00Z", 6000),
             ]),
-            new YearMonth(2026, 3), 5080, 19, 965, 6045, TaxRule.Domestic,
+            new BillingPeriod(2026, 3), 5080, 19, 965, 6045, TaxRule.Domestic,
             new Line("Grundgebühr März 2026", 1m, 4900m, 4900), new Line(Bot, 15m, 12m, 180)),
 
         // October 2025 runs from 30.09. 22:00 UTC (CEST) to 31.10. 23:00 UTC (CET). Per started minute:
@@ -249,7 +249,7 @@ public sealed class InvoiceCalculatorTableTests
                 BotUse("2025-09-30T21:59:59Z", 6000), BotUse("2025-09-30T22:00:00Z", 60),
                 BotUse("2025-10-31T22:59:59Z", 120), BotUse("2025-10-31T23:00:00Z", 6000),
             ]),
-            new YearMonth(2025, 10), 4936, 19, 938, 5874, TaxRule.Domestic,
+            new BillingPeriod(2025, 10), 4936, 19, 938, 5874, TaxRule.Domestic,
             new Line("Grundgebühr Oktober 2025", 1m, 4900m, 4900), new Line(Bot, 3m, 12m, 36)),
     };
 
@@ -340,18 +340,18 @@ public sealed class InvoiceCalculatorTableTests
     [Fact]
     public void Period_bounds_are_berlin_midnights()
     {
-        Assert.Equal((Instant.FromUtc(2026, 2, 28, 23, 0), Instant.FromUtc(2026, 3, 31, 22, 0)), InvoiceCalculator.Bounds(new YearMonth(2026, 3)));
-        Assert.Equal((Instant.FromUtc(2025, 9, 30, 22, 0), Instant.FromUtc(2025, 10, 31, 23, 0)), InvoiceCalculator.Bounds(new YearMonth(2025, 10)));
+        Assert.Equal((Instant.FromUtc(2026, 2, 28, 23, 0), Instant.FromUtc(2026, 3, 31, 22, 0)), (new BillingPeriod(2026, 3).Start, new BillingPeriod(2026, 3).End));
+        Assert.Equal((Instant.FromUtc(2025, 9, 30, 22, 0), Instant.FromUtc(2025, 10, 31, 23, 0)), (new BillingPeriod(2025, 10).Start, new BillingPeriod(2025, 10).End));
     }
 
     private sealed record Line(string Description, decimal Quantity, decimal UnitPriceCents, long AmountCents);
 
-    private sealed record Row(BillingCase Case, YearMonth Period, long Net, decimal TaxRate, long Tax, long Gross, TaxRule Rule, Line[] Lines);
+    private sealed record Row(BillingCase Case, BillingPeriod Period, long Net, decimal TaxRate, long Tax, long Gross, TaxRule Rule, Line[] Lines);
 
     private static Row Expect(BillingCase billingCase, long net, decimal taxRate, long tax, long gross, TaxRule rule, params Line[] lines) =>
         new(billingCase, January, net, taxRate, tax, gross, rule, lines);
 
-    private static Row Expect(BillingCase billingCase, YearMonth period, long net, decimal taxRate, long tax, long gross, TaxRule rule, params Line[] lines) =>
+    private static Row Expect(BillingCase billingCase, BillingPeriod period, long net, decimal taxRate, long tax, long gross, TaxRule rule, params Line[] lines) =>
         new(billingCase, period, net, taxRate, tax, gross, rule, lines);
 
     private static BillingCase Case(BillingPlan? plan = null, BillingTenant? tenant = null, MinutePackage[]? packages = null, UsageEntry[]? usage = null) =>
