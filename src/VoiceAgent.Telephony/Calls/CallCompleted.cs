@@ -56,7 +56,6 @@ public sealed class CallCompleted(VoiceAgentDb db, CallFlow flow, UsageMeter usa
 
         c.DurationSeconds = UsageMeter.WholeSeconds(c.StartedAt, end);
         var forwarded = await usage.SettleForwardLegAsync(c, end, ct);
-        await usage.RecomputeBotUsageAsync(c, ct);
         await db.SaveChangesAsync(ct);
         if (first)
         {

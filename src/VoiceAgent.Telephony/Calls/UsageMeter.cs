@@ -30,33 +30,44 @@ public sealed class UsageMeter(VoiceAgentDb db)
     public Task StartForwardLegAsync(Call call, DateTimeOffset answeredAt, CancellationToken ct) =>
         AddUsageOnceAsync(call, UsageKinds.Forward, ForwardRef(call.ProviderCallId), answeredAt, answeredAt, 0, ct);
 
-    /// <summary>Ends the started forward leg (if any) at the call's end.</summary>
+    /// <summary>
+    /// The end of a call whose provider reports no dial durations (sipgate): the forward leg started at its answer (if
+    /// any) ends with the call, then bot seconds are recomputed — one read of the call's records for both.
+    /// </summary>
     /// <returns>Whether a forward leg was answered.</returns>
     public async Task<bool> SettleForwardLegAsync(Call call, DateTimeOffset end, CancellationToken ct)
     {
+        var records = await RecordsAsync(call, ct);
         var forwardRef = ForwardRef(call.ProviderCallId);
-        var forward = await db.UsageRecords.SingleOrDefaultAsync(
-            u => u.Provider == call.Provider && u.Kind == UsageKinds.Forward && u.ProviderRef == forwardRef, ct);
-        if (forward is null)
+        var forward = records.SingleOrDefault(u => u.Kind == UsageKinds.Forward && u.ProviderRef == forwardRef);
+        if (forward is not null)
         {
-            return false;
+            forward.EndedAt = end > forward.StartedAt ? end : forward.StartedAt;
+            forward.Seconds = WholeSeconds(forward.StartedAt, end);
         }
 
-        forward.EndedAt = end > forward.StartedAt ? end : forward.StartedAt;
-        forward.Seconds = WholeSeconds(forward.StartedAt, end);
-        return true;
+        await RecomputeBotUsageAsync(call, records, ct);
+        return forward is not null;
     }
 
-    /// <summary>Bot seconds = the call's duration − its forward legs (tracked changes included), once the duration is known.</summary>
+    /// <summary>Bot seconds = the call's duration − its forward legs, once the duration is known.</summary>
     public async Task RecomputeBotUsageAsync(Call call, CancellationToken ct)
+    {
+        if (call.DurationSeconds is not null)
+        {
+            await RecomputeBotUsageAsync(call, await RecordsAsync(call, ct), ct);
+        }
+    }
+
+    private Task<List<UsageRecord>> RecordsAsync(Call call, CancellationToken ct) => db.UsageRecords.Where(u => u.CallId == call.Id).ToListAsync(ct);
+
+    private async Task RecomputeBotUsageAsync(Call call, List<UsageRecord> records, CancellationToken ct)
     {
         if (call.DurationSeconds is not { } total)
         {
             return;
         }
 
-        // One read of the call's records; tracked ones (a forward leg settled in this request) keep their new values.
-        var records = await db.UsageRecords.Where(u => u.CallId == call.Id).ToListAsync(ct);
         var forwarded = records.Where(u => u.Kind == UsageKinds.Forward).Sum(u => u.Seconds);
         var seconds = Math.Max(0, total - forwarded);
         var end = call.StartedAt.AddSeconds(total);
