@@ -25,18 +25,23 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
             return CallTurn.Refused;
         }
 
-        var session = await db.FlowSessions.FromSqlInterpolated($"SELECT * FROM flow_sessions WHERE id = {call.SessionId} FOR UPDATE").SingleAsync(ct);
+        // The session (locked), its version and the tenant's mail address in one round trip.
+        var run = await db.FlowSessions.FromSqlInterpolated($"SELECT * FROM flow_sessions WHERE id = {call.SessionId} FOR UPDATE")
+            .Select(s => new
+            {
+                Session = s,
+                Version = db.FlowVersions.FirstOrDefault(v => v.Id == s.VersionId),
+                TenantEmail = db.Tenants.Where(t => t.Id == tenantCall.TenantId).Select(t => t.Email).FirstOrDefault(),
+            })
+            .SingleAsync(ct);
+        var session = run.Session;
         var instance = FlowInstance.FromJson(session.State);
         if (stimulus is not null && (instance.Status != FlowStatus.Suspended || instance.Bookmark?.Kind != stimulus.Kind))
         {
             return CurrentStep(call, instance);
         }
 
-        // The version and the tenant's mail address in one round trip.
-        var run = await db.FlowVersions.AsNoTracking().Where(v => v.Id == session.VersionId)
-            .Select(v => new { Version = v, TenantEmail = db.Tenants.Where(t => t.Id == tenantCall.TenantId).Select(t => t.Email).Single() })
-            .SingleAsync(ct);
-        if (sessions.Compile(run.Version) is not { } plan)
+        if (run.Version is null || run.TenantEmail is null || sessions.Compile(run.Version) is not { } plan)
         {
             return new CallTurn(CallStep.Hangup, [], CallId: call.Id);
         }
