@@ -83,6 +83,8 @@ public static class SipgateWebhooks
                 var current = TenantCall.Of(http);
                 var said = await calls.CallerTurn.HandleAsync(current, dtmf.Digits, ct);
                 var next = await PendingDialAsync(calls, current, said, ct);
+                // Stored before the prompt is synthesized: no transaction (and no lock on the call) waits for the speech engine.
+                await calls.Calls.CommitAsync(ct);
                 // No call behind it: the refusal announcement has ended.
                 return await reply.ToAsync(next.Step == CallStep.Refuse ? new CallTurn(CallStep.Hangup, []) : next, current, dtmf.CallId, ct);
             case SipgatePush.Answer answer:

@@ -52,6 +52,15 @@ public sealed class TenantCalls(VoiceAgentDb db)
         return call is null ? null : new TenantCall(tenant, call);
     }
 
+    /// <summary>Commits the request's transaction if it is still open (a handler may commit before slow work that needs no database).</summary>
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            await db.Database.CommitTransactionAsync(ct);
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> on a call known by tenant and id in a transaction of its own (media streams).</summary>
     public async Task<T> InCallAsync<T>(Guid tenantId, Guid callId, Func<TenantCall?, Task<T>> work, CancellationToken ct)
     {
@@ -86,7 +95,8 @@ public sealed class TenantCalls(VoiceAgentDb db)
 
 /// <summary>
 /// Resolves the call a provider webhook names (<see cref="TenantCalls.FindAsync(string, string, CancellationToken)"/>)
-/// once, before the handler, and runs the handler in that one transaction; it commits when the handler returns.
+/// once, before the handler, and runs the handler in that one transaction; it commits when the handler returns (unless
+/// the handler committed earlier, <see cref="TenantCalls.CommitAsync"/>).
 /// A request that names no existing call (a new call) passes through untouched: its handler routes by number.
 /// </summary>
 public sealed class TenantCallFilter(string provider, Func<HttpContext, ValueTask<string?>> providerCallIdOf) : IEndpointFilter
@@ -103,7 +113,7 @@ public sealed class TenantCallFilter(string provider, Func<HttpContext, ValueTas
         await using var transaction = await calls.BeginAsync(http.RequestAborted);
         TenantCall.Set(http, await calls.FindAsync(provider, providerCallId, http.RequestAborted));
         var result = await next(context);
-        await transaction.CommitAsync(http.RequestAborted);
+        await calls.CommitAsync(http.RequestAborted);
         return result;
     }
 }
