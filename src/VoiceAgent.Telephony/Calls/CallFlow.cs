@@ -49,22 +49,45 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
         return await RunAsync(call, session, plan, instance, stimulus, new EmailMessageBox(mails, run.TenantEmail), ct);
     }
 
-    /// <summary>Runs one turn and stores it with the call's latency, pending transfer target and outcome.</summary>
+    /// <summary>
+    /// Runs one turn and stores it with the call's latency, pending transfer target and outcome. The runner stores the
+    /// session when the run is over; the call's turn data is set just before that save and goes out in the same batch
+    /// (one round trip). Set again after the run, it is saved here only if the runner did not save.
+    /// </summary>
     public async Task<CallTurn> RunAsync(Call call, FlowSession session, FlowPlan plan, FlowInstance instance, Stimulus? stimulus, IMessageBox messages,
         CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         var channel = new TextChannel();
-        var turn = await sessions.RunAsync(session, plan, instance, stimulus, channel, messages, answerDial: null, ct);
-        if (call.Mode != "realtime")
+        var latenciesBefore = call.TurnLatenciesMs;
+        var outcomeBefore = call.Outcome;
+        int? latency = null;
+        void StoreTurn(int milliseconds)
         {
-            // Gather mode: the webhook's processing time is what the caller waits for. Realtime records speech → audio.
-            call.TurnLatenciesMs = [.. call.TurnLatenciesMs, (int)watch.ElapsedMilliseconds];
+            if (call.Mode != "realtime")
+            {
+                // Gather mode: the webhook's processing time is what the caller waits for. Realtime records speech → audio.
+                call.TurnLatenciesMs = [.. latenciesBefore, milliseconds];
+            }
+
+            call.DialTarget = instance.Bookmark?.Kind == BookmarkKinds.DialResult ? channel.Transfers.LastOrDefault() : null;
+            call.Outcome = instance.Status == FlowStatus.Suspended ? outcomeBefore : instance.CurrentNodeId;
         }
 
-        call.DialTarget = turn.Result.Bookmark?.Kind == BookmarkKinds.DialResult ? channel.Transfers.LastOrDefault() : null;
-        call.Outcome = instance.Status == FlowStatus.Suspended ? call.Outcome : instance.CurrentNodeId;
-        await db.SaveChangesAsync(ct);
+        void OnSaving(object? sender, SavingChangesEventArgs e) => StoreTurn((latency = (int)watch.ElapsedMilliseconds).Value);
+        FlowTurn turn;
+        db.SavingChanges += OnSaving;
+        try
+        {
+            turn = await sessions.RunAsync(session, plan, instance, stimulus, channel, messages, answerDial: null, ct);
+        }
+        finally
+        {
+            db.SavingChanges -= OnSaving;
+        }
+
+        StoreTurn(latency ?? (int)watch.ElapsedMilliseconds);
+        await db.SaveChangesAsync(ct); // nothing left to send when the runner's save took the turn data along
         return StepOf(turn.Result, channel.Lines, channel.Transfers.LastOrDefault(), call.Id);
     }
 
