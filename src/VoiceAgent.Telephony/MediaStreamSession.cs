@@ -6,6 +6,7 @@ using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Telephony;
 using VoiceAgent.Platform.Audio;
 using VoiceAgent.Telephony.Audio;
+using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Telephony;
@@ -131,7 +132,8 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         await using var scope = scopes.CreateAsyncScope();
         var engines = await scope.ServiceProvider.GetRequiredService<RealtimeSpeech>().GetAsync(ct);
         (stt, tts) = (engines.Stt, engines.Tts);
-        var result = await scope.ServiceProvider.GetRequiredService<CallService>().StartStreamAsync(tenantId, callId, ct);
+        var stream = scope.ServiceProvider.GetRequiredService<CallStream>();
+        var result = await scope.ServiceProvider.GetRequiredService<TenantCalls>().InCallAsync(tenantId, callId, call => stream.StartAsync(call, ct), ct);
         if (result is not { } begun || stt is null)
         {
             return false;
@@ -246,7 +248,9 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         TimeSpan? measureFrom = null;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var calls = scope.ServiceProvider.GetRequiredService<CallService>();
+            // The stream token names tenant and call: each turn reads the call by id in the tenant's scope.
+            var calls = scope.ServiceProvider.GetRequiredService<TenantCalls>();
+            var callerTurn = scope.ServiceProvider.GetRequiredService<CallerTurn>();
             switch (item)
             {
                 case Begin begin:
@@ -266,10 +270,10 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                     }
 
                     // Nothing intelligible is a "not understood" turn, not silence.
-                    turn = await calls.CallerSaidAsync(Providers.Twilio, callSid!, text ?? "?", ct);
+                    turn = await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, text ?? "?", ct), ct);
                     break;
                 case Said said:
-                    turn = await calls.CallerSaidAsync(Providers.Twilio, callSid!, said.Text, ct);
+                    turn = await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, said.Text, ct), ct);
                     break;
                 default:
                     return true;
@@ -281,8 +285,9 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         if (latency is not null || pending.Count > 0)
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<CallService>()
-                .RecordRealtimeMetricsAsync(tenantId, callId, latency is { } l ? [l] : [], pending, ct);
+            var stream = scope.ServiceProvider.GetRequiredService<CallStream>();
+            await scope.ServiceProvider.GetRequiredService<TenantCalls>()
+                .InCallAsync(tenantId, callId, call => stream.RecordMetricsAsync(call, latency is { } l ? [l] : [], pending, ct), ct);
         }
 
         if (turn.Step is CallStep.Listen)
@@ -392,17 +397,20 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var calls = scope.ServiceProvider.GetRequiredService<CallService>();
+            var calls = scope.ServiceProvider.GetRequiredService<TenantCalls>();
+            var stream = scope.ServiceProvider.GetRequiredService<CallStream>();
+            var completed = scope.ServiceProvider.GetRequiredService<CallCompleted>();
             var pending = TakeBargeIns();
-            if (pending.Count > 0)
+            await calls.InCallAsync(tenantId, callId, async call =>
             {
-                await calls.RecordRealtimeMetricsAsync(tenantId, callId, [], pending, CancellationToken.None);
-            }
+                if (pending.Count > 0)
+                {
+                    await stream.RecordMetricsAsync(call, [], pending, CancellationToken.None);
+                }
 
-            if (callSid is not null)
-            {
-                await calls.CompletedAsync(Providers.Twilio, callSid, null, (int)Math.Ceiling(duration.TotalSeconds), CancellationToken.None);
-            }
+                await completed.HandleAsync(call, null, (int)Math.Ceiling(duration.TotalSeconds), CancellationToken.None);
+                return true;
+            }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -5,6 +5,7 @@ using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Numbers;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Telephony;
+using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Sipgate;
 using VoiceAgent.Platform.Http;
 
@@ -39,12 +40,23 @@ public static class SipgateWebhooks
     {
         var guard = SipgatePushGuard.Create(routes.ServiceProvider);
         routes.MapPost(PushPath, Push).WithName("SipgatePush").WithTags("Sipgate").AllowAnonymous().DisableAntiforgery()
-            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(guard).ExcludeFromDescription();
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(guard).AddEndpointFilter(new TenantCallFilter(Providers.Sipgate, CallIdOf))
+            .ExcludeFromDescription();
         routes.MapGet(PromptPath + "/{id}.wav", Prompt).WithName("PromptAudio").WithTags("Sipgate").AllowAnonymous()
             .WithMetadata(new NoTenantScopeAttribute()).ExcludeFromDescription();
     }
 
-    internal static async Task<FileContentHttpResult> Push(HttpContext http, CallService calls, CallAdmission admission,
+    /// <summary>The call a push is about; a new call has none yet (it is routed by its number).</summary>
+    private static ValueTask<string?> CallIdOf(HttpContext http) => ValueTask.FromResult(SipgatePushGuard.PushOf(http) switch
+    {
+        SipgatePush.NewCall => null,
+        SipgatePush.Dtmf dtmf => dtmf.CallId,
+        SipgatePush.Answer answer => answer.CallId,
+        SipgatePush.Hangup hangup => hangup.CallId,
+        _ => (string?)null,
+    });
+
+    internal static async Task<FileContentHttpResult> Push(HttpContext http, [AsParameters] CallServices calls, CallAdmission admission,
         IDataProtectionProvider protection, RealtimeSpeech speech, TimeProvider time, IOptions<TelephonyOptions> options, ILoggerFactory loggers,
         CancellationToken ct)
     {
@@ -58,26 +70,28 @@ public static class SipgateWebhooks
             case SipgatePush.NewCall call:
                 var first = await admission.RunAsync(Providers.Sipgate, async () =>
                 {
-                    if (await calls.BoundProviderAsync(call.To, ct) != Providers.Sipgate)
-                    {
-                        // Not bound, or bound for another provider: refused like an unknown number (CallService stores nothing).
-                        return new CallTurn(CallStep.Refuse, []);
-                    }
-
-                    var started = await calls.StartAsync(new InboundCall(Providers.Sipgate, call.CallId, call.From, call.To, Mode), ct);
-                    return await PendingDialAsync(calls, call.CallId, started, ct);
-                }, () => new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), ct);
-                return await reply.ToAsync(first, call.CallId, ct);
+                    await using var transaction = await calls.Calls.BeginAsync(ct);
+                    // Not bound, or bound for another provider: refused like an unknown number (nothing is stored).
+                    var started = await calls.Started.HandleAsync(
+                        new InboundCall(Providers.Sipgate, call.CallId, call.From, call.To, Mode, NumberMustBeBoundToProvider: true), realtime: false, ct);
+                    var turn = await PendingDialAsync(calls, started.Call, started.Turn, ct);
+                    await transaction.CommitAsync(ct);
+                    return (Turn: turn, started.Call);
+                }, () => (Turn: new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), Call: (TenantCall?)null), ct);
+                return await reply.ToAsync(first.Turn, first.Call, call.CallId, ct);
             case SipgatePush.Dtmf dtmf:
-                var said = await calls.CallerSaidAsync(Providers.Sipgate, dtmf.CallId, dtmf.Digits, ct);
-                var next = await PendingDialAsync(calls, dtmf.CallId, said, ct);
+                var current = TenantCall.Of(http);
+                var said = await calls.CallerTurn.HandleAsync(current, dtmf.Digits, ct);
+                var next = await PendingDialAsync(calls, current, said, ct);
+                // Stored before the prompt is synthesized: no transaction (and no lock on the call) waits for the speech engine.
+                await calls.Calls.CommitAsync(ct);
                 // No call behind it: the refusal announcement has ended.
-                return await reply.ToAsync(next.Step == CallStep.Refuse ? new CallTurn(CallStep.Hangup, []) : next, dtmf.CallId, ct);
+                return await reply.ToAsync(next.Step == CallStep.Refuse ? new CallTurn(CallStep.Hangup, []) : next, current, dtmf.CallId, ct);
             case SipgatePush.Answer answer:
-                await calls.ForwardAnsweredAsync(Providers.Sipgate, answer.CallId, answer.AnsweringNumber, ct);
+                await calls.DialLegEnded.ForwardAnsweredAsync(TenantCall.Of(http), answer.AnsweringNumber, ct);
                 return Xml(SipgateXml.Write()); // sipgate ignores the response
             case SipgatePush.Hangup hangup:
-                await calls.HungUpAsync(Providers.Sipgate, hangup.CallId, StatusOf(hangup.Cause), UnansweredDialOf(hangup.Cause), ct);
+                await calls.Completed.HungUpAsync(TenantCall.Of(http), StatusOf(hangup.Cause), UnansweredDialOf(hangup.Cause), ct);
                 return Xml(SipgateXml.Write());
             case var other:
                 throw new InvalidOperationException($"Unhandled sipgate push {other.GetType().Name}.");
@@ -114,8 +128,8 @@ public static class SipgateWebhooks
     /// dtmf push ending an announcement). The flow may then be waiting for a transfer announced in the previous round:
     /// that one is dialled now.
     /// </summary>
-    private static async Task<CallTurn> PendingDialAsync(CallService calls, string providerCallId, CallTurn turn, CancellationToken ct) =>
-        turn is { Step: CallStep.Hangup, Lines.Count: 0 } ? await calls.AfterStreamAsync(Providers.Sipgate, providerCallId, ct) : turn;
+    private static async Task<CallTurn> PendingDialAsync(CallServices calls, TenantCall? call, CallTurn turn, CancellationToken ct) =>
+        turn is { Step: CallStep.Hangup, Lines.Count: 0 } ? await calls.Stream.AfterAsync(call, ct) : turn;
 
     private static string StatusOf(SipgateHangupCause cause) => cause switch
     {
@@ -136,9 +150,10 @@ public static class SipgateWebhooks
     private static FileContentHttpResult Xml(byte[] xml) => TypedResults.Bytes(xml, SipgateXml.ContentType);
 
     /// <summary>Turns a call step into sipgate XML, always asking for the answer and hangup pushes.</summary>
-    private sealed record Reply(HttpRequest Request, TelephonyOptions Options, SipgatePrompts Prompts, CallService Calls, ILogger Logger)
+    private sealed record Reply(HttpRequest Request, TelephonyOptions Options, SipgatePrompts Prompts, CallServices Calls, ILogger Logger)
     {
-        public async Task<FileContentHttpResult> ToAsync(CallTurn turn, string providerCallId, CancellationToken ct, bool mayFailDial = true)
+        public async Task<FileContentHttpResult> ToAsync(CallTurn turn, TenantCall? call, string providerCallId, CancellationToken ct,
+            bool mayFailDial = true)
         {
             var push = PublicUrl(PushPath);
             var spoken = await PromptAsync(turn.Lines, ct);
@@ -158,8 +173,10 @@ public static class SipgateWebhooks
                 case CallStep.Dial when mayFailDial:
                     // Cannot happen with a normalized allow-list; if it does, the flow takes its Failed path.
                     Logger.LogError("Transfer target {Target} of sipgate call {CallId} is not a dialable number", turn.DialTarget, providerCallId);
-                    var failed = await Calls.DialEndedAsync(Providers.Sipgate, providerCallId, null, "failed", null, ct);
-                    return await ToAsync(failed, providerCallId, ct, mayFailDial: false);
+                    var failed = call is null
+                        ? CallTurn.Refused
+                        : await Calls.Calls.InCallAsync(call, c => Calls.DialLegEnded.HandleAsync(c, null, "failed", null, ct), ct);
+                    return await ToAsync(failed, call, providerCallId, ct, mayFailDial: false);
                 case CallStep.Refuse:
                     action = (spoken ?? await PromptAsync([Texts.Get("Telephony.Unavailable")], ct)) is { } notice
                         ? new SipgateAction.Gather(push, 1, AfterAnnouncement, notice)

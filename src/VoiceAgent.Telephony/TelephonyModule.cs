@@ -1,4 +1,5 @@
 using VoiceAgent.Platform.Ports;
+using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Speech;
 
 namespace VoiceAgent.Telephony;
@@ -12,7 +13,14 @@ public static class TelephonyModule
         services.AddScoped<TwilioAccounts>();
         services.AddSingleton<TwilioAccountDirectory>();
         services.AddScoped<NumberService>();
-        services.AddScoped<CallService>();
+        services.AddScoped<TenantCalls>();
+        services.AddScoped<CallFlow>();
+        services.AddScoped<UsageMeter>();
+        services.AddScoped<CallStarted>();
+        services.AddScoped<CallerTurn>();
+        services.AddScoped<DialLegEnded>();
+        services.AddScoped<CallCompleted>();
+        services.AddScoped<CallStream>();
         services.AddProviderRestClients(configuration);
         services.AddSingleton<TwilioHealth>();
         services.AddSingleton<StreamTokens>();

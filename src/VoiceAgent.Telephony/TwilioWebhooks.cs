@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Twilio.TwiML;
 using VoiceAgent.Platform.Resources;
@@ -7,6 +8,7 @@ using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Speech;
 using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Telephony;
+using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Platform.Http;
 
@@ -27,8 +29,11 @@ public static class TwilioWebhooks
         // take a set-up slot, so a flood of unsigned requests cannot make real callers hear the busy announcement.
         routes.MapPost("/telephony/twilio/voice", Voice).WithName("TwilioVoice").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
             .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).AddEndpointFilter(AdmitAsync).ExcludeFromDescription();
+        // Callbacks about a call we took: after the signature, the call is resolved once (and checked against the
+        // signing account) for the handler, which runs in that one transaction.
         var group = routes.MapGroup("/telephony/twilio").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
-            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync).ExcludeFromDescription();
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync)
+            .AddEndpointFilter(new TenantCallFilter(Providers.Twilio, CallSidOf)).AddEndpointFilter(CheckOwnAccountAsync).ExcludeFromDescription();
         group.MapPost("/gather", Gather).WithName("TwilioGather");
         group.MapPost("/dial", Dial).WithName("TwilioDial");
         group.MapPost("/status", Status).WithName("TwilioStatus");
@@ -39,14 +44,17 @@ public static class TwilioWebhooks
             .ExcludeFromDescription();
     }
 
-    internal static async Task<IResult> Voice(HttpRequest request, CallService calls, RealtimeSpeech speech, IOptions<TelephonyOptions> options,
-        CancellationToken ct)
+    internal static async Task<ContentHttpResult> Voice(HttpRequest request, [AsParameters] CallServices calls, RealtimeSpeech speech,
+        IOptions<TelephonyOptions> options, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
         var realtime = options.Value.Mode == "realtime" && (await speech.GetAsync(ct)).Stt is not null;
         var inbound = new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], realtime ? "realtime" : "gather",
             request.HttpContext.Items[AccountTenantItem] as Guid?);
-        return Twiml(await calls.StartAsync(inbound, ct, realtime), request);
+        await using var transaction = await calls.Calls.BeginAsync(ct);
+        var started = await calls.Started.HandleAsync(inbound, realtime, ct);
+        await transaction.CommitAsync(ct);
+        return Twiml(started.Turn, request);
     }
 
     private static ValueTask<object?> AdmitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -58,14 +66,13 @@ public static class TwilioWebhooks
 
     private static object? Busy(HttpRequest request) => Twiml(new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), request);
 
+    private static async ValueTask<string?> CallSidOf(HttpContext http) => (await http.Request.ReadFormAsync(http.RequestAborted))["CallSid"].ToString();
+
     private static bool IsNewCall(HttpContext http) =>
         http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "TwilioVoice";
 
-    internal static async Task<IResult> StreamEnded(HttpRequest request, CallService calls, CancellationToken ct)
-    {
-        var form = await request.ReadFormAsync(ct);
-        return Twiml(await calls.AfterStreamAsync(Providers.Twilio, form["CallSid"].ToString(), ct), request);
-    }
+    internal static async Task<ContentHttpResult> StreamEnded(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct) =>
+        Twiml(await calls.Stream.AfterAsync(TenantCall.Of(request.HttpContext), ct), request);
 
     internal static async Task Media(HttpContext context, IServiceScopeFactory scopes, StreamTokens tokens, IOptions<TelephonyOptions> options,
         ILogger<MediaStreamSession> logger)
@@ -80,35 +87,35 @@ public static class TwilioWebhooks
         await new MediaStreamSession(socket, scopes, tokens, options.Value, logger).RunAsync(context.RequestAborted);
     }
 
-    internal static async Task<IResult> Gather(HttpRequest request, CallService calls, CancellationToken ct)
+    internal static async Task<ContentHttpResult> Gather(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
-        var turn = await calls.CallerSaidAsync(Providers.Twilio, form["CallSid"].ToString(), form["SpeechResult"], ct);
+        var turn = await calls.CallerTurn.HandleAsync(TenantCall.Of(request.HttpContext), form["SpeechResult"], ct);
         return Twiml(turn, request);
     }
 
-    internal static async Task<IResult> Dial(HttpRequest request, CallService calls, CancellationToken ct)
+    internal static async Task<ContentHttpResult> Dial(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
         var seconds = int.TryParse(form["DialCallDuration"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (int?)null;
-        var turn = await calls.DialEndedAsync(Providers.Twilio, form["CallSid"].ToString(), form["DialCallSid"], form["DialCallStatus"], seconds, ct);
+        var turn = await calls.DialLegEnded.HandleAsync(TenantCall.Of(request.HttpContext), form["DialCallSid"], form["DialCallStatus"], seconds, ct);
         return Twiml(turn, request);
     }
 
-    internal static async Task<IResult> Status(HttpRequest request, CallService calls, CancellationToken ct)
+    internal static async Task<NoContent> Status(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
         var status = form["CallStatus"].ToString();
         if (status is "completed" or "busy" or "failed" or "no-answer" or "canceled")
         {
             var seconds = int.TryParse(form["CallDuration"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (int?)null;
-            await calls.CompletedAsync(Providers.Twilio, form["CallSid"].ToString(), status, seconds, ct);
+            await calls.Completed.HandleAsync(TenantCall.Of(request.HttpContext), status, seconds, ct);
         }
 
         return TypedResults.NoContent();
     }
 
-    private static IResult Twiml(CallTurn turn, HttpRequest request)
+    private static ContentHttpResult Twiml(CallTurn turn, HttpRequest request)
     {
         var twiml = new VoiceResponse();
         switch (turn.Step)
@@ -195,14 +202,18 @@ public static class TwilioWebhooks
         if (account.TenantId is { } owner)
         {
             http.Items[AccountTenantItem] = owner;
-            // A tenant's own account may only touch that tenant's calls (the voice webhook checks the dialled number).
-            var callSid = form["CallSid"].ToString();
-            if (!IsNewCall(http)
-                && await http.RequestServices.GetRequiredService<CallService>().TenantOfAsync(Providers.Twilio, callSid, http.RequestAborted) is { } tenant
-                && tenant != owner)
-            {
-                return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
-            }
+        }
+
+        return await next(context);
+    }
+
+    /// <summary>A tenant's own account may only touch that tenant's calls (the voice webhook checks the dialled number).</summary>
+    private static async ValueTask<object?> CheckOwnAccountAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Items[AccountTenantItem] is Guid owner && TenantCall.Of(http) is { } call && call.TenantId != owner)
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Telephony.SignatureInvalid"));
         }
 
         return await next(context);

@@ -19,7 +19,7 @@ namespace VoiceAgent.Web.Tests;
 /// signed with a key pair made here (the public key is configuration) and arrive, as in production, through our own
 /// proxy (127.0.0.1) that names sipgate's address in X-Forwarded-For.
 /// </summary>
-public sealed class SipgateTests : IntegrationTest
+public sealed partial class SipgateTests : IntegrationTest
 {
     private const string PushPath = "/telephony/sipgate/push";
     private const string PushUrl = "http://localhost" + PushPath;

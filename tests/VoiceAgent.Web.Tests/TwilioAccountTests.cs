@@ -10,7 +10,7 @@ using VoiceAgent.Testing;
 namespace VoiceAgent.Web.Tests;
 
 /// <summary>A tenant's own Twilio account (verified, encrypted, one tenant per account) and polite load shedding.</summary>
-public sealed class TwilioAccountTests : IntegrationTest
+public sealed partial class TwilioAccountTests : IntegrationTest
 {
     private const string PlatformToken = "0123456789abcdef0123456789abcdef";
     private const string OwnSid = "AC" + "00112233445566778899aabbccddeeff";

@@ -8,7 +8,7 @@ using VoiceAgent.Testing;
 namespace VoiceAgent.Web.Tests;
 
 /// <summary>Phone numbers, inbound routing and gather-mode calls over Twilio's signed webhooks.</summary>
-public sealed class TwilioTests : IntegrationTest
+public sealed partial class TwilioTests : IntegrationTest
 {
     private const string AuthToken = "0123456789abcdef0123456789abcdef";
 
