@@ -6,7 +6,7 @@ namespace VoiceAgent.Telephony.Calls;
 /// The provider says the call is over: the call is closed and its bot seconds metered (total − forwarded legs).
 /// Repeats recompute the same numbers.
 /// </summary>
-public sealed class CallCompleted(VoiceAgentDb db, CallFlow flow, UsageMeter usage, TimeProvider time)
+public sealed class CallCompleted(VoiceAgentDb db, TenantCalls calls, CallFlow flow, UsageMeter usage, TimeProvider time)
 {
     /// <summary>A status callback with the call's duration (Twilio; the end of a realtime stream).</summary>
     public async Task HandleAsync(TenantCall? call, string? callStatus, int? durationSeconds, CancellationToken ct)
@@ -59,8 +59,10 @@ public sealed class CallCompleted(VoiceAgentDb db, CallFlow flow, UsageMeter usa
         await db.SaveChangesAsync(ct);
         if (first)
         {
+            // The call's end and its metered seconds are committed before the flow goes on: a turn that fails cannot take them along.
+            await calls.CommitAsync(ct);
             // Resumes only a flow waiting for a dial result; any other state is left as it is.
-            await flow.TurnAsync(call, new DialResult(forwarded ? DialStatus.Connected : unansweredDial), ct);
+            await calls.InCallAsync(call, c => flow.TurnAsync(c, new DialResult(forwarded ? DialStatus.Connected : unansweredDial), ct), ct);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace VoiceAgent.Telephony.Calls;
 /// Providers that report no leg durations (sipgate) start the leg at the answer event (<see cref="ForwardAnsweredAsync"/>)
 /// and settle it at the hangup (<see cref="CallCompleted.HungUpAsync"/>).
 /// </summary>
-public sealed class DialLegEnded(VoiceAgentDb db, CallFlow flow, UsageMeter usage, TimeProvider time)
+public sealed class DialLegEnded(VoiceAgentDb db, TenantCalls calls, CallFlow flow, UsageMeter usage, TimeProvider time)
 {
     public async Task<CallTurn> HandleAsync(TenantCall? call, string? dialCallId, string? dialStatus, int? dialSeconds, CancellationToken ct)
     {
@@ -24,6 +24,9 @@ public sealed class DialLegEnded(VoiceAgentDb db, CallFlow flow, UsageMeter usag
             await usage.AddForwardLegAsync(call.Call, dialCallId, time.GetUtcNow(), seconds, ct);
             await usage.RecomputeBotUsageAsync(call.Call, ct);
             await db.SaveChangesAsync(ct);
+            // Metered seconds are billing data: committed before the flow goes on, so a turn that fails cannot take them along.
+            await calls.CommitAsync(ct);
+            return await calls.InCallAsync(call, c => flow.TurnAsync(c, new DialResult(status), ct), ct);
         }
 
         return await flow.TurnAsync(call, new DialResult(status), ct);
