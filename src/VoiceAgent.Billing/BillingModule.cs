@@ -1,3 +1,6 @@
+using MudBlazor;
+using VoiceAgent.Platform.Portal;
+using VoiceAgent.Platform.Resources;
 using VoiceAgent.Billing.Lexoffice;
 using VoiceAgent.Billing.Stripe;
 using VoiceAgent.Platform.Jobs;
@@ -10,6 +13,10 @@ public static class BillingModule
 {
     public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
     {
+        // Its pages and navigation entries in the portal (the host composes every module's).
+        services.AddPortalModule(typeof(BillingModule).Assembly,
+            new(PortalArea.Admin, 20, "/admin/billing", Icons.Material.Filled.ReceiptLong, typeof(BillingTexts), "Nav.AdminBilling"),
+            new(PortalArea.Tenant, 60, "/app/billing", Icons.Material.Filled.ReceiptLong, typeof(BillingTexts), "Nav.TenantBilling"));
         services.AddOptions<BillingOptions>().Bind(configuration.GetSection(BillingOptions.Section)).ValidateDataAnnotations().ValidateOnStart()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.Scheduler.TimeZone, out _),
                 "Billing:Scheduler:TimeZone ist keine bekannte Zeitzone (z. B. \"Europe/Berlin\").");

@@ -7,8 +7,13 @@ namespace VoiceAgent.Billing;
 /// Texts that end up on the invoice. The operator issues German invoices, so these do not follow the UI language
 /// (error messages do, see <see cref="BillingTexts"/>).
 /// </summary>
-public static class InvoiceTexts
+public sealed class InvoiceTexts
 {
+    // Not static: the type names the resource set for IStringLocalizer<InvoiceTexts> in pages.
+    private InvoiceTexts()
+    {
+    }
+
     public const string ReverseChargeNote = "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge, § 13b UStG)";
     public const string NotTaxableNote = "Nicht im Inland steuerbare Leistung";
     public const string BotOverage = "Bot-Minuten über Inklusivvolumen";

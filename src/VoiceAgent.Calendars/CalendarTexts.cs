@@ -4,8 +4,13 @@ using VoiceAgent.Flows.Expressions;
 
 namespace VoiceAgent.Calendars;
 
-internal static class CalendarTexts
+internal sealed class CalendarTexts
 {
+    // Not static: the type names the resource set for IStringLocalizer<CalendarTexts> in pages.
+    private CalendarTexts()
+    {
+    }
+
     public static CalendarEvent ToEvent(string id, Instant start, Instant end, string title, DateTimeZone zone)
     {
         var s = start.InZone(zone).ToDateTimeOffset();

@@ -1,3 +1,6 @@
+using MudBlazor;
+using VoiceAgent.Platform.Portal;
+using VoiceAgent.Platform.Resources;
 using Microsoft.Extensions.Options;
 using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Jobs;
@@ -10,6 +13,10 @@ public static class CalendarsModule
 {
     public static IServiceCollection AddCalendars(this IServiceCollection services, IConfiguration configuration)
     {
+        // Its pages and navigation entries in the portal (the host composes every module's).
+        services.AddPortalModule(typeof(CalendarsModule).Assembly,
+            new(PortalArea.Tenant, 20, "/app/calendar", Icons.Material.Filled.Event, typeof(Texts), "Nav.Calendar"),
+            new(PortalArea.Tenant, 50, "/app/connectors", Icons.Material.Filled.Link, typeof(Texts), "Nav.Connectors"));
         services.AddOptions<CalendarOptions>().Bind(configuration.GetSection(CalendarOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ConnectionSecrets>();
         services.AddSingleton<BookingOutboxSignal>();

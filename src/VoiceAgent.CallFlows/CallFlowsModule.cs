@@ -1,3 +1,6 @@
+using MudBlazor;
+using VoiceAgent.Platform.Portal;
+using VoiceAgent.Platform.Resources;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Platform.Ports;
 
@@ -8,6 +11,9 @@ public static class CallFlowsModule
 {
     public static IServiceCollection AddCallFlows(this IServiceCollection services, IConfiguration configuration)
     {
+        // Its pages and navigation entries in the portal (the host composes every module's).
+        services.AddPortalModule(typeof(CallFlowsModule).Assembly,
+            new PortalNavItem(PortalArea.Tenant, 30, "/app/flows", Icons.Material.Filled.AccountTree, typeof(Texts), "Nav.Flows"));
         services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
         services.AddScoped<ConversationModels>();
         services.AddScoped<FlowPortsFactory>();

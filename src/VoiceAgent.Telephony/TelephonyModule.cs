@@ -1,3 +1,6 @@
+using MudBlazor;
+using VoiceAgent.Platform.Portal;
+using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Ports;
 using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Speech;
@@ -9,6 +12,10 @@ public static class TelephonyModule
 {
     public static IServiceCollection AddTelephony(this IServiceCollection services, IConfiguration configuration)
     {
+        // Its pages and navigation entries in the portal (the host composes every module's).
+        services.AddPortalModule(typeof(TelephonyModule).Assembly,
+            new(PortalArea.Tenant, 10, "/app/calls", Icons.Material.Filled.Phone, typeof(Texts), "Nav.Calls"),
+            new(PortalArea.Tenant, 40, "/app/numbers", Icons.Material.Filled.Dialpad, typeof(Texts), "Nav.Numbers"));
         services.AddOptions<TelephonyOptions>().Bind(configuration.GetSection(TelephonyOptions.Section));
         services.AddScoped<TwilioAccounts>();
         services.AddSingleton<TwilioAccountDirectory>();

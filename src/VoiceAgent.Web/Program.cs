@@ -4,6 +4,7 @@ using VoiceAgent.CallFlows;
 using VoiceAgent.Platform;
 using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Jobs;
+using VoiceAgent.Platform.Portal;
 using VoiceAgent.Telephony;
 using VoiceAgent.Web.Api;
 using VoiceAgent.Web.Components;
@@ -21,13 +22,15 @@ builder.AddPortalLocalization();
 builder.AddApiConventions();
 builder.AddRateLimits();
 builder.AddJobs();
-builder.Services.AddRazorComponents();
+builder.Services.AddPortal().AddHostPortal();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
 app.UseApiExceptionHandling();
 app.UseRequestLimits();
 app.UseStaticFiles();
+app.MapStaticAssets();
 app.UseWebSockets();
 app.UsePortalLocalization();
 app.UseAuthentication();
@@ -46,7 +49,9 @@ app.MapTelephony();
 app.MapBilling();
 app.MapJobsDashboard();
 app.MapPortalEndpoints();
-app.MapRazorComponents<App>();
+app.MapRazorComponents<App>()
+    .AddInteractiveServerRenderMode()
+    .AddAdditionalAssemblies(app.Services.GetServices<PortalModule>().PageAssemblies(typeof(Program).Assembly));
 
 app.Run();
 

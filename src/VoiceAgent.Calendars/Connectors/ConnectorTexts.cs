@@ -7,8 +7,13 @@ namespace VoiceAgent.Calendars;
 /// What a user reads about calendar connectors (page, API problems, mails), from ConnectorTexts.resx (German, the neutral
 /// language) and ConnectorTexts.en.resx (English), in the current UI culture. Mails to tenants are German.
 /// </summary>
-public static class ConnectorTexts
+public sealed class ConnectorTexts
 {
+    // Not static: the type names the resource set for IStringLocalizer<ConnectorTexts> in pages.
+    private ConnectorTexts()
+    {
+    }
+
     private static readonly ResourceManager Resources = new("VoiceAgent.Calendars.ConnectorTexts", typeof(ConnectorTexts).Assembly);
 
     private static readonly CultureInfo GermanCulture = CultureInfo.GetCultureInfo("de-DE");

@@ -23,7 +23,8 @@ public static class TenantScopeMiddleware
     {
         var endpoint = context.GetEndpoint();
         var user = context.User;
-        if (endpoint is null || endpoint.Metadata.GetMetadata<NoTenantScopeAttribute>() is not null || user.Identity?.IsAuthenticated != true)
+        if (endpoint is null || endpoint.Metadata.GetMetadata<NoTenantScopeAttribute>() is not null || user.Identity?.IsAuthenticated != true
+            || IsFrameworkPath(context.Request.Path))
         {
             await next(context);
             return;
@@ -76,4 +77,9 @@ public static class TenantScopeMiddleware
             await CommitAsync();
         }
     });
+
+    // The Blazor circuit's connection lives for minutes and must not hold a transaction (each portal action opens its own,
+    // through PortalData); framework and library files need none.
+    private static bool IsFrameworkPath(PathString path) =>
+        path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content");
 }

@@ -12,4 +12,10 @@ public sealed class AppUser : IdentityUser<Guid>
     public bool DevSeeded { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>"light" or "dark"; null follows the operating system.</summary>
+    public string? UiTheme { get; set; }
+
+    /// <summary>"de" or "en"; null is German.</summary>
+    public string? UiCulture { get; set; }
 }

@@ -7,8 +7,13 @@ namespace VoiceAgent.Platform.Numbers;
 /// Messages for number errors, from NumberTexts.resx (German, the neutral language) and NumberTexts.en.resx
 /// (English), looked up in the current UI culture. Keys are the codes in <see cref="NumberErrorCodes"/>.
 /// </summary>
-public static class NumberTexts
+public sealed class NumberTexts
 {
+    // Not static: the type names the resource set for IStringLocalizer<NumberTexts> in pages.
+    private NumberTexts()
+    {
+    }
+
     private static readonly ResourceManager Resources = new("VoiceAgent.Platform.Numbers.NumberTexts", typeof(NumberTexts).Assembly);
 
     public static string Get(string key) => Resources.GetString(key, CultureInfo.CurrentUICulture) ?? key;

@@ -7,8 +7,13 @@ namespace VoiceAgent.Platform.Resources;
 /// Everything a user reads, from Texts.resx (German, the neutral language) and Texts.en.resx (English),
 /// looked up in the current UI culture.
 /// </summary>
-public static class Texts
+public sealed class Texts
 {
+    // Not static: the type names the resource set for IStringLocalizer<Texts> in pages.
+    private Texts()
+    {
+    }
+
     private static readonly ResourceManager Resources = new("VoiceAgent.Platform.Resources.Texts", typeof(Texts).Assembly);
 
     public static string Get(string key) => Resources.GetString(key, CultureInfo.CurrentUICulture) ?? key;
