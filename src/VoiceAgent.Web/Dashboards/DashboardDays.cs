@@ -35,7 +35,7 @@ public sealed record DashboardClock(Instant Now, LocalDate Today, BillingPeriod 
     /// <summary>Start of tomorrow (exclusive end of the chart and of "today").</summary>
     public DateTimeOffset ChartUntil => StartOf(Today.PlusDays(1));
 
-    public static DateTimeOffset StartOf(LocalDate day) => day.AtStartOfDayInZone(BusinessTime.Zone).ToDateTimeOffset();
+    public static DateTimeOffset StartOf(LocalDate day) => day.AtStartOfDayInZone(BusinessTime.Zone).ToInstant().ToDateTimeOffset();
 
     /// <summary>Every chart day in order, so a day without calls is a zero and not a gap.</summary>
     public IEnumerable<DateOnly> ChartDayList() =>
