@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Testing;
@@ -149,6 +150,16 @@ public sealed class DashboardQueryTests : IntegrationTest, IAsyncLifetime
         Assert.Equal(new TurnLatency(0, null, null), empty.Latency);
         Assert.Empty(empty.TopIntents);
         Assert.Null(empty.BookingConversion.Rate);
+
+        // The per-day function answers a tenant scope only about that tenant (it bypasses row-level security).
+        await using var scope = Host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
+        var bounds = new[] { Now.AddDays(-1), Now };
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.InScopeAsync(x => x.UseTenant(s.Alpha),
+            () => db.Database.SqlQuery<long>($"SELECT call_count AS \"Value\" FROM dashboard_days({bounds}, {s.Beta})").ToListAsync()));
+        Assert.Equal("42501", refused.SqlState);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.InScopeAsync(x => x.UseTenant(s.Alpha),
+            () => db.Database.SqlQuery<long>($"SELECT call_count AS \"Value\" FROM dashboard_days({bounds}, NULL)").ToListAsync()));
     }
 
     [Fact]

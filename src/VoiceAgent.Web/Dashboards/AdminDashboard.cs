@@ -72,8 +72,7 @@ public sealed class AdminDashboardQuery(VoiceAgentDb db, TimeProvider time, JobS
 
         var clock = DashboardClock.At(time);
         var tenants = await TenantsByStatusAsync(ct);
-        var callsPerDay = await DashboardSql.CallsPerDayAsync(db, clock, null, ct);
-        var minutesPerDay = await DashboardSql.MinutesPerDayAsync(db, clock, null, ct);
+        var (callsPerDay, minutesPerDay) = await DashboardSql.DaysAsync(db, clock, null, ct);
 
         var thisMonth = await UsageAggregator.ForAllTenantsAsync(db, clock.Month, ct);
         var lastMonth = await UsageAggregator.ForAllTenantsAsync(db, clock.Month.Previous, ct);

@@ -46,40 +46,29 @@ public sealed record DashboardClock(Instant Now, LocalDate Today, BillingPeriod 
 internal static class DashboardSql
 {
     /// <summary>
-    /// Calls per business day over the chart window. <paramref name="tenantId"/> null = every tenant the scope may see
-    /// (platform); set = that tenant, which lets PostgreSQL use ix_calls_tenant_started (row-level security still applies).
+    /// Calls and metered seconds per business day over the chart window, through the function dashboard_days
+    /// (0011_dashboard_indexes.sql): it checks the scope once (platform, or the scope's own tenant) and buckets each row
+    /// between the day starts computed here in the business zone. <paramref name="tenantId"/> null = all tenants
+    /// (platform scope only); set = that tenant (its own scope only).
     /// </summary>
-    public static async Task<List<DailyCalls>> CallsPerDayAsync(VoiceAgentDb db, DashboardClock clock, Guid? tenantId, CancellationToken ct)
+    public static async Task<(List<DailyCalls> Calls, List<DailyMinutes> Minutes)> DaysAsync(VoiceAgentDb db, DashboardClock clock, Guid? tenantId,
+        CancellationToken ct)
     {
-        var rows = await db.Database.SqlQuery<DayCount>($"""
-                SELECT (started_at AT TIME ZONE {BusinessTime.ZoneId})::date AS "Day", count(*)::int AS "Count"
-                  FROM calls
-                 WHERE started_at >= {clock.ChartFrom} AND started_at < {clock.ChartUntil}
-                   AND ({tenantId}::uuid IS NULL OR tenant_id = {tenantId}::uuid)
-                 GROUP BY 1
+        var days = clock.ChartDayList().ToList();
+        var bounds = Enumerable.Range(0, days.Count + 1)
+            .Select(i => DashboardClock.StartOf(clock.FirstChartDay.PlusDays(i)))
+            .ToArray();
+        var rows = await db.Database.SqlQuery<DayRow>($"""
+                SELECT day_number AS "DayNumber", call_count AS "Calls", bot_seconds AS "BotSeconds", forward_seconds AS "ForwardSeconds"
+                  FROM dashboard_days({bounds}, {tenantId})
                 """)
-            .ToDictionaryAsync(r => r.Day, r => r.Count, ct);
-        return clock.ChartDayList().Select(d => new DailyCalls(d, rows.GetValueOrDefault(d))).ToList();
+            .ToDictionaryAsync(r => r.DayNumber, ct);
+        var calls = days.Select((d, i) => new DailyCalls(d, checked((int)(rows.GetValueOrDefault(i + 1)?.Calls ?? 0)))).ToList();
+        var minutes = days.Select((d, i) => rows.GetValueOrDefault(i + 1) is { } r
+            ? new DailyMinutes(d, r.BotSeconds, r.ForwardSeconds)
+            : new DailyMinutes(d, 0, 0)).ToList();
+        return (calls, minutes);
     }
 
-    /// <summary>Bot and forward seconds per business day of the usage record's start, over the chart window.</summary>
-    public static async Task<List<DailyMinutes>> MinutesPerDayAsync(VoiceAgentDb db, DashboardClock clock, Guid? tenantId, CancellationToken ct)
-    {
-        var rows = await db.Database.SqlQuery<DayKindSeconds>($"""
-                SELECT (started_at AT TIME ZONE {BusinessTime.ZoneId})::date AS "Day", kind AS "Kind", sum(seconds)::bigint AS "Seconds"
-                  FROM usage_records
-                 WHERE started_at >= {clock.ChartFrom} AND started_at < {clock.ChartUntil}
-                   AND ({tenantId}::uuid IS NULL OR tenant_id = {tenantId}::uuid)
-                 GROUP BY 1, 2
-                """)
-            .ToListAsync(ct);
-        var byDay = rows.ToLookup(r => r.Day);
-        return clock.ChartDayList().Select(d => new DailyMinutes(d,
-            byDay[d].Where(r => r.Kind == UsageKinds.Bot).Sum(r => r.Seconds),
-            byDay[d].Where(r => r.Kind == UsageKinds.Forward).Sum(r => r.Seconds))).ToList();
-    }
-
-    private sealed record DayCount(DateOnly Day, int Count);
-
-    private sealed record DayKindSeconds(DateOnly Day, string Kind, long Seconds);
+    private sealed record DayRow(int DayNumber, long Calls, long BotSeconds, long ForwardSeconds);
 }

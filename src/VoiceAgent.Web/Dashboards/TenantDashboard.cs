@@ -48,7 +48,8 @@ public sealed record IntentCount(string Intent, int Calls);
 /// <summary>
 /// Loads <see cref="TenantDashboard"/> in the caller's transaction, which must be in the tenant's scope. Row-level security
 /// and the query filters isolate the tenant; the raw SQL also names the scope's tenant so PostgreSQL can use the
-/// (tenant_id, started_at) indexes (the policy's OR cannot). Everything is aggregated in PostgreSQL.
+/// (tenant_id, started_at) indexes (the policy's OR cannot), and the per-day chart goes through dashboard_days, which
+/// accepts only the scope's own tenant. Everything is aggregated in PostgreSQL.
 /// <para>Rules:</para>
 /// <list type="bullet">
 /// <item>"This month" = the business month (Europe/Berlin) so far; calls count by their start.</item>
@@ -80,7 +81,7 @@ public sealed class TenantDashboardQuery(VoiceAgentDb db, TimeProvider time)
     {
         var tenantId = db.Scope.TenantId ?? throw new InvalidOperationException("The tenant dashboard needs a tenant scope.");
         var clock = DashboardClock.At(time);
-        var callsPerDay = await DashboardSql.CallsPerDayAsync(db, clock, tenantId, ct);
+        var (callsPerDay, _) = await DashboardSql.DaysAsync(db, clock, tenantId, ct);
         var (usage, packageSeconds) = await UsageAsync(tenantId, clock, ct);
         var figures = await CallFiguresAsync(tenantId, clock, ct);
         var latency = await LatencyAsync(tenantId, clock, ct);
