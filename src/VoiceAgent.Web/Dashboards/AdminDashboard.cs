@@ -164,11 +164,11 @@ public sealed class AdminDashboardQuery(VoiceAgentDb db, TimeProvider time, JobS
                        (count(*) FILTER (WHERE i.due_date < {today}))::int AS "OverdueCount",
                        coalesce(sum(i.gross_cents) FILTER (WHERE i.due_date < {today}), 0)::bigint AS "OverdueCents"
                   FROM invoices i
-                  LEFT JOIN package_purchases p ON p.id = i.purchase_id
-                  LEFT JOIN lexoffice_transmissions l ON l.invoice_id = i.id
                  WHERE i.status = {InvoiceStatuses.Finalized} AND i.kind <> {InvoiceKinds.Cancellation} AND i.gross_cents > 0
-                   AND p.source IS DISTINCT FROM {PurchaseSources.Stripe}
-                   AND (l.voucher_status IS NULL OR l.voucher_status NOT IN ('paid', 'paidoff', 'voided'))
+                   AND NOT (i.kind = {InvoiceKinds.Package}
+                            AND EXISTS (SELECT 1 FROM package_purchases p WHERE p.id = i.purchase_id AND p.source = {PurchaseSources.Stripe}))
+                   AND NOT EXISTS (SELECT 1 FROM lexoffice_transmissions l
+                                    WHERE l.invoice_id = i.id AND l.voucher_status IN ('paid', 'paidoff', 'voided'))
                 """)
             .SingleAsync(ct);
         return (new InvoiceTotal(row.OpenCount, row.OpenCents), new InvoiceTotal(row.OverdueCount, row.OverdueCents));
