@@ -14,6 +14,12 @@ if (args is ["billing", .. var billingArgs])
     return await VoiceAgent.Benchmarks.Billing.BillingAggregationCommand.RunAsync(billingArgs);
 }
 
+// `portal [--quick]` seeds portal-sized data and measures the two dashboard queries (p50/p95); see README.md.
+if (args is ["portal", .. var portalArgs])
+{
+    return await VoiceAgent.Benchmarks.Portal.PortalDashboardsCommand.RunAsync(portalArgs);
+}
+
 // `smoke` runs every benchmark and load driver once, tiny and bounded, to prove they still work (CI runs it); see README.md.
 if (args is ["smoke"])
 {

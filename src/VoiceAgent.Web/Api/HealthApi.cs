@@ -24,6 +24,18 @@ public static class HealthApi
     internal static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> GetHealth([AsParameters] HealthApiServices services,
         CancellationToken ct)
     {
+        var report = await CheckAsync(services, ct);
+        return report.Database == Down
+            ? TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Ok(report);
+    }
+
+    /// <summary>
+    /// The check behind /api/health (database, scheduler, provider states), also shown as the admin dashboard's provider
+    /// tiles (<see cref="Dashboards.ProviderHealthTiles"/>). Database down = <see cref="Degraded"/> with every provider not configured.
+    /// </summary>
+    public static async Task<HealthReport> CheckAsync(HealthApiServices services, CancellationToken ct)
+    {
         HashSet<string>? configured = null;
         try
         {
@@ -58,12 +70,9 @@ public static class HealthApi
             providers["stripe"] = await services.Stripe.StatusAsync(ct);
         }
 
-        if (configured is null)
-        {
-            return TypedResults.Json(new HealthReport(Degraded, Down, NotConfigured, providers), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
-        return TypedResults.Ok(new HealthReport(Operational, Operational, services.Jobs.Status(), providers));
+        return configured is null
+            ? new HealthReport(Degraded, Down, NotConfigured, providers)
+            : new HealthReport(Operational, Operational, services.Jobs.Status(), providers);
     }
 }
 

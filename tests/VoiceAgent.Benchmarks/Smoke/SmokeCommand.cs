@@ -11,7 +11,8 @@ namespace VoiceAgent.Benchmarks.Smoke;
 /// <c>dotnet run -c Release --project tests/VoiceAgent.Benchmarks -- smoke</c>: proves in seconds that every benchmark
 /// and load driver still runs and still checks what it checks — the engine/baseline equivalence, each BenchmarkDotNet
 /// benchmark method once per parameter value (found by reflection, so a new benchmark is covered without listing it),
-/// tiny bounded load runs against loopback servers and the real app, and a small billing aggregation. Nothing is measured
+/// tiny bounded load runs against loopback servers and the real app, a small billing aggregation and the portal
+/// dashboards' quick mode (consistency only). Nothing is measured
 /// against a target: durations on a shared machine say nothing here. deploy/local/test.sh runs it, so a benchmark that
 /// stops working fails CI. Ends with a summary line in the format of <c>dotnet test</c>, which the test script sums up.
 /// </summary>
@@ -45,6 +46,12 @@ internal static class SmokeCommand
         {
             var exit = await BillingAggregationCommand.RunAsync(["--rows", "2000", "--tenants", "10", "--runs", "1"], TextWriter.Null, save: false);
             return exit == 0 ? null : throw new InvalidOperationException($"billing exited with {exit}");
+        }));
+
+        checks.Add(("portal: dashboard queries agree with the seeded data and each other (PostgreSQL)", async () =>
+        {
+            var exit = await VoiceAgent.Benchmarks.Portal.PortalDashboardsCommand.RunAsync(["--quick"], TextWriter.Null);
+            return exit == 0 ? null : throw new InvalidOperationException($"portal exited with {exit}");
         }));
 
         int passed = 0, failed = 0;

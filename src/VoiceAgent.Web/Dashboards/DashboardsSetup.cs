@@ -1,0 +1,16 @@
+namespace VoiceAgent.Web.Dashboards;
+
+public static class DashboardsSetup
+{
+    /// <summary>
+    /// The dashboards' data side: <see cref="AdminDashboardQuery"/> (platform scope), <see cref="TenantDashboardQuery"/>
+    /// (tenant scope) and <see cref="ProviderHealthTiles"/>, scoped like the <see cref="VoiceAgentDb"/> they read.
+    /// </summary>
+    public static IServiceCollection AddDashboards(this IServiceCollection services)
+    {
+        services.AddScoped<AdminDashboardQuery>();
+        services.AddScoped<TenantDashboardQuery>();
+        services.AddScoped<ProviderHealthTiles>();
+        return services;
+    }
+}
