@@ -8,6 +8,7 @@ using VoiceAgent.Platform.Portal;
 using VoiceAgent.Telephony;
 using VoiceAgent.Web.Api;
 using VoiceAgent.Web.Components;
+using VoiceAgent.Web.Dashboards;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,7 +23,7 @@ builder.AddPortalLocalization();
 builder.AddApiConventions();
 builder.AddRateLimits();
 builder.AddJobs();
-builder.Services.AddPortal().AddHostPortal();
+builder.Services.AddPortal().AddHostPortal().AddDashboards();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();

@@ -49,7 +49,7 @@ public abstract class PortalTest : IAsyncLifetime
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
 
-        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync() };
+        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync(), Time = Time };
         // Port 0 on the IPv4 loopback: Kestrel picks a free port itself, so there is no race with other processes.
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -70,6 +70,9 @@ public abstract class PortalTest : IAsyncLifetime
     /// <summary>Chromium's command line. A test class may add switches for its own browser (e.g. a fake microphone) —
     /// <c>[.. base.BrowserArgs, "--…"]</c> — without changing every other test.</summary>
     protected virtual IEnumerable<string> BrowserArgs => ChromiumArgs;
+
+    /// <summary>The app's clock when a test needs a fixed date (e.g. dashboards); null is the system clock.</summary>
+    protected virtual TimeProvider? Time => null;
 
     /// <summary>Extra configuration of the app (e.g. provider endpoints pointing at fakes the test started).</summary>
     protected virtual Task<Dictionary<string, string?>> AppSettingsAsync() => Task.FromResult(new Dictionary<string, string?>());

@@ -7,7 +7,7 @@ namespace VoiceAgent.Platform.Portal;
 /// hands the browser a ticket: protected, naming the user and the account's security stamp, valid for one minute; a
 /// static endpoint turns it into the cookie. A stamp that changed (password, lockout) makes the ticket worthless.
 /// </summary>
-public sealed class SignInTicket(IDataProtectionProvider protection, TimeProvider time)
+public sealed class SignInTicket(IDataProtectionProvider protection)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 
@@ -15,7 +15,7 @@ public sealed class SignInTicket(IDataProtectionProvider protection, TimeProvide
         protection.CreateProtector("VoiceAgent.Portal.SignInTicket").ToTimeLimitedDataProtector();
 
     public string Issue(Guid userId, string? securityStamp) =>
-        protector.Protect($"{userId:N}|{securityStamp}", time.GetUtcNow().Add(Lifetime));
+        protector.Protect($"{userId:N}|{securityStamp}", Lifetime);
 
     /// <summary>The user and stamp the ticket names, or null when it is expired, tampered or malformed.</summary>
     public (Guid UserId, string SecurityStamp)? Read(string? ticket)
@@ -27,12 +27,8 @@ public sealed class SignInTicket(IDataProtectionProvider protection, TimeProvide
 
         try
         {
-            var payload = protector.Unprotect(ticket, out var expiration);
-            if (expiration < time.GetUtcNow())
-            {
-                return null;
-            }
-
+            // The protector checks the expiry itself (on the system clock, as it stamped it).
+            var payload = protector.Unprotect(ticket, out _);
             var parts = payload.Split('|', 2);
             return parts.Length == 2 && Guid.TryParseExact(parts[0], "N", out var id) ? (id, parts[1]) : null;
         }
