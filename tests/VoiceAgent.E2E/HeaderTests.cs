@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using VoiceAgent.Testing;
 
 namespace VoiceAgent.E2E;
 
@@ -36,25 +37,32 @@ public sealed class HeaderTests : PortalTest
     }
 
     [Fact]
-    public async Task Theme_toggle_switches_between_light_and_dark()
+    public async Task Theme_toggle_switches_between_light_and_dark_in_place()
     {
+        await Factory.ApprovedTenantAsync("thema@example.com", "Salon Thema");
         var page = await NewPageAsync();
-        await page.GotoAsync("/login");
-        var html = page.Locator("html");
+        await LoginAsync(page, "thema@example.com", TestData.Password, "/app");
         var toggle = page.GetByTestId("theme-toggle");
-        await Expect(html).ToHaveAttributeAsync("data-bs-theme", "light");
-        await Expect(toggle).ToHaveTextAsync("Dunkel");
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "false");
+        await Expect(toggle).ToHaveAttributeAsync("aria-label", "Dunkel");
+        var light = await BackgroundAsync(page);
+        await page.EvaluateAsync("() => window.__samePage = true");
 
         await toggle.ClickAsync();
-        await Expect(html).ToHaveAttributeAsync("data-bs-theme", "dark");
-        await Expect(toggle).ToHaveTextAsync("Hell");
-        await Expect(page).ToHaveURLAsync(BaseUrl + "/login");
-        await ScreenshotAsync(page, "login-dark");
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(toggle).ToHaveAttributeAsync("aria-label", "Hell");
+        Assert.NotEqual(light, await BackgroundAsync(page));
+        // Switched in place: no page load.
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"));
+        await ScreenshotAsync(page, "tenant-dashboard-dark");
 
         await toggle.ClickAsync();
-        await Expect(html).ToHaveAttributeAsync("data-bs-theme", "light");
-        await Expect(toggle).ToHaveTextAsync("Dunkel");
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "false");
+        Assert.Equal(light, await BackgroundAsync(page));
 
         AssertNoBrowserProblems();
     }
+
+    private static Task<string> BackgroundAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
 }

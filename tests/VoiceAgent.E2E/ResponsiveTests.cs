@@ -26,19 +26,34 @@ public sealed class ResponsiveTests : PortalTest
     }
 
     [Fact]
-    public async Task Tenant_navigation_fits_a_laptop_screen()
+    public async Task Navigation_drawer_is_open_on_a_laptop_and_a_menu_on_a_phone()
     {
         var (tenantId, _) = await Factory.ApprovedTenantAsync("laptop@example.com", "Friseursalon Laptop");
         await Factory.SeedSampleFlowAsync(tenantId);
 
-        var page = await NewPageAsync(width: 1280, height: 720);
-        await LoginAsync(page, "laptop@example.com", TestData.Password, "/app");
-        await AssertNoHorizontalScrollAsync(page);
-        var logout = page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Abmelden" });
+        var laptop = await NewPageAsync(width: 1366, height: 860);
+        await LoginAsync(laptop, "laptop@example.com", TestData.Password, "/app");
+        await Expect(laptop.GetByTestId("nav").Locator("[data-nav='/app/company']")).ToBeVisibleAsync();
+        await AssertNoHorizontalScrollAsync(laptop);
+        var logout = laptop.GetByTestId("logout");
         var box = await logout.BoundingBoxAsync();
         Assert.NotNull(box);
-        Assert.True(box.X + box.Width <= 1280, $"'Abmelden' ends at {box.X + box.Width} px, beyond the 1280 px window");
-        await ScreenshotAsync(page, "laptop-tenant-dashboard");
+        Assert.True(box.X + box.Width <= 1366, $"'Abmelden' ends at {box.X + box.Width} px, beyond the 1366 px window");
+        await ScreenshotAsync(laptop, "laptop-tenant-dashboard");
+
+        var phone = await NewPageAsync(width: 390, height: 844, mobile: true);
+        await LoginAsync(phone, "laptop@example.com", TestData.Password, "/app");
+        await Expect(phone.GetByTestId("tenant-dashboard")).ToBeVisibleAsync();
+        var company = phone.GetByTestId("nav").Locator("[data-nav='/app/company']");
+        await Expect(company).Not.ToBeInViewportAsync();
+        await AssertNoHorizontalScrollAsync(phone);
+        await ScreenshotAsync(phone, "phone-tenant-dashboard");
+
+        await phone.GetByTestId("drawer-toggle").ClickAsync();
+        await Expect(company).ToBeInViewportAsync();
+        await company.ClickAsync();
+        await phone.WaitForURLAsync("**/app/company");
+        await Expect(phone.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Firmendaten");
 
         AssertNoBrowserProblems();
     }
