@@ -64,7 +64,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
     public async Task<Outcome<Appointment>> CreateAsync(Guid tenantId, AppointmentInput input, string key, CancellationToken ct)
     {
         var zone = await ZoneAsync(tenantId, ct);
-        var checkedInput = Check(input, zone);
+        var checkedInput = Check(input, zone, await RegionAsync(tenantId, ct));
         if (checkedInput.Errors is { } errors)
         {
             return Outcome<Appointment>.Invalid(errors);
@@ -81,7 +81,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
     public async Task<Outcome<Appointment>> MoveAsync(Guid tenantId, string eventId, AppointmentInput input, string key, CancellationToken ct)
     {
         var zone = await ZoneAsync(tenantId, ct);
-        var checkedInput = Check(input, zone);
+        var checkedInput = Check(input, zone, await RegionAsync(tenantId, ct));
         if (checkedInput.Errors is { } errors)
         {
             return Outcome<Appointment>.Invalid(errors);
@@ -147,7 +147,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
     private sealed record Checked(DateTimeOffset Start, DateTimeOffset End, string Title, string? CallerName, string? CallerNumber, bool Ambiguous,
         IReadOnlyDictionary<string, string[]>? Errors = null);
 
-    private Checked Check(AppointmentInput input, DateTimeZone zone)
+    private Checked Check(AppointmentInput input, DateTimeZone zone, NumberRegion region)
     {
         var errors = new Dictionary<string, string[]>();
         var title = input.Title?.Trim() ?? "";
@@ -168,7 +168,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
         string? number = null;
         if (!string.IsNullOrWhiteSpace(input.CallerNumber))
         {
-            var normalized = PhoneNumbers.Normalize(input.CallerNumber);
+            var normalized = PhoneNumbers.Normalize(input.CallerNumber, region);
             if (normalized.IsValid)
             {
                 number = normalized.E164;
@@ -219,6 +219,12 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
         var end = Instant.FromDateTimeOffset(start) + Duration.FromMinutes(input.DurationMinutes);
         return new Checked(start, end.InZone(zone).ToDateTimeOffset(), title, name, number, ambiguous);
     }
+
+    // National numbers ("0170 …") are read in the tenant's country.
+    private async Task<NumberRegion> RegionAsync(Guid tenantId, CancellationToken ct) =>
+        PhoneNumbers.TryParseRegion(await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.Country).SingleOrDefaultAsync(ct), out var region)
+            ? region
+            : NumberRegion.DE;
 
     private async Task<DateTimeZone> ZoneAsync(Guid tenantId, CancellationToken ct) =>
         BusinessTime.ZoneOrDefault(await db.CalendarSettings.AsNoTracking().Where(s => s.TenantId == tenantId).Select(s => s.TimeZone)
