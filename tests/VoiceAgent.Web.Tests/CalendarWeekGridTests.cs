@@ -41,7 +41,7 @@ public sealed class CalendarWeekGridTests : BunitContext
         // 7:00 is the first row: 3.5 hours further down, half an hour high.
         Assert.Contains($"top: {3.5 * WeekGrid.HourHeight}px", button.GetAttribute("style"));
         Assert.Contains($"height: {WeekGrid.HourHeight / 2}px", button.GetAttribute("style"));
-        Assert.Equal("Beratung Müller, Dienstag, 24. November 2026, 10:30 bis 11:00", button.GetAttribute("aria-label"));
+        Assert.Equal("10:30 Beratung Müller, Dienstag, 24. November 2026, 10:30 bis 11:00", button.GetAttribute("aria-label"));
         Assert.Empty(grid.FindAll("[data-testid='dst-note']"));
 
         button.Click();

@@ -25,8 +25,13 @@ internal static class AppointmentText
         var culture = CultureInfo.CurrentCulture;
         var start = Local(a.Start, zone).ToDateTimeUnspecified();
         var end = Local(a.End, zone).ToDateTimeUnspecified();
-        return l["Page.EventLabel", a.Title, start.ToString("D", culture), start.ToString("t", culture), end.ToString("t", culture)];
+        // Begins with what the button shows (its time and title), as screen-reader users hear it spoken by voice control too.
+        return l["Page.EventLabel", Short(a, zone), start.ToString("D", culture), start.ToString("t", culture), end.ToString("t", culture)];
     }
+
+    /// <summary>What an appointment's button shows: "10:30 Beratung".</summary>
+    public static string Short(Appointment a, DateTimeZone zone) =>
+        $"{Local(a.Start, zone).ToString("HH:mm", CultureInfo.InvariantCulture)} {a.Title}";
 
     public static string Caller(Appointment a)
     {
