@@ -90,6 +90,7 @@ public sealed class ConnectorTests : PortalTest, IAsyncLifetime
 
         // The grant is revoked at Google: the test shows the real failure and the page asks to reconnect.
         await page.Locator("[data-nav='/app/connectors']").ClickAsync();
+        await Expect(card.GetByTestId("connector-test")).ToBeVisibleAsync();
         google.OAuth.RevokeGrant();
         await card.GetByTestId("connector-test").ClickAsync();
         await Expect(card.GetByTestId("connector-test-result")).ToContainTextAsync("Verbindung fehlgeschlagen");
