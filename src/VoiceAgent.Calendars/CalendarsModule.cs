@@ -15,7 +15,7 @@ public static class CalendarsModule
     {
         // Its pages and navigation entries in the portal (the host composes every module's).
         services.AddPortalModule(typeof(CalendarsModule).Assembly,
-            new(PortalArea.Tenant, 20, "/app/calendar", Icons.Material.Filled.Event, typeof(Texts), "Nav.Calendar"),
+            new(PortalArea.Tenant, 20, "/app/calendar", Icons.Material.Filled.Event, typeof(CalendarTexts), "Nav.Appointments"),
             new(PortalArea.Tenant, 50, "/app/connectors", Icons.Material.Filled.Link, typeof(Texts), "Nav.Connectors"));
         services.AddOptions<CalendarOptions>().Bind(configuration.GetSection(CalendarOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ConnectionSecrets>();
@@ -39,6 +39,7 @@ public static class CalendarsModule
         services.AddScoped<ITenantCalendars>(sp => sp.GetRequiredService<CalendarGateways>());
         services.AddScoped<OAuthConnector>();
         services.AddScoped<ConnectorService>();
+        services.AddScoped<AppointmentService>();
         services.AddScoped<BookingOutbox>();
         services.AddScoped<CalendarBookingJob>();
         services.AddSingleton<IRecurringJobs, CalendarRecurringJobs>();

@@ -11,7 +11,7 @@ namespace VoiceAgent.Calendars;
 /// The tenant's calendar kept in PostgreSQL (until a real one is connected, and for the demo tenant). Overlapping
 /// bookings are impossible (exclusion constraint), so two callers racing for one slot get Created and Conflict.
 /// </summary>
-public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeProvider time) : ICalendarGateway
+public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeProvider time) : ICalendarGateway, IAppointmentBook
 {
     private const string Confirmed = "confirmed";
 
@@ -106,6 +106,38 @@ public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeP
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }
+
+    async Task<IReadOnlyList<Appointment>> IAppointmentBook.BetweenAsync(Instant from, Instant to, CancellationToken ct)
+    {
+        var start = from.ToDateTimeOffset();
+        var end = to.ToDateTimeOffset();
+        var events = await db.SandboxEvents.AsNoTracking()
+            .Where(e => e.TenantId == tenantId && e.Status == Confirmed && e.EndAt > start && e.StartAt < end)
+            .OrderBy(e => e.StartAt).Take(500).ToListAsync(ct);
+        return events.Select(e => new Appointment(e.Id.ToString(), e.StartAt, e.EndAt, e.Title, e.CallerName, e.CallerNumber, false)).ToList();
+    }
+
+    // The business cancels any appointment of its calendar (a caller only their own: CancelEventAsync).
+    async Task<bool> IAppointmentBook.CancelAsync(string eventId, CancellationToken ct)
+    {
+        if (!Guid.TryParse(eventId, out var id))
+        {
+            return false;
+        }
+
+        var entity = await db.SandboxEvents.SingleOrDefaultAsync(e => e.Id == id && e.TenantId == tenantId && e.Status == Confirmed, ct);
+        if (entity is null)
+        {
+            return false;
+        }
+
+        entity.Status = "cancelled";
+        entity.CancelledAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    bool IAppointmentBook.Sandbox => true;
 
     private async Task<SlotFinder.Options> OptionsAsync(CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace VoiceAgent.E2E;
 
 /// <summary>
 /// A tenant admin connects Google Calendar through the (fake) Google consent page, picks the calendar to book into, and
-/// sees on "Kalender & Verbindungen" the booking a simulated call made there.
+/// sees on "Kalender & Verbindungen" the booking a simulated call made there (and on Termine), tests the connection and sees a revoked grant.
 /// </summary>
 public sealed class ConnectorTests : PortalTest, IAsyncLifetime
 {
@@ -32,15 +32,16 @@ public sealed class ConnectorTests : PortalTest, IAsyncLifetime
         var (tenantId, api) = await Factory.ApprovedTenantAsync(Email, "Praxis Dr. Weber");
         var flowId = await Factory.SeedSampleFlowAsync(tenantId);
 
-        var page = await NewPageAsync();
+        var page = await NewPageAsync(1366, 860);
         await LoginAsync(page, Email, TestData.Password, "/app");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Verbindungen", Exact = true }).ClickAsync();
+        await page.Locator("[data-nav='/app/connectors']").ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Kalender & Verbindungen", Level = 1 })).ToBeVisibleAsync();
         var card = page.GetByTestId("connector-google");
         await Expect(card.GetByTestId("connector-status")).ToHaveTextAsync("Nicht verbunden");
         await Expect(page.GetByTestId("connector-hubspot")).ToContainTextAsync("Demnächst verfügbar");
+        await Expect(page.GetByTestId("connector-hubspot")).ToContainTextAsync("HubSpot");
 
-        // Google's consent page (the fake), then back to the portal.
+        // Google's consent page (the fake; a full page navigation through the API), then back to the portal.
         await card.GetByTestId("connector-connect").ClickAsync();
         await page.WaitForURLAsync(google.BaseUrl + "**");
         await Expect(page.GetByTestId("fake-account")).ToHaveTextAsync(FakeGoogleCalendarServer.PrimaryCalendar);
@@ -50,11 +51,16 @@ public sealed class ConnectorTests : PortalTest, IAsyncLifetime
         await Expect(card.GetByTestId("connector-status")).ToHaveTextAsync("Verbunden");
         await Expect(card.GetByTestId("connector-account")).ToHaveTextAsync(FakeGoogleCalendarServer.PrimaryCalendar);
 
-        await card.GetByTestId("calendar-select").SelectOptionAsync(new SelectOptionValue { Label = "Team" });
+        await card.GetByTestId("calendar-select").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("Team", new() { Exact = true }).ClickAsync();
         await card.GetByTestId("calendar-use").ClickAsync();
-        await Expect(page.GetByTestId("connectors-message")).ToHaveTextAsync("Termine werden jetzt in „Team“ eingetragen.");
-        await Expect(page.GetByTestId("connector-google").GetByTestId("connector-active")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("connector-google").GetByTestId("connector-calendar")).ToHaveTextAsync("Team");
+        await Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("Termine werden jetzt in „Team“ eingetragen.");
+        await Expect(card.GetByTestId("connector-active")).ToBeVisibleAsync();
+        await Expect(card.GetByTestId("connector-calendar")).ToHaveTextAsync("Team");
+
+        // "Verbindung testen" makes the real call.
+        await card.GetByTestId("connector-test").ClickAsync();
+        await Expect(card.GetByTestId("connector-test-result")).ToContainTextAsync("Verbindung funktioniert");
         await ScreenshotAsync(page, "connectors-google-connected");
 
         // A caller books through the simulator (the designer's test console uses the same API).
@@ -76,6 +82,20 @@ public sealed class ConnectorTests : PortalTest, IAsyncLifetime
         await Expect(row).ToContainTextAsync("Google Kalender");
         await Expect(page.GetByTestId("connector-google").GetByTestId("connector-last-success")).Not.ToHaveTextAsync("–");
         await ScreenshotAsync(page, "connectors-booking");
+
+        // Termine reads the connected calendar.
+        await page.Locator("[data-nav='/app/calendar']").ClickAsync();
+        await Expect(page.GetByTestId("calendar-zone")).ToContainTextAsync("Google Kalender");
+        await Expect(page.GetByTestId("calendar-table").Locator("tr[data-event-id]")).ToContainTextAsync($"Termin {Caller}");
+
+        // The grant is revoked at Google: the test shows the real failure and the page asks to reconnect.
+        await page.Locator("[data-nav='/app/connectors']").ClickAsync();
+        await Expect(card.GetByTestId("connector-test")).ToBeVisibleAsync();
+        google.OAuth.RevokeGrant();
+        await card.GetByTestId("connector-test").ClickAsync();
+        await Expect(card.GetByTestId("connector-test-result")).ToContainTextAsync("Verbindung fehlgeschlagen");
+        await Expect(page.GetByTestId("connector-broken-alert")).ToContainTextAsync("ist unterbrochen");
+        await Expect(card.GetByTestId("connector-connect")).ToHaveTextAsync("Neu verbinden");
         AssertNoBrowserProblems();
     }
 

@@ -79,53 +79,6 @@ public sealed class FlowPagesTests : IntegrationTest
     }
 
     [Fact]
-    public async Task Calendar_page_shows_an_appointment_booked_in_the_simulator_in_the_tenants_time_zone()
-    {
-        var (tenantId, admin) = await App.ApprovedTenantAsync(Admin, "Praxis Dr. Weber");
-        var flowId = await App.SeedSampleFlowAsync(tenantId);
-        var session = (await Json(await admin.PostAsJsonAsync($"/api/flows/{flowId}/simulations", new { callerNumber = "+491701234567" })))
-            .GetProperty("sessionId").GetGuid();
-        foreach (var text in new[] { "Ich möchte gerne einen Termin vereinbaren", "Ja, das passt" })
-        {
-            (await admin.PostAsJsonAsync($"/api/flows/{flowId}/simulations/{session}/turns", new { text })).EnsureSuccessStatusCode();
-        }
-
-        var (title, start) = await BookedAsync(tenantId);
-
-        var html = WebUtility.HtmlDecode(await PortalPage.GetAsync(App, Admin, TestData.Password, "/app/calendar"));
-
-        var local = TimeZoneInfo.ConvertTime(start, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
-        var german = CultureInfo.GetCultureInfo("de-DE");
-        Assert.Contains($"{local.ToString("ddd", german)}, {local.ToString("d", german)} {local.ToString("t", german)}–", html);
-        Assert.Contains(title, html);
-        Assert.Contains("+49 170 1234567", html);
-        Assert.Contains("Europe/Berlin", html);
-        Assert.DoesNotContain("Keine anstehenden Termine.", html);
-    }
-
-    [Fact]
-    public async Task Calendar_page_leaves_out_past_and_cancelled_appointments()
-    {
-        var (tenantId, _) = await App.ApprovedTenantAsync(Admin);
-        await using (var connection = new NpgsqlConnection(Database.OwnerConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"""
-                INSERT INTO sandbox_events (id, tenant_id, start_at, end_at, title, status, idempotency_key, created_at) VALUES
-                  (gen_random_uuid(), '{tenantId}', now() - interval '2 days', now() - interval '2 days' + interval '30 minutes', 'Vorbei', 'confirmed', 'a', now()),
-                  (gen_random_uuid(), '{tenantId}', now() + interval '2 days', now() + interval '2 days' + interval '30 minutes', 'Abgesagt', 'cancelled', 'b', now())
-                """, connection);
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        var html = WebUtility.HtmlDecode(await PortalPage.GetAsync(App, Admin, TestData.Password, "/app/calendar"));
-
-        Assert.Contains("Keine anstehenden Termine.", html);
-        Assert.DoesNotContain("Vorbei", html);
-        Assert.DoesNotContain("Abgesagt", html);
-    }
-
-    [Fact]
     public async Task Designer_api_calls_with_the_portal_cookie_need_the_antiforgery_header()
     {
         var (_, admin) = await App.ApprovedTenantAsync(Admin);
@@ -166,15 +119,5 @@ public sealed class FlowPagesTests : IntegrationTest
         // Bearer clients (scripts, the CLI) carry no ambient credentials and need no token.
         Assert.Equal(HttpStatusCode.Created,
             (await admin.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 1234567", region = "DE", flowId })).StatusCode);
-    }
-
-    private async Task<(string Title, DateTimeOffset Start)> BookedAsync(Guid tenantId)
-    {
-        await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"SELECT title, start_at FROM sandbox_events WHERE tenant_id = '{tenantId}' AND status = 'confirmed'", connection);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync(), "The simulator booked nothing.");
-        return (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
     }
 }

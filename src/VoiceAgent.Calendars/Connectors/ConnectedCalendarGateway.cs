@@ -26,7 +26,7 @@ public sealed class ConnectedCalendarGateway(
     CalendarSettings settings,
     TimeSpan budget,
     TimeProvider time,
-    BookingOutboxSignal outbox) : ICalendarGateway
+    BookingOutboxSignal outbox) : ICalendarGateway, IAppointmentBook
 {
     private const int ListDays = 180;
 
@@ -155,6 +155,64 @@ public sealed class ConnectedCalendarGateway(
 
         return cancelled;
     }
+
+    // The portal's view: every event in the window (not only a caller's), with the caller where VoiceAgent booked it.
+    async Task<IReadOnlyList<Appointment>> IAppointmentBook.BetweenAsync(Instant from, Instant to, CancellationToken ct)
+    {
+        var events = await GuardAsync(session => provider.EventsAsync(session, from, to, null, ct), ct);
+        var start = from.ToDateTimeOffset();
+        var end = to.ToDateTimeOffset();
+        var ours = await db.CalendarBookings.AsNoTracking()
+            .Where(b => b.TenantId == connection.TenantId && (b.Status == BookingStatuses.Pending || b.Status == BookingStatuses.Created)
+                        && b.EndAt > start && b.StartAt < end)
+            .ToListAsync(ct);
+        var byEvent = ours.Where(b => b.ProviderEventId is not null).GroupBy(b => b.ProviderEventId!).ToDictionary(g => g.Key, g => g.First());
+        var result = events.Select(e => byEvent.TryGetValue(e.Id, out var b)
+                ? new Appointment(e.Id, e.Start.ToDateTimeOffset(), e.End.ToDateTimeOffset(), e.Title, b.CallerName, b.CallerNumber, false)
+                : new Appointment(e.Id, e.Start.ToDateTimeOffset(), e.End.ToDateTimeOffset(), e.Title, null, null, false))
+            .ToList();
+        result.AddRange(ours.Where(b => b.Status == BookingStatuses.Pending)
+            .Select(b => new Appointment(PendingId(b), b.StartAt, b.EndAt, b.Title, b.CallerName, b.CallerNumber, true)));
+        return result.OrderBy(a => a.Start).ToList();
+    }
+
+    // The business cancels any appointment of its calendar (a caller only their own: CancelEventAsync).
+    async Task<bool> IAppointmentBook.CancelAsync(string eventId, CancellationToken ct)
+    {
+        if (eventId.StartsWith(PendingPrefix, StringComparison.Ordinal))
+        {
+            if (!Guid.TryParse(eventId[PendingPrefix.Length..], out var id))
+            {
+                return false;
+            }
+
+            var pending = await db.CalendarBookings.SingleOrDefaultAsync(
+                b => b.Id == id && b.TenantId == connection.TenantId && b.Status == BookingStatuses.Pending, ct);
+            if (pending is null)
+            {
+                return false;
+            }
+
+            pending.Status = BookingStatuses.Cancelled;
+            pending.UpdatedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+
+        var cancelled = await GuardAsync(session => provider.DeleteAsync(session, eventId, ct), ct);
+        var booking = await db.CalendarBookings.SingleOrDefaultAsync(
+            b => b.TenantId == connection.TenantId && b.ProviderEventId == eventId && b.Status == BookingStatuses.Created, ct);
+        if (booking is not null)
+        {
+            booking.Status = BookingStatuses.Cancelled;
+            booking.UpdatedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+
+        return cancelled;
+    }
+
+    bool IAppointmentBook.Sandbox => false;
 
     public const string PendingPrefix = "pending:";
 
