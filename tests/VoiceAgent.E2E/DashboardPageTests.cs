@@ -12,7 +12,7 @@ public sealed class DashboardPageTests : PortalTest
     // Friday 10 April 2026, 12:00 in Berlin.
     private static readonly DateTimeOffset Now = new(2026, 4, 10, 10, 0, 0, TimeSpan.Zero);
 
-    protected override TimeProvider? Time { get; } = new FakeTimeProvider(Now);
+    protected override TimeProvider? AppClock { get; } = new FakeTimeProvider(Now);
 
     [Fact]
     public async Task Tenant_and_super_admin_dashboards_show_the_seeded_calls_minutes_and_revenue()

@@ -49,7 +49,7 @@ public abstract class PortalTest : IAsyncLifetime
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
 
-        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync(), Time = Time };
+        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync(), Time = AppClock };
         // Port 0 on the IPv4 loopback: Kestrel picks a free port itself, so there is no race with other processes.
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -72,7 +72,7 @@ public abstract class PortalTest : IAsyncLifetime
     protected virtual IEnumerable<string> BrowserArgs => ChromiumArgs;
 
     /// <summary>The app's clock when a test needs a fixed date (e.g. dashboards); null is the system clock.</summary>
-    protected virtual TimeProvider? Time => null;
+    protected virtual TimeProvider? AppClock => null;
 
     /// <summary>Extra configuration of the app (e.g. provider endpoints pointing at fakes the test started).</summary>
     protected virtual Task<Dictionary<string, string?>> AppSettingsAsync() => Task.FromResult(new Dictionary<string, string?>());
