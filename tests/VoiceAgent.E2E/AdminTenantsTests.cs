@@ -69,6 +69,21 @@ public sealed class AdminTenantsTests : PortalTest
         await Expect(grid.Locator("a[data-tenant-id]")).ToHaveCountAsync(1);
         await Expect(grid.Locator($"a[data-tenant-id='{rejectId}']")).ToHaveTextAsync(Rejected);
 
+        // The audit log takes its filters from the URL and hands them to the CSV export.
+        await admin.GotoAsync("/admin/audit?action=tenant.rejected");
+        var audit = admin.GetByTestId("audit-table");
+        await Expect(audit.Locator("[data-action='tenant.rejected']")).ToHaveCountAsync(1);
+        await Expect(audit).ToContainTextAsync(Rejected);
+        await Expect(audit.Locator("[data-action='tenant.approved']")).ToHaveCountAsync(0);
+        await Expect(admin.GetByTestId("audit-export")).ToHaveAttributeAsync("href", "/admin/audit/export.csv?action=tenant.rejected");
+        await ScreenshotAsync(admin, "admin-audit");
+
+        // Settings: hints only, and the connection test answers in place.
+        await admin.GotoAsync("/admin/settings");
+        await admin.GetByTestId("test-openai").ClickAsync();
+        await Expect(admin.GetByTestId("test-result-openai")).ToHaveAttributeAsync("data-result", "notconfigured");
+        await Expect(admin.GetByTestId("test-result-openai")).ToContainTextAsync("Es fehlen Zugangsdaten");
+
         // A tenant's user never reaches the admin pages (nor the audit export).
         var tenant = await NewPageAsync();
         await LoginAsync(tenant, "freigabe@example.com", TestData.Password, "/app");
