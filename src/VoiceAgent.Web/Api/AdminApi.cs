@@ -29,6 +29,7 @@ public static class AdminApi
         group.MapGet("/settings", ListSettings).WithName("ListSettings");
         group.MapPut("/settings/{key}", PutSetting).WithName("PutSetting");
         group.MapDelete("/settings/{key}", DeleteSetting).WithName("DeleteSetting");
+        routes.MapAuditExport();
     }
 
     internal static async Task<Results<Ok<List<TenantDto>>, ValidationProblem>> ListTenants(string? status,
