@@ -64,6 +64,7 @@ public static class BillingEndpoints
     public static async Task<Results<Ok<StripeWebhookReceipt>, ProblemHttpResult>> StripeWebhook(HttpRequest request,
         [AsParameters] StripeServices services, CancellationToken ct)
     {
+        // Problem titles are in the request's culture (German unless the culture cookie asks for English).
         // The signature covers the exact bytes: read them before anything parses the body.
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
@@ -72,9 +73,9 @@ public static class BillingEndpoints
         {
             WebhookResult.Accepted => TypedResults.Ok(new StripeWebhookReceipt(true)),
             WebhookResult.Duplicate => TypedResults.Ok(new StripeWebhookReceipt(true, Duplicate: true)),
-            WebhookResult.NotConfigured => Problems.Status(StatusCodes.Status503ServiceUnavailable, "Stripe-Webhook ist nicht eingerichtet."),
-            WebhookResult.Rejected => Problems.Status(StatusCodes.Status400BadRequest, "Ungültige Stripe-Signatur."),
-            _ => Problems.Status(StatusCodes.Status500InternalServerError, "Das Ereignis konnte nicht verarbeitet werden."),
+            WebhookResult.NotConfigured => Problems.Status(StatusCodes.Status503ServiceUnavailable, BillingTexts.Get("Problem.WebhookNotConfigured")),
+            WebhookResult.Rejected => Problems.Status(StatusCodes.Status400BadRequest, BillingTexts.Get("Problem.WebhookSignature")),
+            _ => Problems.Status(StatusCodes.Status500InternalServerError, BillingTexts.Get("Problem.WebhookFailed")),
         };
     }
 

@@ -88,7 +88,7 @@ public sealed class BillingRun(IServiceScopeFactory scopes, InvoiceFinalizer fin
                 catch (Exception ex) when (ex is BillingException or DbUpdateException or PostgresException)
                 {
                     logger.LogError(ex, "Billing run {Period}: tenant {TenantId} failed", period, bill.Tenant.Id);
-                    problems.Add(new BillingProblem(bill.Tenant.Id, bill.Tenant.CompanyName, ex is BillingException ? ex.Message : "Speichern fehlgeschlagen (siehe Log)."));
+                    problems.Add(new BillingProblem(bill.Tenant.Id, bill.Tenant.CompanyName, ex is BillingException ? ex.Message : BillingTexts.Get(BillingErrorCodes.SaveFailed)));
                 }
             }
 

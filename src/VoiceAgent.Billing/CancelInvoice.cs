@@ -23,12 +23,12 @@ public sealed class CancelInvoice(IServiceScopeFactory scopes, InvoiceFinalizer 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM invoices WHERE id = {invoiceId} FOR UPDATE", ct);
         var original = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == invoiceId, ct)
-                       ?? throw new BillingException("Rechnung nicht gefunden.");
+                       ?? throw new BillingException(BillingErrorCodes.InvoiceNotFound);
         if (original.Status != InvoiceStatuses.Finalized || original.Kind == InvoiceKinds.Cancellation)
         {
             throw new BillingException(original.Status == InvoiceStatuses.Draft
-                ? "Ein Entwurf hat noch keine Nummer; er wird nicht storniert, sondern neu berechnet oder gelöscht."
-                : "Diese Rechnung ist bereits storniert oder selbst eine Stornorechnung.");
+                ? BillingErrorCodes.DraftNotCancellable
+                : BillingErrorCodes.AlreadyCancelled);
         }
 
         var now = time.GetUtcNow();

@@ -15,10 +15,10 @@ public sealed class DeleteDraftInvoice(IServiceScopeFactory scopes, TimeProvider
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
         db.Scope.UsePlatform();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, ct) ?? throw new BillingException("Rechnung nicht gefunden.");
+        var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, ct) ?? throw new BillingException(BillingErrorCodes.InvoiceNotFound);
         if (invoice.Status != InvoiceStatuses.Draft)
         {
-            throw new BillingException("Nur Entwürfe können gelöscht werden; eine finalisierte Rechnung wird storniert.");
+            throw new BillingException(BillingErrorCodes.OnlyDraftsDeletable);
         }
 
         db.Invoices.Remove(invoice);

@@ -9,9 +9,6 @@ using VoiceAgent.Platform.Email;
 
 namespace VoiceAgent.Billing;
 
-/// <summary>A billing action that cannot be done; the message is German and meant for the super-admin.</summary>
-public sealed class BillingException(string message) : Exception(message);
-
 /// <summary>
 /// Finalization (gapless number, invoice date, frozen issuer and recipient): of the monthly run's invoices, package
 /// invoices and Storno invoices alike. Numbers come from the year's row in
@@ -42,7 +39,7 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         var status = (await db.Database
                 .SqlQuery<string>($"SELECT status AS \"Value\" FROM invoices WHERE id = {invoiceId} FOR UPDATE")
                 .ToListAsync(ct))
-            .SingleOrDefault() ?? throw new BillingException("Rechnung nicht gefunden.");
+            .SingleOrDefault() ?? throw new BillingException(BillingErrorCodes.InvoiceNotFound);
         if (status != InvoiceStatuses.Draft)
         {
             return false;
@@ -51,7 +48,7 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         var issuerOptions = options.CurrentValue.Issuer;
         if (issuerOptions.MissingFields() is { Count: > 0 } missing)
         {
-            throw new BillingException($"Rechnungssteller unvollständig, bitte konfigurieren: {string.Join(", ", missing)}.");
+            throw new BillingException(BillingErrorCodes.IssuerIncomplete, string.Join(", ", missing));
         }
 
         var invoice = await db.Invoices.SingleAsync(i => i.Id == invoiceId, ct);

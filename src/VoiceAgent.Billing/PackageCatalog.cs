@@ -12,7 +12,7 @@ public sealed class PackageCatalog(VoiceAgentDb db, TimeProvider time)
         name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100 || minutes is < 1 or > 1_000_000 || priceCents is < 0 or > 1_000_000_000 || validityMonths is < 1 or > 60)
         {
-            throw new BillingException("Paket: Name (bis 100 Zeichen), 1–1.000.000 Minuten, Preis ab 0 €, 1–60 Monate gültig.");
+            throw new BillingException(BillingErrorCodes.PackageInvalid);
         }
 
         var offer = new PackageOffer
@@ -33,7 +33,7 @@ public sealed class PackageCatalog(VoiceAgentDb db, TimeProvider time)
     /// <summary>Packages are never edited (purchases refer to them); they are withdrawn from sale and replaced.</summary>
     public async Task SetPackageActiveAsync(Guid packageId, bool active, Actor actor, CancellationToken ct = default)
     {
-        var offer = await db.PackageOffers.SingleOrDefaultAsync(p => p.Id == packageId, ct) ?? throw new BillingException("Paket nicht gefunden.");
+        var offer = await db.PackageOffers.SingleOrDefaultAsync(p => p.Id == packageId, ct) ?? throw new BillingException(BillingErrorCodes.PackageNotFound);
         offer.Active = active;
         db.Record(time, actor, BillingAuditActions.PackageChanged, null, $"{offer.Name}: {(active ? "im Angebot" : "nicht mehr im Angebot")}");
         await db.SaveChangesAsync(ct);

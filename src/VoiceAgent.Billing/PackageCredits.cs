@@ -20,17 +20,17 @@ public sealed class PackageCredits(InvoiceFinalizer finalizer, IOptionsMonitor<B
     /// <summary>Credits the checkout's package inside the caller's transaction; a second call for the same session does nothing.</summary>
     public async Task CreditFromCheckoutAsync(VoiceAgentDb db, MailOutbox mails, JsonElement session, CancellationToken ct)
     {
-        var sessionId = session.GetProperty("id").GetString() ?? throw new StripeEventException("Checkout ohne id.", permanent: true);
+        var sessionId = session.GetProperty("id").GetString() ?? throw new StripeEventException("Checkout session without id.", permanent: true);
         var checkoutId = session.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
                          && metadata.TryGetProperty("checkout_id", out var idValue) && Guid.TryParse(idValue.GetString(), out var parsed)
             ? parsed
-            : throw new StripeEventException($"Checkout {sessionId} stammt nicht von dieser Plattform (metadata.checkout_id fehlt).", permanent: true);
+            : throw new StripeEventException($"Checkout {sessionId} is not from this platform (metadata.checkout_id missing).", permanent: true);
         var tenantId = (await db.Database.SqlQuery<Guid?>($"SELECT stripe_checkout_tenant({checkoutId}) AS \"Value\"").ToListAsync(ct)).Single()
-                       ?? throw new StripeEventException($"Checkout {checkoutId} ist unbekannt.", permanent: true);
+                       ?? throw new StripeEventException($"Checkout {checkoutId} is unknown.", permanent: true);
         var reference = session.TryGetProperty("client_reference_id", out var referenceValue) ? referenceValue.GetString() : null;
         if (reference != tenantId.ToString())
         {
-            throw new StripeEventException($"Checkout {checkoutId}: client_reference_id passt nicht zum Mandanten.", permanent: true);
+            throw new StripeEventException($"Checkout {checkoutId}: client_reference_id does not match the tenant.", permanent: true);
         }
 
         db.Scope.UseTenant(tenantId);
@@ -48,7 +48,7 @@ public sealed class PackageCredits(InvoiceFinalizer finalizer, IOptionsMonitor<B
             checkout.Status = CheckoutStatuses.Failed;
             checkout.Failure = "Zahlung passt nicht zum Checkout (Sitzung, Betrag oder Währung).";
             await db.SaveChangesAsync(ct);
-            throw new StripeEventException($"Checkout {checkoutId}: Sitzung/Betrag/Währung weichen ab ({amount} {currency}).", permanent: true);
+            throw new StripeEventException($"Checkout {checkoutId}: session/amount/currency differ ({amount} {currency}).", permanent: true);
         }
 
         var now = time.GetUtcNow();
@@ -153,12 +153,12 @@ public sealed class PackageCredits(InvoiceFinalizer finalizer, IOptionsMonitor<B
     {
         if (minutes is < 1 or > 1_000_000)
         {
-            throw new BillingException("Minuten: 1 bis 1.000.000.");
+            throw new BillingException(BillingErrorCodes.GrantMinutes);
         }
 
         if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
         {
-            throw new BillingException("Mandant nicht gefunden.");
+            throw new BillingException(BillingErrorCodes.TenantNotFound);
         }
 
         var purchase = new PackagePurchase

@@ -20,12 +20,12 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100)
         {
-            throw new BillingException("Der Tarif braucht einen Namen (höchstens 100 Zeichen).");
+            throw new BillingException(BillingErrorCodes.PlanNameInvalid);
         }
 
         if (await db.PricePlans.AnyAsync(p => p.Name == name, ct))
         {
-            throw new BillingException($"Einen Tarif „{name}“ gibt es schon.");
+            throw new BillingException(BillingErrorCodes.PlanNameTaken, name);
         }
 
         var plan = new PricePlan { Id = Guid.NewGuid(), Name = name, Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(), CreatedAt = time.GetUtcNow() };
@@ -42,17 +42,17 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         Validate(prices);
         if (from <= CurrentPeriod())
         {
-            throw new BillingException($"Neue Preise gelten ab dem 1. eines kommenden Monats (frühestens {GermanFormat.Date(CurrentPeriod().Next.ToColumn())}).");
+            throw new BillingException(BillingErrorCodes.PricesFromNextMonth, CurrentPeriod().Next.ToColumn());
         }
 
         var validFrom = from.ToColumn();
 
-        var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException("Tarif nicht gefunden.");
+        var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException(BillingErrorCodes.PlanNotFound);
         var versions = await db.PricePlanVersions.Where(v => v.PlanId == planId).OrderBy(v => v.Version).ToListAsync(ct);
         var latest = versions[^1];
         if (latest.ValidFrom >= validFrom)
         {
-            throw new BillingException($"Version {latest.Version} beginnt erst am {GermanFormat.Date(latest.ValidFrom)}; neue Preise müssen danach beginnen.");
+            throw new BillingException(BillingErrorCodes.PricesAfterLatestVersion, latest.Version, latest.ValidFrom);
         }
 
         if (latest.ValidUntil is null || latest.ValidUntil >= validFrom)
@@ -75,22 +75,22 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
     {
         if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, ct))
         {
-            throw new BillingException("Mandant nicht gefunden.");
+            throw new BillingException(BillingErrorCodes.TenantNotFound);
         }
 
-        var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException("Tarif nicht gefunden.");
+        var plan = await db.PricePlans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new BillingException(BillingErrorCodes.PlanNotFound);
         var lastInvoiced = await db.Invoices
             .Where(i => i.TenantId == tenantId && i.Kind == InvoiceKinds.Monthly && i.Status != InvoiceStatuses.Draft && i.Status != InvoiceStatuses.Cancelled)
             .MaxAsync(i => (DateOnly?)i.Period, ct);
         if (lastInvoiced is { } column && BillingPeriod.Of(column) is var invoiced && startDate <= invoiced.LastDay.ToDateOnly())
         {
-            throw new BillingException($"Bis {invoiced.Display} ist bereits abgerechnet; der Tarif kann frühestens ab {GermanFormat.Date(invoiced.Next.FirstDay.ToDateOnly())} wechseln.");
+            throw new BillingException(BillingErrorCodes.PlanAlreadyInvoiced, invoiced.FirstDay.ToDateOnly(), invoiced.Next.FirstDay.ToDateOnly());
         }
 
         var assignments = await db.TenantPlans.Where(a => a.TenantId == tenantId).OrderBy(a => a.StartDate).ToListAsync(ct);
         if (assignments.Any(a => a.StartDate >= startDate))
         {
-            throw new BillingException("Es gibt bereits einen Tarif, der an oder nach diesem Tag beginnt.");
+            throw new BillingException(BillingErrorCodes.PlanAssignmentExists);
         }
 
         var running = assignments.LastOrDefault(a => a.EndDate is null || a.EndDate >= startDate);
@@ -98,7 +98,7 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         {
             if (startDate.Day != 1)
             {
-                throw new BillingException("Ein Tarifwechsel gilt ab dem 1. eines Monats.");
+                throw new BillingException(BillingErrorCodes.PlanChangeFirstOfMonth);
             }
 
             running.EndDate = startDate.AddDays(-1);
@@ -145,7 +145,7 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
             || decimal.Round(p.BotRateCents, 4) != p.BotRateCents || decimal.Round(p.ForwardRateCents, 4) != p.ForwardRateCents
             || p.Increment is not (Increments.Second or Increments.Minute))
         {
-            throw new BillingException("Preise: Beträge ab 0, Minutenpreise mit höchstens 4 Nachkommastellen (in Cent), Takt „second“ oder „minute“.");
+            throw new BillingException(BillingErrorCodes.PricesInvalid);
         }
     }
 

@@ -124,11 +124,11 @@ public sealed class LexofficeClient(HttpClient http, IOptionsMonitor<LexofficeOp
         }
         catch (TimeoutRejectedException ex)
         {
-            throw new LexofficeException("Lexoffice antwortet nicht (Zeitüberschreitung).", inner: ex);
+            throw new LexofficeException(BillingTexts.Get(BillingErrorCodes.LexofficeTimeout), inner: ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new LexofficeException("Lexoffice nicht erreichbar.", inner: ex);
+            throw new LexofficeException(BillingTexts.Get(BillingErrorCodes.LexofficeUnreachable), inner: ex);
         }
 
         if (response.IsSuccessStatusCode || response.StatusCode == accept)
@@ -139,7 +139,7 @@ public sealed class LexofficeClient(HttpClient http, IOptionsMonitor<LexofficeOp
         var status = response.StatusCode;
         var detail = await Describe(response, ct);
         response.Dispose();
-        throw new LexofficeException($"Lexoffice: {(int)status} {detail}", status);
+        throw new LexofficeException(BillingTexts.Format(BillingErrorCodes.LexofficeFailed, (int)status, detail), status);
     }
 
     private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken ct)
@@ -147,7 +147,7 @@ public sealed class LexofficeClient(HttpClient http, IOptionsMonitor<LexofficeOp
         using (response)
         {
             return await response.Content.ReadFromJsonAsync<JsonObject>(Json, ct)
-                   ?? throw new LexofficeException("Lexoffice: leere Antwort.", response.StatusCode);
+                   ?? throw new LexofficeException(BillingTexts.Get(BillingErrorCodes.LexofficeEmpty), response.StatusCode);
         }
     }
 

@@ -79,13 +79,13 @@ public sealed class LexofficeSender(IServiceScopeFactory scopes, LexofficeClient
         var (invoice, transmission) = await InTransactionAsync(db, async () =>
         {
             var found = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == invoiceId, ct)
-                        ?? throw new BillingException("Rechnung nicht gefunden.");
+                        ?? throw new BillingException(BillingErrorCodes.InvoiceNotFound);
             var row = await db.LexofficeTransmissions.SingleOrDefaultAsync(t => t.InvoiceId == invoiceId, ct);
             return (found, row);
         }, ct);
         if (invoice.Status != InvoiceStatuses.Finalized || invoice.Kind == InvoiceKinds.Cancellation)
         {
-            throw new BillingException("Nur finalisierte Rechnungen (keine Stornorechnungen) werden an Lexoffice übertragen.");
+            throw new BillingException(BillingErrorCodes.LexofficeOnlyFinalized);
         }
 
         if (transmission is null)
@@ -238,7 +238,7 @@ public sealed class LexofficeSender(IServiceScopeFactory scopes, LexofficeClient
             }
         }
 
-        throw new LexofficeException("Lexoffice: Kontakt wird gerade anderweitig geändert (409), bitte erneut senden.");
+        throw new LexofficeException(BillingTexts.Get(BillingErrorCodes.LexofficeContactBusy));
     }
 
     private async Task<Guid?> FindAsync(string apiKey, Guid contactId, Invoice invoice, DateTimeOffset since, CancellationToken ct)

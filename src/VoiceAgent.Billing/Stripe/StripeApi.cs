@@ -104,16 +104,16 @@ public sealed class StripeApi(IHttpClientFactory httpClients, IOptionsMonitor<St
             var type = ex.StripeError?.Type;
             throw ex.HttpStatusCode switch
             {
-                HttpStatusCode.Unauthorized => new StripeApiException("Stripe hat den Schlüssel abgelehnt.", ex.HttpStatusCode, type, ex),
-                HttpStatusCode.Forbidden => new StripeApiException("Dem Stripe-Schlüssel fehlt eine Berechtigung.", ex.HttpStatusCode, type, ex),
-                HttpStatusCode.TooManyRequests => new StripeApiException("Stripe ist gerade überlastet, bitte gleich noch einmal.", ex.HttpStatusCode, type, ex),
+                HttpStatusCode.Unauthorized => new StripeApiException(BillingTexts.Get(BillingErrorCodes.StripeKeyRejected), ex.HttpStatusCode, type, ex),
+                HttpStatusCode.Forbidden => new StripeApiException(BillingTexts.Get(BillingErrorCodes.StripeKeyForbidden), ex.HttpStatusCode, type, ex),
+                HttpStatusCode.TooManyRequests => new StripeApiException(BillingTexts.Get(BillingErrorCodes.StripeBusy), ex.HttpStatusCode, type, ex),
                 _ => new StripeApiException($"Stripe hat die Anfrage abgelehnt ({(int)ex.HttpStatusCode}).", ex.HttpStatusCode, type, ex),
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException or Sdk.StripeException
                                    || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            throw new StripeApiException("Stripe ist nicht erreichbar.", inner: ex);
+            throw new StripeApiException(BillingTexts.Get(BillingErrorCodes.StripeUnreachable), inner: ex);
         }
     }
 }

@@ -31,7 +31,7 @@ public sealed class StripeCheckouts(IServiceScopeFactory scopes, StripeApi strip
         var secretKey = await scope.ServiceProvider.GetRequiredService<SettingsStore>().GetAsync(StripeKeys.SecretKeySetting, ct);
         if (string.IsNullOrEmpty(secretKey) || !StripeKeys.IsServerKey(secretKey))
         {
-            throw new BillingException("Online-Zahlung ist derzeit nicht eingerichtet.");
+            throw new BillingException(BillingErrorCodes.CheckoutNotConfigured);
         }
 
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
@@ -41,7 +41,7 @@ public sealed class StripeCheckouts(IServiceScopeFactory scopes, StripeApi strip
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             var offer = await db.PackageOffers.AsNoTracking().SingleOrDefaultAsync(p => p.Id == packageId && p.Active, ct)
-                        ?? throw new BillingException("Dieses Minutenpaket wird nicht mehr angeboten.");
+                        ?? throw new BillingException(BillingErrorCodes.PackageNotOffered);
             var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId, ct);
             email = tenant.Email;
             var tax = VatRules.For(tenant.Country, tenant.VatId);
@@ -110,7 +110,7 @@ public sealed class StripeCheckouts(IServiceScopeFactory scopes, StripeApi strip
                 c.Status = CheckoutStatuses.Failed;
                 c.Failure = ex.Message;
             }, ct);
-            throw new BillingException(ex.Message);
+            throw new BillingException(BillingErrorCodes.CheckoutFailed, ex.Message);
         }
 
         await UpdateAsync(db, checkout.Id, c =>
