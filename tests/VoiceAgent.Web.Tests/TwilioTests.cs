@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
+using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Testing;
 
@@ -182,8 +184,16 @@ public sealed partial class TwilioTests : IntegrationTest
         var detail = await Json(await tenantAdmin.GetAsync($"/api/tenant/calls/{call.GetProperty("id").GetGuid()}"));
         var transcript = detail.GetProperty("transcript").EnumerateArray().Select(t => t.GetProperty("text").GetString()).ToList();
         Assert.Contains("Ich möchte einen Termin", transcript);
-        var page = await PortalPage.GetAsync(App, "chef@a.de", TestData.Password, $"/app/calls/{call.GetProperty("id").GetGuid()}");
-        Assert.Contains("Ich möchte einen Termin", page);
+
+        // What the call detail page shows: the caller's words, a latency on each of the four agent turns, the booking.
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
+        var view = await db.InScopeAsync(s => s.UseTenant(tenantId), () => CallHistory.DetailAsync(db, call.GetProperty("id").GetGuid(), default));
+        Assert.NotNull(view);
+        Assert.Contains(view.Transcript, t => t.IsCaller && t.Text == "Ich möchte einen Termin");
+        Assert.Equal(4, view.Transcript.Count(t => t.LatencyMs is not null));
+        Assert.Contains(view.Path, p => p.NodeId == "offer");
+        Assert.Single(view.Bookings);
     }
 
     [Fact]
