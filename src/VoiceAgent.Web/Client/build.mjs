@@ -1,4 +1,4 @@
-// Copies the front-end packages' distribution files into wwwroot/lib. Run by the BuildClientAssets MSBuild target.
+// Copies the designer's stylesheet (Tabler, until issue #14) into wwwroot/lib. Run by the BuildClientAssets MSBuild target.
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,9 +8,7 @@ const lib = join(here, "..", "wwwroot", "lib");
 const modules = join(here, "node_modules");
 
 const files = [
-  ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["@tabler/core/dist/css/tabler.min.css", "tabler/css/tabler.min.css"],
-  ["@tabler/core/dist/js/tabler.min.js", "tabler/js/tabler.min.js"],
 ];
 
 rmSync(lib, { recursive: true, force: true });
