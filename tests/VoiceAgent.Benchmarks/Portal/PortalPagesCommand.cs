@@ -157,7 +157,8 @@ internal static class PortalPagesCommand
         // 2. Memory per circuit: the tenant admin's interactive pages, dashboard first.
         var circuitPages = results.Where(r => r is { Role: "tenant admin", Interactive: true }).Select(r => r.Path)
             .OrderBy(p => p == "/app" ? 0 : p == "/app/calls" ? 1 : 2).Take(2).ToList();
-        var memory = await MeasureCircuitsAsync(browser, baseUrl, tenantState, circuitPages, circuits, circuitMeter, problems, log);
+        var staticPage = results.FirstOrDefault(r => r is { Role: "tenant admin", Interactive: false } && !r.Path.Contains('-'))?.Path;
+        var memory = await MeasureCircuitsAsync(browser, baseUrl, tenantState, circuitPages, staticPage, circuits, circuitMeter, problems, log);
 
         // Report.
         log.WriteLine();
@@ -245,8 +246,8 @@ internal static class PortalPagesCommand
 
     private sealed record MemoryResult(double BytesPerCircuit, long Circuits, string Report);
 
-    private static async Task<MemoryResult> MeasureCircuitsAsync(IBrowser browser, string baseUrl, string state, List<string> paths, int count,
-        CircuitCounter meter, List<string> problems, TextWriter log)
+    private static async Task<MemoryResult> MeasureCircuitsAsync(IBrowser browser, string baseUrl, string state, List<string> paths,
+        string? staticPath, int count, CircuitCounter meter, List<string> problems, TextWriter log)
     {
         if (paths.Count == 0)
         {
@@ -273,25 +274,18 @@ internal static class PortalPagesCommand
             pages.Add(await browserContexts[i % contexts].NewPageAsync());
         }
 
+        // Each page first loads a static portal page (same layout and sign-in, no circuit): what a page load leaves behind
+        // without a circuit (HTTP connections, Playwright's objects for requests and frames) is on both sides too.
+        if (staticPath is not null)
+        {
+            await OpenAllAsync(pages, _ => staticPath);
+        }
+
         await Task.Delay(1000);
         var circuitsBefore = meter.Active;
         var before = ManagedHeapAfterFullGc();
 
-        // Open them a few at a time (2 cores), each until interactive.
-        using var gate = new SemaphoreSlim(4);
-        await Task.WhenAll(pages.Select(async (page, i) =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                await page.GotoAsync(paths[i % paths.Count]);
-                await WaitLoadedAsync(page);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        await OpenAllAsync(pages, i => paths[i % paths.Count]);
 
         await Task.Delay(1000);
         var circuitsAfter = meter.Active;
@@ -300,7 +294,7 @@ internal static class PortalPagesCommand
         var opened = circuitsAfter - circuitsBefore;
         var perCircuit = (double)(after - before) / count;
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"Circuits: {count} pages on {string.Join(" and ", paths)} (alternating) in {contexts} contexts; the server counts {circuitsBefore} circuit(s) before, " +
+            $"Circuits: {count} pages on {string.Join(" and ", paths)} (alternating; before: on {staticPath ?? "about:blank"}) in {contexts} contexts; the server counts {circuitsBefore} circuit(s) before, " +
             $"{circuitsAfter} after ({connected} connected). Managed heap after a full GC: {before / 1024.0 / 1024:0.0} MB before, " +
             $"{after / 1024.0 / 1024:0.0} MB after: {perCircuit / 1024:0} KB per circuit (target ≤ 1024 KB).");
         log.WriteLine(report);
@@ -316,6 +310,25 @@ internal static class PortalPagesCommand
         }
 
         return new MemoryResult(perCircuit, opened, report);
+    }
+
+    /// <summary>Loads a page in every tab, a few at a time (2 cores), each until interactive.</summary>
+    private static async Task OpenAllAsync(List<IPage> pages, Func<int, string> path)
+    {
+        using var gate = new SemaphoreSlim(4);
+        await Task.WhenAll(pages.Select(async (page, i) =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await page.GotoAsync(path(i));
+                await WaitLoadedAsync(page);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
     }
 
     private static long ManagedHeapAfterFullGc()
