@@ -20,6 +20,12 @@ if (args is ["portal", .. var portalArgs])
     return await VoiceAgent.Benchmarks.Portal.PortalDashboardsCommand.RunAsync(portalArgs);
 }
 
+// `portal-pages [--quick]` hosts the real app on portal-sized data and times every page in Chromium, then memory per circuit; see README.md.
+if (args is ["portal-pages", .. var pagesArgs])
+{
+    return await VoiceAgent.Benchmarks.Portal.PortalPagesCommand.RunAsync(pagesArgs);
+}
+
 // `smoke` runs every benchmark and load driver once, tiny and bounded, to prove they still work (CI runs it); see README.md.
 if (args is ["smoke"])
 {

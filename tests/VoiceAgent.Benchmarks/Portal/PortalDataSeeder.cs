@@ -29,6 +29,8 @@ internal static class PortalDataSeeder
         """{"intent": "goodbye"}""",
     ];
 
+    private const string Issuer = """{"name": "VoiceAgent Benchmark GmbH", "street": "Musterstraße 1", "postalCode": "10115", "city": "Berlin", "country": "DE"}""";
+
     public static async Task<PortalData> SeedAsync(string ownerConnectionString, DateTimeOffset now, int tenants, int calls, int invoices)
     {
         var random = new Random(42);
@@ -102,7 +104,9 @@ internal static class PortalDataSeeder
                 await sessions.WriteAsync(id, NpgsqlDbType.Uuid);
                 await sessions.WriteAsync("call", NpgsqlDbType.Varchar);
                 await sessions.WriteAsync("completed", NpgsqlDbType.Varchar);
-                await sessions.WriteAsync($$"""{"status": "Completed", "variables": {{Variables[random.Next(Variables.Length)]}}}""", NpgsqlDbType.Jsonb);
+                // As FlowInstance writes it (the status as a number), so the call detail page can read the session.
+                await sessions.WriteAsync($$"""{"status": {{(int)VoiceAgent.Flows.Runtime.FlowStatus.Completed}}, "variables": {{Variables[random.Next(Variables.Length)]}}}""",
+                    NpgsqlDbType.Jsonb);
                 await sessions.WriteAsync(start, NpgsqlDbType.TimestampTz);
                 await sessions.WriteAsync(start, NpgsqlDbType.TimestampTz);
             }
@@ -210,8 +214,10 @@ internal static class PortalDataSeeder
                     await writer.WriteAsync(now.AddDays(-1), NpgsqlDbType.TimestampTz);
                 }
 
-                await writer.WriteAsync("{}", NpgsqlDbType.Jsonb);
-                await writer.WriteAsync("{}", NpgsqlDbType.Jsonb);
+                // Issuer and recipient as InvoiceParty JSON, so the invoice pages (portal-pages) can show them.
+                await writer.WriteAsync(Issuer, NpgsqlDbType.Jsonb);
+                await writer.WriteAsync($$"""{"name": "Mandant {{i % tenants:0000}}", "street": "Straße 1", "postalCode": "10115", "city": "Berlin", "country": "DE"}""",
+                    NpgsqlDbType.Jsonb);
                 await writer.WriteAsync(net, NpgsqlDbType.Bigint);
                 await writer.WriteAsync(19m, NpgsqlDbType.Numeric);
                 await writer.WriteAsync(tax, NpgsqlDbType.Bigint);

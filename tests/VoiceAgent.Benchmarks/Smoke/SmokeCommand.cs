@@ -12,7 +12,8 @@ namespace VoiceAgent.Benchmarks.Smoke;
 /// and load driver still runs and still checks what it checks — the engine/baseline equivalence, each BenchmarkDotNet
 /// benchmark method once per parameter value (found by reflection, so a new benchmark is covered without listing it),
 /// tiny bounded load runs against loopback servers and the real app, a small billing aggregation and the portal
-/// dashboards' quick mode (consistency only). Nothing is measured
+/// dashboards' quick mode (consistency only) and the portal pages' quick mode (every page of both roles interactive in
+/// Chromium, the circuits open). Nothing is measured
 /// against a target: durations on a shared machine say nothing here. deploy/local/test.sh runs it, so a benchmark that
 /// stops working fails CI. Ends with a summary line in the format of <c>dotnet test</c>, which the test script sums up.
 /// </summary>
@@ -52,6 +53,12 @@ internal static class SmokeCommand
         {
             var exit = await VoiceAgent.Benchmarks.Portal.PortalDashboardsCommand.RunAsync(["--quick"], TextWriter.Null);
             return exit == 0 ? null : throw new InvalidOperationException($"portal exited with {exit}");
+        }));
+
+        checks.Add(("portal: every page interactive and circuits counted, both roles (PostgreSQL, real app, Chromium)", async () =>
+        {
+            var exit = await VoiceAgent.Benchmarks.Portal.PortalPagesCommand.RunAsync(["--quick"], TextWriter.Null);
+            return exit == 0 ? null : throw new InvalidOperationException($"portal-pages exited with {exit}");
         }));
 
         int passed = 0, failed = 0;
