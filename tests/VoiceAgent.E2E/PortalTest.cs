@@ -135,8 +135,16 @@ public abstract class PortalTest : IAsyncLifetime
     protected static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+        var path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        // README_SCREENSHOTS=<repo>/docs/screenshots refreshes the README's pictures from the browser tests.
+        if (Environment.GetEnvironmentVariable("README_SCREENSHOTS") is { Length: > 0 } docs && ReadmeScreenshots.Contains(name))
+        {
+            File.Copy(path, Path.Combine(docs, name + ".png"), overwrite: true);
+        }
     }
+
+    private static readonly HashSet<string> ReadmeScreenshots = ["tenant-dashboard", "admin-dashboard", "tenant-dashboard-dark", "register-step1"];
 
     /// <summary>Fails the test if the browser reported a problem so far (also checked when the test ends).</summary>
     protected void AssertNoBrowserProblems()

@@ -78,7 +78,7 @@ public sealed class RegistrationTests : PortalTest
         await LoginAsAdminAsync(admin);
         await Expect(admin.GetByTestId("admin-dashboard")).ToBeVisibleAsync();
         await Expect(admin.GetByTestId("count-pending")).ToContainTextAsync("1");
-        await ScreenshotAsync(admin, "admin-dashboard");
+        await ScreenshotAsync(admin, "admin-dashboard-pending");
 
         // The pending badge leads to the filtered tenants grid.
         await admin.GetByTestId("pending-badge").GetByRole(AriaRole.Link).ClickAsync();
@@ -110,7 +110,7 @@ public sealed class RegistrationTests : PortalTest
         await tenant.WaitForURLAsync("**/login");
         await LoginAsync(tenant, Email, TestData.Password, "/app");
         await Expect(welcome).ToHaveTextAsync($"Willkommen, {Company}");
-        await ScreenshotAsync(tenant, "tenant-dashboard");
+        await ScreenshotAsync(tenant, "tenant-dashboard-new");
 
         AssertNoBrowserProblems();
     }

@@ -51,13 +51,30 @@ public sealed class SmallPartsTests
     [Fact]
     public void Every_text_exists_in_german_and_english()
     {
-        var de = Keys("Texts.resx");
-        var en = Keys("Texts.en.resx");
+        var de = Keys(Path.Combine(SourceRoot(), "src/VoiceAgent.Platform/Resources/Texts.resx"));
+        var en = Keys(Path.Combine(SourceRoot(), "src/VoiceAgent.Platform/Resources/Texts.en.resx"));
         Assert.Equal(de, en);
         Assert.True(Texts.Has("Status.Pending.Title"));
     }
 
-    private static string[] Keys(string file)
+    [Fact]
+    public void Every_module_resource_file_has_an_english_twin_with_the_same_keys()
+    {
+        var root = SourceRoot();
+        var german = Directory.EnumerateFiles(root, "*.resx", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".en.resx", StringComparison.Ordinal) && !f.Contains("/bin/") && !f.Contains("/obj/")
+                        && !f.Contains("/node_modules/") && !f.Contains("/tests/"))
+            .ToList();
+        Assert.True(german.Count >= 8, $"only {german.Count} resource files found");
+        foreach (var file in german)
+        {
+            var english = file[..^".resx".Length] + ".en.resx";
+            Assert.True(File.Exists(english), $"{Path.GetRelativePath(root, file)} has no English twin");
+            Assert.Equal(Keys(file), Keys(english));
+        }
+    }
+
+    private static string SourceRoot()
     {
         var dir = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(dir, "VoiceAgent.sln")))
@@ -65,7 +82,9 @@ public sealed class SmallPartsTests
             dir = Path.GetDirectoryName(dir)!;
         }
 
-        var doc = System.Xml.Linq.XDocument.Load(Path.Combine(dir, "src/VoiceAgent.Platform/Resources", file));
-        return doc.Root!.Elements("data").Select(e => (string)e.Attribute("name")!).Order().ToArray();
+        return dir;
     }
+
+    private static string[] Keys(string path) =>
+        System.Xml.Linq.XDocument.Load(path).Root!.Elements("data").Select(e => (string)e.Attribute("name")!).Order().ToArray();
 }

@@ -26,7 +26,7 @@ public static class PortalSeed
             sessionId = Guid.NewGuid();
             await seed.ExecuteAsync("""
                 INSERT INTO flow_sessions (id, tenant_id, flow_id, version_id, kind, status, state, created_at, updated_at)
-                VALUES (@id, @t, @f, @v, 'call', 'completed', jsonb_build_object('status', 'Completed', 'variables', @vars::jsonb), @at, @at)
+                VALUES (@id, @t, @f, @v, 'call', 'completed', jsonb_build_object('status', 2, 'variables', @vars::jsonb), @at, @at)
                 """, ("id", sessionId), ("t", tenantId), ("f", run.Flow.Flow), ("v", run.Flow.Version), ("vars", run.Variables), ("at", start));
         }
 

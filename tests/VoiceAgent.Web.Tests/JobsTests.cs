@@ -195,7 +195,7 @@ public sealed class JobsTests : IntegrationTest
         await RetryUntilFailedAsync(a, jobId, Platform.Email.MailJobs.Retries);
 
         Assert.Equal(1L, await CountAsync(
-            $"SELECT count(*) FROM mail_outbox WHERE state = 'failed' AND attempts >= {Platform.Email.MailJobs.Retries + 1} AND failed_at IS NOT NULL AND last_error LIKE 'Ablageordner für Mails fehlt%'"));
+            $"SELECT count(*) FROM mail_outbox WHERE state = 'failed' AND attempts >= {Platform.Email.MailJobs.Retries + 1} AND failed_at IS NOT NULL AND last_error LIKE 'The mail drop folder is missing%'"));
     }
 }
 

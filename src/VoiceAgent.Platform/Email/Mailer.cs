@@ -31,7 +31,7 @@ public sealed class Mailer(IOptions<MailOptions> options, ILogger<Mailer> logger
             var directory = Path.GetFullPath(o.PickupDirectory);
             if (!Directory.Exists(directory))
             {
-                throw new MailDeliveryException($"Ablageordner für Mails fehlt: {directory}");
+                throw new MailDeliveryException($"The mail drop folder is missing: {directory}");
             }
 
             var name = Guid.NewGuid().ToString("N");

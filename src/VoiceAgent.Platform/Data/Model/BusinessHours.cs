@@ -37,7 +37,7 @@ public sealed class BusinessHours
             var index = Array.IndexOf(DayKeys, property.Name);
             if (index < 0 || property.Value.ValueKind != JsonValueKind.Array)
             {
-                throw new FormatException($"Unbekannter Wochentag „{property.Name}“ (erlaubt: {string.Join(", ", DayKeys)}).");
+                throw new FormatException(VoiceAgent.Platform.Resources.Texts.Format("BusinessHours.UnknownDay", property.Name, string.Join(", ", DayKeys)));
             }
 
             var intervals = new List<(LocalTime, LocalTime)>();
@@ -47,7 +47,7 @@ public sealed class BusinessHours
                 if (parts.Length != 2 || !TimePattern.Parse(parts[0]).TryGetValue(default, out var open)
                     || !TimePattern.Parse(parts[1]).TryGetValue(default, out var close) || close <= open)
                 {
-                    throw new FormatException($"Ungültige Öffnungszeit „{item}“ (Format 09:00-17:00).");
+                    throw new FormatException(VoiceAgent.Platform.Resources.Texts.Format("BusinessHours.InvalidInterval", item));
                 }
 
                 intervals.Add((open, close));
