@@ -111,6 +111,8 @@ public abstract class PortalTest : IAsyncLifetime
             HasTouch = mobile,
             // The portal must not follow the browser's language: an English browser still gets German.
             Locale = "en-US",
+            // No transitions: what a test (and axe-core's colour check) reads is the final state.
+            ReducedMotion = ReducedMotion.Reduce,
         });
         context.SetDefaultTimeout(15_000);
         context.SetDefaultNavigationTimeout(15_000);

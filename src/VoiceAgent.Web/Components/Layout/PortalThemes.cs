@@ -26,9 +26,16 @@ public static class PortalThemes
             AppbarBackground = "#111827",
             Success = "#4ade80",
             Warning = "#fbbf24",
-            Error = "#f87171",
+            Error = "#fca5a5",
             Info = "#7dd3fc",
             TextSecondary = "rgba(255,255,255,0.75)",
+            // Light colours on a dark page: their filled buttons and chips need dark text (WCAG AA), not Material's white.
+            PrimaryContrastText = "#0f172a",
+            SecondaryContrastText = "#0f172a",
+            SuccessContrastText = "#0f172a",
+            WarningContrastText = "#0f172a",
+            ErrorContrastText = "#0f172a",
+            InfoContrastText = "#0f172a",
         },
         LayoutProperties = new LayoutProperties { DrawerWidthLeft = "240px" },
     };
