@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Portal;
 using VoiceAgent.Billing;
 using VoiceAgent.Billing.Lexoffice;
 using VoiceAgent.Platform.Data;
@@ -213,8 +214,8 @@ public sealed class JobsDashboardTests : IntegrationTest
         Assert.Contains("VoiceAgent – Jobs", await dashboard.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await page.Client.GetAsync("/admin/jobs/recurring")).StatusCode);
         // The drawer (interactive) lists what the modules contribute; the browser sweep renders it.
-        var entry = Assert.Single(App.Services.GetServices<VoiceAgent.Platform.Portal.PortalModule>()
-            .For(VoiceAgent.Platform.Portal.PortalArea.Admin), n => n.Href == "/admin/jobs");
+        var entry = Assert.Single(App.Services.GetServices<PortalModule>()
+            .For(PortalArea.Admin), n => n.Href == "/admin/jobs");
         Assert.Equal("Hintergrundjobs", VoiceAgent.Platform.Resources.Texts.Get(entry.TextKey));
     }
 
