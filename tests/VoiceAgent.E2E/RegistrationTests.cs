@@ -57,8 +57,11 @@ public sealed class RegistrationTests : PortalTest
         await tenant.Locator("#taxNumber").FillAsync("143/123/45678");
         await tenant.Locator("#vatId").FillAsync("DE123456789");
         await tenant.Locator("#website").FillAsync("www.salon-schnitt.de");
-        await tenant.Locator("#industry").FillAsync("Friseursalon");
-        await tenant.Keyboard.PressAsync("Escape");
+        await tenant.Locator("#industry").FillAsync("Friseursal");
+        // Choose the suggestion; the list closes before "Registrierung absenden" is clicked.
+        await tenant.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Friseursalon" }).ClickAsync();
+        await Expect(tenant.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await Expect(tenant.Locator("#industry")).ToHaveValueAsync("Friseursalon");
         await Expect(next).ToHaveTextAsync("Registrierung absenden");
         await next.ClickAsync();
 
