@@ -281,13 +281,13 @@ internal static class PortalPagesCommand
             await OpenAllAsync(pages, _ => staticPath);
         }
 
-        await Task.Delay(1000);
+        await SettledAsync(pages);
         var circuitsBefore = meter.Active;
         var before = ManagedHeapAfterFullGc();
 
         await OpenAllAsync(pages, i => paths[i % paths.Count]);
 
-        await Task.Delay(1000);
+        await SettledAsync(pages);
         var circuitsAfter = meter.Active;
         var connected = meter.Connected;
         var after = ManagedHeapAfterFullGc();
@@ -313,6 +313,10 @@ internal static class PortalPagesCommand
     }
 
     /// <summary>Loads a page in every tab, a few at a time (2 cores), each until interactive.</summary>
+    // Every page has finished talking to the server (no request for 500 ms), so the heap is measured at rest.
+    private static Task SettledAsync(List<IPage> pages) =>
+        Task.WhenAll(pages.Select(p => p.WaitForLoadStateAsync(LoadState.NetworkIdle)));
+
     private static async Task OpenAllAsync(List<IPage> pages, Func<int, string> path)
     {
         using var gate = new SemaphoreSlim(4);
