@@ -37,6 +37,27 @@ internal sealed class RealApp : IAsyncDisposable
     /// <summary>The postmaster of the private PostgreSQL, when found: its CPU is reported apart from other processes'.</summary>
     public int? PostgresPid { get; }
 
+    /// <summary>Starts the app on Kestrel at 127.0.0.1 (a free port) and returns its address, e.g. http://127.0.0.1:41234.</summary>
+    internal static string StartOnLoopback<TEntryPoint>(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<TEntryPoint> factory)
+        where TEntryPoint : class
+    {
+        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        // The factory finds the app's content root through MvcTestingAppManifest.json in the current directory,
+        // which is the output directory under a test runner but the repository under `dotnet run`.
+        var directory = Directory.GetCurrentDirectory();
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+        try
+        {
+            factory.StartServer();
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(directory);
+        }
+
+        return factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/');
+    }
+
     public static async Task<RealApp> StartAsync(string authToken)
     {
         var database = await PostgresServer.StartAsync();
@@ -46,22 +67,7 @@ internal sealed class RealApp : IAsyncDisposable
             // Configuration reads the environment when the host is built; a provider rule beats the factory's category rule.
             Environment.SetEnvironmentVariable("Logging__Console__LogLevel__Default", "None");
             factory = new VoiceAgentFactory(database, "Production");
-            factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-            // The factory finds the app's content root through MvcTestingAppManifest.json in the current directory,
-            // which is the output directory under a test runner but the repository under `dotnet run`.
-            var directory = Directory.GetCurrentDirectory();
-            Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-            try
-            {
-                factory.StartServer();
-            }
-            finally
-            {
-                Directory.SetCurrentDirectory(directory);
-            }
-
-            var address = factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-            var app = new RealApp(database, factory, new Uri(address));
+            var app = new RealApp(database, factory, new Uri(StartOnLoopback(factory)));
 
             await factory.CreateSuperAdminAsync();
             var admin = await factory.LoginAsAdminAsync();

@@ -374,20 +374,7 @@ internal static class PortalPagesCommand
     {
         var factory = parent.WithWebHostBuilder(b => b.ConfigureAppConfiguration((context, _) =>
             StaticWebAssetsLoader.UseStaticWebAssets(context.HostingEnvironment, context.Configuration)));
-        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        // The factory finds the app's content root through MvcTestingAppManifest.json in the current directory (see RealApp).
-        var directory = Directory.GetCurrentDirectory();
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        try
-        {
-            factory.StartServer();
-        }
-        finally
-        {
-            Directory.SetCurrentDirectory(directory);
-        }
-
-        baseUrl = factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/');
+        baseUrl = VoiceAgent.Benchmarks.Load.RealApp.StartOnLoopback(factory);
         return factory;
     }
 
