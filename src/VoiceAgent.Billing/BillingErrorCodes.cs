@@ -48,6 +48,7 @@ public static class BillingErrorCodes
     public const string StripeKeyRejected = "stripe_key_rejected";
     public const string StripeKeyForbidden = "stripe_key_forbidden";
     public const string StripeBusy = "stripe_busy";
+    public const string StripeRefused = "stripe_refused";
     public const string PlanNameInvalid = "plan_name_invalid";
     public const string PlanNameTaken = "plan_name_taken";
     public const string PricesFromNextMonth = "prices_from_next_month";
@@ -64,6 +65,6 @@ public static class BillingErrorCodes
         InvalidJson, NotAnObject, NotAnArray, Missing, NotAWholeNumber, NotANumber, NotPositive, RemainingExceedsMinutes,
         NotAnIncrement, NotAKind, NotACountry, NotAString, NotADate, NotAnInstant, InvalidPeriod,
         PreviewUsage, FileNotFound, InvalidCase, TooLarge,
-        InvoiceNotFound, IssuerIncomplete, DraftNotCancellable, AlreadyCancelled, OnlyDraftsDeletable, LexofficeOnlyFinalized, LexofficeContactBusy, LexofficeTimeout, LexofficeUnreachable, LexofficeFailed, LexofficeEmpty, GrantMinutes, TenantNotFound, PackageInvalid, PackageNotFound, CheckoutNotConfigured, PackageNotOffered, CheckoutFailed, StripeUnreachable, StripeKeyRejected, StripeKeyForbidden, StripeBusy, PlanNameInvalid, PlanNameTaken, PricesFromNextMonth, PlanNotFound, PricesAfterLatestVersion, PlanAlreadyInvoiced, PlanAssignmentExists, PlanChangeFirstOfMonth, PricesInvalid, SaveFailed,
+        InvoiceNotFound, IssuerIncomplete, DraftNotCancellable, AlreadyCancelled, OnlyDraftsDeletable, LexofficeOnlyFinalized, LexofficeContactBusy, LexofficeTimeout, LexofficeUnreachable, LexofficeFailed, LexofficeEmpty, GrantMinutes, TenantNotFound, PackageInvalid, PackageNotFound, CheckoutNotConfigured, PackageNotOffered, CheckoutFailed, StripeUnreachable, StripeKeyRejected, StripeKeyForbidden, StripeBusy, StripeRefused, PlanNameInvalid, PlanNameTaken, PricesFromNextMonth, PlanNotFound, PricesAfterLatestVersion, PlanAlreadyInvoiced, PlanAssignmentExists, PlanChangeFirstOfMonth, PricesInvalid, SaveFailed,
     ];
 }

@@ -5,6 +5,7 @@ using VoiceAgent.Billing.Lexoffice;
 using VoiceAgent.Billing.Stripe;
 using VoiceAgent.Platform.Jobs;
 using VoiceAgent.Platform.Ports;
+using VoiceAgent.Platform.Security;
 
 namespace VoiceAgent.Billing;
 
@@ -41,6 +42,8 @@ public static class BillingModule
         StripeApi.AddStripeHttp(services);
         services.AddSingleton<StripeApi>();
         services.AddSingleton<StripeHealth>();
+        services.AddProviderConnectionCheck<StripeConnectionCheck>();
+        services.AddProviderConnectionCheck<LexofficeConnectionCheck>();
         services.AddScoped<StripeCheckouts>();
         services.AddScoped<StripeWebhooks>();
 

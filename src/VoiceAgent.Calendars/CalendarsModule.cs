@@ -1,3 +1,4 @@
+using VoiceAgent.Platform.Security;
 using MudBlazor;
 using VoiceAgent.Platform.Portal;
 using VoiceAgent.Platform.Resources;
@@ -32,6 +33,8 @@ public static class CalendarsModule
             .AddCalendarResilience();
         services.AddScoped<GoogleOAuth>();
         services.AddScoped<MicrosoftOAuth>();
+        services.AddProviderConnectionCheck<GoogleConnectionCheck>();
+        services.AddProviderConnectionCheck<MicrosoftConnectionCheck>();
         services.AddScoped<ConnectorMails>();
         services.AddScoped<ConnectionAccess>();
         services.AddScoped<CalendarProviderRegistry>();

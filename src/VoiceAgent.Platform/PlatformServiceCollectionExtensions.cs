@@ -29,6 +29,7 @@ public static class PlatformServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OpenAiOptions>().Bind(configuration.GetSection(OpenAiOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddProviderConnectionCheck<OpenAiConnectionCheck>();
         services.AddHttpClient<IWebhookClient, GuardedWebhookClient>()
             .ConfigurePrimaryHttpMessageHandler(GuardedWebhookClient.CreateHandler);
 

@@ -1,6 +1,7 @@
 using MudBlazor;
 using VoiceAgent.Platform.Portal;
 using VoiceAgent.Platform.Resources;
+using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Ports;
 using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Speech;
@@ -30,6 +31,8 @@ public static class TelephonyModule
         services.AddScoped<CallStream>();
         services.AddProviderRestClients(configuration);
         services.AddSingleton<TwilioHealth>();
+        services.AddProviderConnectionCheck<TwilioConnectionCheck>();
+        services.AddProviderConnectionCheck<SipgateConnectionCheck>();
         services.AddSingleton<StreamTokens>();
         services.AddSingleton<CallAdmission>();
         services.AddScoped<RealtimeSpeech>();

@@ -95,6 +95,10 @@ public sealed class LexofficeClient(HttpClient http, IOptionsMonitor<LexofficeOp
             : [];
     }
 
+    /// <summary>GET /v1/profile: the organization the key belongs to (the cheapest authenticated call).</summary>
+    public async Task<JsonObject> GetProfileAsync(string apiKey, CancellationToken ct) =>
+        await ReadObjectAsync(await SendAsync(apiKey, () => Request(HttpMethod.Get, "v1/profile"), retryServerErrors: false, ct), ct);
+
     /// <summary>Lexoffice wants exactly three fractional digits and a colon in the offset (anything else is 406).</summary>
     public static string FormatDate(DateTimeOffset value) =>
         value.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);

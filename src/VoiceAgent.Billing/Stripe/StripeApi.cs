@@ -107,7 +107,7 @@ public sealed class StripeApi(IHttpClientFactory httpClients, IOptionsMonitor<St
                 HttpStatusCode.Unauthorized => new StripeApiException(BillingTexts.Get(BillingErrorCodes.StripeKeyRejected), ex.HttpStatusCode, type, ex),
                 HttpStatusCode.Forbidden => new StripeApiException(BillingTexts.Get(BillingErrorCodes.StripeKeyForbidden), ex.HttpStatusCode, type, ex),
                 HttpStatusCode.TooManyRequests => new StripeApiException(BillingTexts.Get(BillingErrorCodes.StripeBusy), ex.HttpStatusCode, type, ex),
-                _ => new StripeApiException($"Stripe hat die Anfrage abgelehnt ({(int)ex.HttpStatusCode}).", ex.HttpStatusCode, type, ex),
+                _ => new StripeApiException(BillingTexts.Format(BillingErrorCodes.StripeRefused, (int)ex.HttpStatusCode), ex.HttpStatusCode, type, ex),
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException or Sdk.StripeException

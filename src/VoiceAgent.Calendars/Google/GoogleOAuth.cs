@@ -62,6 +62,29 @@ public sealed class GoogleOAuth(IOptions<CalendarOptions> options, SettingsStore
         }
     }
 
+    /// <summary>
+    /// Whether Google accepts the stored client id and secret, without a user: a refresh with a token that cannot exist.
+    /// Google authenticates the client first — a wrong client answers invalid_client (or unauthorized_client), a known
+    /// client invalid_grant for the made-up token.
+    /// </summary>
+    public async Task<ConnectionCheckResult> CheckClientAsync(CancellationToken ct)
+    {
+        if (await FlowAsync(ct) is not { } flow)
+        {
+            return ConnectionCheckResult.NotConfigured;
+        }
+
+        try
+        {
+            await flow.RefreshTokenAsync("connection-test", ClientCheck.ProbeToken, ct);
+            return new ConnectionCheckResult(ConnectionState.Unreachable, "unexpected token");
+        }
+        catch (TokenResponseException ex)
+        {
+            return ClientCheck.FromOAuthError(ex.Error?.Error, (int?)ex.StatusCode);
+        }
+    }
+
     private async Task<PkceGoogleAuthorizationCodeFlow?> FlowAsync(CancellationToken ct)
     {
         var clientId = await settings.GetAsync(ClientIdSetting, ct);

@@ -74,6 +74,29 @@ public sealed class MicrosoftOAuth(IOptions<CalendarOptions> options, SettingsSt
         return (result.AccessToken, box.Changed ? box.Value : null);
     }
 
+    /// <summary>Whether Microsoft accepts the stored client id and secret (see <see cref="ClientCheck"/>).</summary>
+    public async Task<ConnectionCheckResult> CheckClientAsync(CancellationToken ct)
+    {
+        if (await AppAsync(null, new CacheBox(null), ct) is not { } app)
+        {
+            return ConnectionCheckResult.NotConfigured;
+        }
+
+        try
+        {
+            await ((IByRefreshToken)app).AcquireTokenByRefreshToken(Scopes, ClientCheck.ProbeToken).ExecuteAsync(ct);
+            return new ConnectionCheckResult(ConnectionState.Unreachable, "unexpected token");
+        }
+        catch (MsalServiceException ex)
+        {
+            return ClientCheck.FromOAuthError(ex.ErrorCode, ex.StatusCode == 0 ? null : ex.StatusCode);
+        }
+        catch (MsalClientException ex)
+        {
+            return new ConnectionCheckResult(ConnectionState.Unreachable, ex.ErrorCode);
+        }
+    }
+
     private async Task<(string ClientId, string ClientSecret)?> CredentialsAsync(CancellationToken ct)
     {
         var clientId = await settings.GetAsync(ClientIdSetting, ct);

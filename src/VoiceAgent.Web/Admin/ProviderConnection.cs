@@ -1,55 +1,28 @@
-using VoiceAgent.Billing.Stripe;
 using VoiceAgent.Platform.Security;
-using VoiceAgent.Telephony;
 using VoiceAgent.Web.Resources;
 
 namespace VoiceAgent.Web.Admin;
 
-public enum ConnectionResult
-{
-    Ok,
-    NotConfigured,
-    Failed,
-
-    /// <summary>The credentials are stored, but the provider has no check of its own (yet).</summary>
-    NoTest,
-}
-
 /// <summary>
-/// "Verbindung testen" on the settings page: the same authenticated calls as <c>/api/health</c> (through the modules'
-/// public health services), for one provider on demand.
+/// "Verbindung testen" on the settings page: the check the provider's module contributes (<see cref="IProviderConnectionCheck"/>),
+/// run now and uncached, with the stored credentials.
 /// </summary>
 public static class ProviderConnection
 {
-    public static async Task<ConnectionResult> TestAsync(IServiceProvider services, string provider, CancellationToken ct)
+    public static async Task<ConnectionCheckResult?> TestAsync(IServiceProvider services, string provider, CancellationToken ct)
     {
-        var status = provider switch
-        {
-            "twilio" => await services.GetRequiredService<TwilioHealth>().StatusAsync(ct),
-            "stripe" => await services.GetRequiredService<StripeHealth>().StatusAsync(ct),
-            _ => null,
-        };
-        if (status is not null)
-        {
-            return status switch
-            {
-                TwilioHealth.Operational => ConnectionResult.Ok,
-                TwilioHealth.NotConfigured => ConnectionResult.NotConfigured,
-                _ => ConnectionResult.Failed,
-            };
-        }
-
-        var hints = await services.GetRequiredService<SettingsStore>().HintsAsync(ct);
-        return ProviderKeys.All.Where(d => d.Provider == provider).All(d => hints.ContainsKey(d.Key))
-            ? ConnectionResult.NoTest
-            : ConnectionResult.NotConfigured;
+        var check = services.GetServices<IProviderConnectionCheck>().FirstOrDefault(c => c.Provider == provider);
+        return check is null ? null : await ProviderConnectionChecks.RunAsync(check, ct);
     }
 
-    public static string Text(ConnectionResult result) => result switch
+    /// <summary>The sentence for the result; null (no check for the provider) says so.</summary>
+    public static string Text(ConnectionCheckResult? result) => result?.State switch
     {
-        ConnectionResult.Ok => AdminTexts.Get("Settings.TestOk"),
-        ConnectionResult.NotConfigured => AdminTexts.Get("Settings.TestNotConfigured"),
-        ConnectionResult.NoTest => AdminTexts.Get("Settings.TestUnavailable"),
-        _ => AdminTexts.Get("Settings.TestFailed"),
+        ConnectionState.Ok => AdminTexts.Get("Settings.TestOk"),
+        ConnectionState.NotConfigured => AdminTexts.Get("Settings.TestNotConfigured"),
+        ConnectionState.Rejected => AdminTexts.Get("Settings.TestRejected"),
+        ConnectionState.Limited => AdminTexts.Get("Settings.TestLimited"),
+        ConnectionState.Unreachable => AdminTexts.Get("Settings.TestUnreachable"),
+        _ => AdminTexts.Get("Settings.TestUnavailable"),
     };
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceAgent.Telephony;
 using VoiceAgent.Telephony.Sipgate;
+using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Sipgate;
 

@@ -60,6 +60,9 @@ public sealed partial class FakeLexofficeServer : IAsyncDisposable
     /// <summary>Completes when an invoice was stored whose answer is being withheld.</summary>
     public TaskCompletionSource<Guid> AnswerLost { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The organization GET /v1/profile names.</summary>
+    public string CompanyName { get; set; } = "Musterbuchhaltung GmbH";
+
     public static async Task<FakeLexofficeServer> StartAsync(string apiKey)
     {
         var server = new FakeLexofficeServer(LoopbackHost.Create(), apiKey);
@@ -147,6 +150,13 @@ public sealed partial class FakeLexofficeServer : IAsyncDisposable
             ("GET", ["v1", "invoices", var id]) => await GetAsync(http, invoices, id),
             ("GET", ["v1", "invoices", var id, "file"]) => await FileAsync(http, id),
             ("GET", ["v1", "voucherlist"]) => await VoucherListAsync(http),
+            ("GET", ["v1", "profile"]) => await JsonAsync(http, 200, new JsonObject
+            {
+                ["organizationId"] = "aa93e8a8-2aa3-470b-b914-caad8a255dd8",
+                ["companyName"] = CompanyName,
+                ["taxType"] = "net",
+                ["smallBusiness"] = false,
+            }),
             _ => await JsonAsync(http, 404, new JsonObject { ["message"] = "Not Found" }),
         };
     }

@@ -67,6 +67,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         server.app.MapPost("/v1/chat/completions", server.ChatCompletionsAsync);
         server.app.MapPost("/v1/audio/transcriptions", server.TranscriptionsAsync);
         server.app.MapPost("/v1/audio/speech", server.SpeechAsync);
+        server.app.MapGet("/v1/models/{model}", server.ModelAsync);
         server.app.MapFallback(server.NotFoundAsync);
         server.Endpoint = new Uri(await LoopbackHost.StartAsync(server.app) + "/v1");
         return server;
@@ -109,6 +110,30 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await app.StopAsync(stop.Token);
         await app.DisposeAsync();
+    }
+
+    /// <summary>When set, only this key is accepted (401 invalid_api_key otherwise); by default any bearer key is.</summary>
+    public string? RequiredKey { get; set; }
+
+    /// <summary>The models GET /v1/models/{model} knows (others: 404 model_not_found).</summary>
+    public ISet<string> Models { get; } = new HashSet<string>(["gpt-4o-mini", "gpt-4o", .. TranscriptionModels, .. SpeechModels], StringComparer.Ordinal);
+
+    private async Task ModelAsync(HttpContext http, string model)
+    {
+        var authorization = (string?)http.Request.Headers.Authorization;
+        requests.Enqueue(new RecordedRequest(http.Request.Method, http.Request.Path, authorization, null));
+        if (!await AuthorizedAsync(http, authorization))
+        {
+            return;
+        }
+
+        if (!Models.Contains(model))
+        {
+            await WriteErrorAsync(http, 404, $"The model '{model}' does not exist or you do not have access to it.", "invalid_request_error", "model_not_found");
+            return;
+        }
+
+        await WriteJsonAsync(http, 200, new JsonObject { ["id"] = model, ["object"] = "model", ["created"] = 1_715_367_049, ["owned_by"] = "system" });
     }
 
     private async Task NotFoundAsync(HttpContext http)
@@ -385,15 +410,21 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static async Task<bool> AuthorizedAsync(HttpContext http, string? authorization)
+    private async Task<bool> AuthorizedAsync(HttpContext http, string? authorization)
     {
-        if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.Ordinal))
+        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal))
         {
-            return true;
+            await WriteErrorAsync(http, 401, "You didn't provide an API key.", "invalid_request_error", null);
+            return false;
         }
 
-        await WriteErrorAsync(http, 401, "You didn't provide an API key.", "invalid_request_error", null);
-        return false;
+        if (RequiredKey is { } key && authorization != "Bearer " + key)
+        {
+            await WriteErrorAsync(http, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+            return false;
+        }
+
+        return true;
     }
 
     /// <param name="delay"><see cref="Timeout.InfiniteTimeSpan"/>: until the client gives up.</param>

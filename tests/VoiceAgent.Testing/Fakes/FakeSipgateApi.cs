@@ -11,9 +11,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-using VoiceAgent.Testing.Fakes;
 
-namespace VoiceAgent.Platform.Tests.Sipgate;
+namespace VoiceAgent.Testing.Fakes;
 
 /// <summary>
 /// The sipgate REST API v2 on 127.0.0.1 (random port), after API-CONTRACTS.md §2.4: Basic token auth, userinfo,
