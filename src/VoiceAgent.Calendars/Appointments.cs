@@ -76,7 +76,8 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
 
     /// <summary>
     /// A new booking at the new time, then the old one is cancelled. In the sandbox calendar both happen in one savepoint, so
-    /// the appointment may move into its own old time and a conflict leaves it where it was.
+    /// the appointment may move into its own old time and a conflict leaves it where it was; in a connected calendar see
+    /// <see cref="MoveInConnectedCalendarAsync"/>.
     /// </summary>
     public async Task<Outcome<Appointment>> MoveAsync(Guid tenantId, string eventId, AppointmentInput input, string key, CancellationToken ct)
     {
@@ -91,13 +92,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
         var book = (IAppointmentBook)gateway;
         if (!book.Sandbox)
         {
-            var moved = await BookAsync(gateway, checkedInput, key, ct);
-            if (moved.Kind == OutcomeKind.Ok)
-            {
-                await book.CancelAsync(eventId, ct);
-            }
-
-            return moved;
+            return await MoveInConnectedCalendarAsync(book, () => BookAsync(gateway, checkedInput, key, ct), eventId, ct);
         }
 
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
@@ -122,6 +117,33 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// A connected calendar has no transaction across two calls: the new time is booked first (a conflict leaves everything
+    /// as it was), then the old event is cancelled. Should that fail, the new booking is taken back before the error
+    /// surfaces, so the caller is never left with two appointments; an old event already gone counts as cancelled.
+    /// </summary>
+    internal static async Task<Outcome<Appointment>> MoveInConnectedCalendarAsync(IAppointmentBook book, Func<Task<Outcome<Appointment>>> bookNew,
+        string oldEventId, CancellationToken ct)
+    {
+        var moved = await bookNew();
+        if (moved is not { Kind: OutcomeKind.Ok, Value: { } created })
+        {
+            return moved;
+        }
+
+        try
+        {
+            await book.CancelAsync(oldEventId, ct);
+            return moved;
+        }
+        catch
+        {
+            // Not the request's token: the compensation must run even when the request was given up.
+            await book.CancelAsync(created.Id, CancellationToken.None);
+            throw;
+        }
     }
 
     public async Task<bool> CancelAsync(Guid tenantId, string eventId, CancellationToken ct)
