@@ -22,7 +22,7 @@ using VoiceAgent.Testing;
 namespace VoiceAgent.Benchmarks.Portal;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/VoiceAgent.Benchmarks -- portal-pages [--quick] [--runs N] [--circuits N]</c>:
+/// <c>dotnet run -c Release --project tests/VoiceAgent.Benchmarks -- portal-pages [--quick] [--runs N] [--circuits N] [--circuit-pages /app,/app/calls]</c>:
 /// the portal's pages and circuits on portal-sized data (issue #13: every page interactive in ≤ 1.0 s on loopback, server
 /// memory ≤ 1 MB per open circuit with 50 circuits). Seeds <see cref="PortalDataSeeder"/>'s data into a private
 /// PostgreSQL, hosts the real app on Kestrel (127.0.0.1, Production environment) in this process and drives Debian's
@@ -155,9 +155,13 @@ internal static class PortalPagesCommand
         }
 
         // 2. Memory per circuit: the tenant admin's interactive pages, dashboard first.
-        var circuitPages = results.Where(r => r is { Role: "tenant admin", Interactive: true }).Select(r => r.Path)
-            .OrderBy(p => p == "/app" ? 0 : p == "/app/calls" ? 1 : 2).Take(2).ToList();
-        var staticPage = results.FirstOrDefault(r => r is { Role: "tenant admin", Interactive: false } && !r.Path.Contains('-'))?.Path;
+        var circuitPages = TextOption(args, "--circuit-pages")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
+            ?? results.Where(r => r is { Role: "tenant admin", Interactive: true }).Select(r => r.Path)
+                .OrderBy(p => p == "/app" ? 0 : p == "/app/calls" ? 1 : 2).Take(2).ToList();
+        // A static page of the same app (no circuit) as the baseline; /status (the account page, static SSR) when every
+        // navigation entry is interactive.
+        var staticPage = results.FirstOrDefault(r => r is { Role: "tenant admin", Interactive: false } && !r.Path.Contains('-'))?.Path
+                         ?? "/status";
         var memory = await MeasureCircuitsAsync(browser, baseUrl, tenantState, circuitPages, staticPage, circuits, circuitMeter, problems, log);
 
         // Report.
@@ -492,6 +496,12 @@ internal static class PortalPagesCommand
 
     private static string Generic(string path) =>
         Regex.Replace(path, Id, "{id}", RegexOptions.CultureInvariant);
+
+    private static string? TextOption(IReadOnlyList<string> args, string name)
+    {
+        var index = args.ToList().IndexOf(name);
+        return index >= 0 && index + 1 < args.Count ? args[index + 1] : null;
+    }
 
     private static int Option(IReadOnlyList<string> args, string name, int fallback)
     {
