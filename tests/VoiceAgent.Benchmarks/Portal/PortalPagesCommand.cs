@@ -158,10 +158,9 @@ internal static class PortalPagesCommand
         var circuitPages = TextOption(args, "--circuit-pages")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
             ?? results.Where(r => r is { Role: "tenant admin", Interactive: true }).Select(r => r.Path)
                 .OrderBy(p => p == "/app" ? 0 : p == "/app/calls" ? 1 : 2).Take(2).ToList();
-        // A static page of the same app (no circuit) as the baseline; /status (the account page, static SSR) when every
-        // navigation entry is interactive.
-        var staticPage = results.FirstOrDefault(r => r is { Role: "tenant admin", Interactive: false } && !r.Path.Contains('-'))?.Path
-                         ?? "/status";
+        // A static page of the same app (no circuit) as the baseline when there is one; about:blank otherwise (/status, the
+        // one static page a signed-in tenant could open, sends an approved tenant on to its dashboard).
+        var staticPage = results.FirstOrDefault(r => r is { Role: "tenant admin", Interactive: false } && !r.Path.Contains('-'))?.Path;
         var memory = await MeasureCircuitsAsync(browser, baseUrl, tenantState, circuitPages, staticPage, circuits, circuitMeter, problems, log);
 
         // Report.
