@@ -86,9 +86,10 @@ public sealed record CallFilter(DateOnly? From = null, DateOnly? To = null, stri
     }
 }
 
-/// <summary>One line of the call list.</summary>
+/// <summary>One line of the call list. <see cref="Outcome"/> is the flow node the call ended at, <see cref="OutcomeType"/> its
+/// activity type in the flow version the call ran (null when unknown), so the page can name it ("Übergabe · handoff").</summary>
 public sealed record CallRow(Guid Id, DateTimeOffset StartedAt, string? FromNumber, string ToNumber, int? DurationSeconds, int BotSeconds,
-    int ForwardSeconds, string Status, string? Outcome, bool Running);
+    int ForwardSeconds, string Status, string? Outcome, bool Running, string? OutcomeType = null);
 
 /// <summary>One transcript line of the detail page; <see cref="LatencyMs"/> is set on the first agent line of a measured turn.</summary>
 public sealed record CallTurnLine(string Role, string Text, string? NodeId, DateTimeOffset At, int? LatencyMs)
@@ -121,9 +122,55 @@ public static class CallHistory
         var ids = calls.Select(c => c.Id).ToList();
         var usage = await db.UsageRecords.AsNoTracking().Where(u => ids.Contains(u.CallId))
             .GroupBy(u => new { u.CallId, u.Kind }).Select(g => new { g.Key.CallId, g.Key.Kind, Seconds = g.Sum(u => u.Seconds) }).ToListAsync(ct);
+        var outcomeTypes = await OutcomeTypesAsync(db, calls, ct);
         return (calls.Select(c => Row(c,
             usage.Where(u => u.CallId == c.Id && u.Kind == UsageKinds.Bot).Sum(u => u.Seconds),
-            usage.Where(u => u.CallId == c.Id && u.Kind == UsageKinds.Forward).Sum(u => u.Seconds))).ToList(), total);
+            usage.Where(u => u.CallId == c.Id && u.Kind == UsageKinds.Forward).Sum(u => u.Seconds)) with { OutcomeType = outcomeTypes.GetValueOrDefault(c.Id) }).ToList(), total);
+    }
+
+    /// <summary>The activity type of each call's outcome node, from the flow version its session ran (one query per page).</summary>
+    private static async Task<Dictionary<Guid, string>> OutcomeTypesAsync(VoiceAgentDb db, IReadOnlyList<Call> calls, CancellationToken ct)
+    {
+        var sessionIds = calls.Where(c => c.Outcome is not null && c.SessionId is not null).Select(c => c.SessionId!.Value).Distinct().ToList();
+        if (sessionIds.Count == 0)
+        {
+            return [];
+        }
+
+        var sessions = await db.FlowSessions.AsNoTracking().Where(s => sessionIds.Contains(s.Id))
+            .Select(s => new { s.Id, s.VersionId }).ToDictionaryAsync(s => s.Id, s => s.VersionId, ct);
+        var versionIds = sessions.Values.Distinct().ToList();
+        var definitions = await db.FlowVersions.AsNoTracking().Where(v => versionIds.Contains(v.Id))
+            .Select(v => new { v.Id, v.Definition }).ToDictionaryAsync(v => v.Id, v => NodeTypes(v.Definition), ct);
+        var result = new Dictionary<Guid, string>();
+        foreach (var call in calls)
+        {
+            if (call is { Outcome: { } node, SessionId: { } session } && sessions.TryGetValue(session, out var version)
+                && definitions.TryGetValue(version, out var types) && types.TryGetValue(node, out var type))
+            {
+                result[call.Id] = type;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Node id → activity type of a stored definition; empty when it no longer parses.</summary>
+    internal static Dictionary<string, string> NodeTypes(string? definitionJson)
+    {
+        if (definitionJson is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return FlowJson.Parse(definitionJson).Nodes.GroupBy(n => n.Id).ToDictionary(g => g.Key, g => g.First().Type);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
     }
 
     public static Task<int> LiveCountAsync(VoiceAgentDb db, DateTimeOffset now, CancellationToken ct)
@@ -163,6 +210,7 @@ public static class CallHistory
         {
             var definition = await db.FlowVersions.AsNoTracking().Where(v => v.Id == session.VersionId).Select(v => v.Definition).SingleOrDefaultAsync(ct);
             path = Path(instance, definition);
+            row = row with { OutcomeType = call.Outcome is { } node ? path.LastOrDefault(p => p.NodeId == node)?.Type ?? NodeTypes(definition).GetValueOrDefault(node) : null };
             bookings = await BookingsAsync(db, instance.Id, ct);
         }
 
@@ -221,19 +269,8 @@ public static class CallHistory
             }
         }
 
-        Dictionary<string, string> types = [];
-        if (definitionJson is not null)
-        {
-            try
-            {
-                types = FlowJson.Parse(definitionJson).Nodes.GroupBy(n => n.Id).ToDictionary(g => g.Key, g => g.First().Type);
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                // A version that no longer parses still shows the node ids.
-            }
-        }
-
+        // A version that no longer parses still shows the node ids.
+        var types = NodeTypes(definitionJson);
         return ids.Select(id => new CallPathStep(id, types.GetValueOrDefault(id))).ToList();
     }
 
