@@ -61,9 +61,20 @@ public sealed class ReplayQuery(VoiceAgentDb db)
             var edge = s is { Outcome: { } outcome, Next: { } next } ? new ReplayEdge(s.NodeId, outcome, next) : null;
             var changed = (s.Set?.Select(p => p.Key) ?? []).Concat(s.Removed ?? []).ToList();
             var lines = (s.Lines ?? []).Where(i => i >= 0 && i < transcript.Count).Select(i => transcript[i]).ToList();
-            return new ReplayStep(s.Sequence, s.Turn, s.NodeId, s.Type, s.At, s.Resumed, (JsonObject?)s.Inputs?.DeepClone() ?? [], s.Outcome,
+            return new ReplayStep(s.Sequence, s.Turn, s.NodeId, s.Type, s.At, s.Resumed, Copy(s.Inputs), s.Outcome,
                 edge, s.Waits, s.Ends, changed, r.VariablesAfter, lines);
         }).ToList();
+
+    private static JsonObject Copy(Dictionary<string, JsonNode?>? values)
+    {
+        var copy = new JsonObject();
+        foreach (var (name, value) in values ?? [])
+        {
+            copy[name] = value?.DeepClone();
+        }
+
+        return copy;
+    }
 
     // Every visited node (with the type it had) and every taken connection must still be in the definition to highlight them.
     private static bool PathInDefinition(List<ReplayStep> steps, string definitionJson)

@@ -106,6 +106,9 @@ public sealed class TraceTests
         var secondOffer = replay.Last(r => r.Step.NodeId == "find").VariablesAfter;
         Assert.Equal("Montag um 9:00 Uhr", firstOffer["slot"]!["text"]!.GetValue<string>());
         Assert.Equal("Montag um 9:30 Uhr", secondOffer["slot"]!["text"]!.GetValue<string>());
+        // FindSlots adds to the stored list in place before setting it: still a change of the second step.
+        Assert.Single(firstOffer["offeredSlots"]!.AsArray());
+        Assert.Equal(2, secondOffer["offeredSlots"]!.AsArray().Count);
         Assert.False(replay[8].VariablesAfter["answer"]!.GetValue<bool>());
         Assert.True(replay[13].VariablesAfter["answer"]!.GetValue<bool>());
         Assert.False(replay[12].VariablesAfter.ContainsKey("event"));

@@ -53,7 +53,7 @@ public sealed class FlowPlan
             {
                 // Template and expression defaults are bound too, so "{{ … }}" in a default is rendered, never spoken raw.
                 var text = node.Inputs.TryGetValue(name, out var value) ? value?.ToString() : input.DefaultText;
-                var traced = writesSecret && input.Syntax != InputSyntax.Literal ? TracedAs.Redacted
+                var traced = TraceValues.IsSecretName(name) || writesSecret && input.Syntax != InputSyntax.Literal ? TracedAs.Redacted
                     : type.Descriptor.Inputs.Any(i => i.Name == name && i.UiHint == UiHints.Url) ? TracedAs.Url
                     : TracedAs.Value;
                 if (input.Syntax != InputSyntax.Literal && string.IsNullOrEmpty(text))
@@ -100,7 +100,7 @@ internal sealed record PlanNode(string Id, ActivityType Type, InputBinding[] Bin
 {
     /// <summary>A fresh activity with its inputs bound against the current variables; each bound value is also written to
     /// <paramref name="trace"/> (shortened) when given.</summary>
-    public Activity Instantiate(JsonObject variables, JsonObject? trace = null)
+    public Activity Instantiate(JsonObject variables, Dictionary<string, JsonNode?>? trace = null)
     {
         var activity = Type.Create();
         foreach (var binding in Bindings)
@@ -111,13 +111,16 @@ internal sealed record PlanNode(string Id, ActivityType Type, InputBinding[] Bin
             binding.Input.Set(activity, value);
             if (trace is not null)
             {
-                var name = binding.Input.Name;
-                var json = InputProperty.ToJson(value);
-                trace[name] = binding.Traced switch
+                trace[binding.Input.Name] = binding.Traced switch
                 {
-                    TracedAs.Url => TraceValues.ShortenUrl(name, json),
-                    TracedAs.Redacted => json is null ? null : JsonValue.Create(TraceValues.Redacted),
-                    _ => TraceValues.Shorten(name, json),
+                    TracedAs.Redacted => TraceValues.Redact(value),
+                    TracedAs.Url => TraceValues.Url(value as string),
+                    _ => value switch
+                    {
+                        string text => TraceValues.Text(text),
+                        JsonNode json => TraceValues.Shorten(json),
+                        _ => InputProperty.ToJson(value),
+                    },
                 };
             }
         }

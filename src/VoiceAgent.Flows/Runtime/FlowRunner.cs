@@ -116,9 +116,9 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
 
         var result = await StepAsync(node, instance, stimulus, step?.Inputs, cancellationToken);
         var (next, final) = await AfterStepAsync(plan, instance, node, result, visited, cancellationToken);
-        if (step is not null)
+        if (step is { } open)
         {
-            trace!.Close(step, result, next);
+            trace!.Close(open, result, next);
         }
 
         return (next, final);
@@ -158,7 +158,7 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
     }
 
     // Executes the node, or resumes it with the stimulus its bookmark waited for.
-    private async ValueTask<ActivityResult> StepAsync(PlanNode node, FlowInstance instance, Stimulus? stimulus, JsonObject? tracedInputs,
+    private async ValueTask<ActivityResult> StepAsync(PlanNode node, FlowInstance instance, Stimulus? stimulus, Dictionary<string, JsonNode?>? tracedInputs,
         CancellationToken cancellationToken)
     {
         instance.Steps++;

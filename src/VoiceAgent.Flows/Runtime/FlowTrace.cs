@@ -62,7 +62,7 @@ public sealed record TraceStep
     public string? Resumed { get; init; }
 
     /// <summary>The inputs the node binds, as the activity got them (templates rendered, expressions evaluated).</summary>
-    public JsonObject? Inputs { get; init; }
+    public Dictionary<string, JsonNode?>? Inputs { get; init; }
 
     /// <summary>The outcome the activity completed with; null when it waited or ended the run itself.</summary>
     public string? Outcome { get; init; }
@@ -78,7 +78,7 @@ public sealed record TraceStep
     public bool Ends { get; init; }
 
     /// <summary>Variables the step set or changed, with their new values.</summary>
-    public JsonObject? Set { get; init; }
+    public Dictionary<string, JsonNode?>? Set { get; init; }
 
     /// <summary>Variables the step removed.</summary>
     public IReadOnlyList<string>? Removed { get; init; }

@@ -4,7 +4,10 @@ namespace VoiceAgent.Flows.Runtime;
 
 /// <summary>
 /// Writes one turn (a start or a resumption) of a run into its <see cref="FlowTrace"/>. The variable changes of a step are
-/// found by comparing with a copy taken before it, so a change is seen however an activity made it.
+/// found by comparing with copies of the values taken when the turn began (and moved on with each change). Only variables
+/// whose value node was replaced are compared in depth: <see cref="ActivityContext.Set(string, JsonNode?)"/> always stores a
+/// new node, also when an activity changed the stored one in place before setting it (FindSlots' offered slots), which is
+/// why a copy is compared, not the old node. (A node changed in place and never set is not seen; no activity does that.)
 /// </summary>
 internal sealed class TraceRecorder
 {
@@ -12,7 +15,7 @@ internal sealed class TraceRecorder
     private readonly FlowTrace trace;
     private readonly int maxSteps;
     private readonly int turn;
-    private readonly Dictionary<string, JsonNode?> before = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (JsonNode? Node, JsonNode? Copy)> before = new(StringComparer.Ordinal);
 
     private TraceRecorder(FlowInstance instance, FlowTrace trace, int maxSteps)
     {
@@ -22,7 +25,7 @@ internal sealed class TraceRecorder
         turn = trace.Turns++;
         foreach (var (name, value) in instance.Variables)
         {
-            before[name] = value?.DeepClone();
+            before[name] = (value, Copy(value));
         }
     }
 
@@ -41,7 +44,8 @@ internal sealed class TraceRecorder
 
     /// <summary>Called before the step runs (and before its stimulus adds its transcript line).</summary>
     public OpenStep Open(PlanNode node, Stimulus? stimulus, DateTimeOffset at) =>
-        new(node.Id, node.Type.Descriptor.Type, stimulus?.Kind, at, instance.Transcript.Count, new JsonObject());
+        new(node.Id, node.Type.Descriptor.Type, stimulus?.Kind, at, instance.Transcript.Count,
+            node.Bindings.Length == 0 ? null : new Dictionary<string, JsonNode?>(node.Bindings.Length, StringComparer.Ordinal));
 
     /// <summary>Called when the step is over: after the runner followed its outcome or ended the run (end handlers included).</summary>
     public void Close(OpenStep step, ActivityResult result, string? next)
@@ -55,7 +59,7 @@ internal sealed class TraceRecorder
             Type = step.Type,
             At = step.At,
             Resumed = step.Resumed,
-            Inputs = step.Inputs.Count == 0 ? null : step.Inputs,
+            Inputs = step.Inputs is { Count: > 0 } ? step.Inputs : null,
             Outcome = result.Outcome,
             Next = next,
             Waits = result.Bookmark?.Kind,
@@ -80,10 +84,10 @@ internal sealed class TraceRecorder
 
         var last = trace.Steps[^1];
         var lines = LinesSince(transcriptCount);
-        var merged = last.Set?.DeepClone().AsObject();
+        var merged = last.Set is null ? null : new Dictionary<string, JsonNode?>(last.Set, StringComparer.Ordinal);
         foreach (var (name, value) in set ?? [])
         {
-            (merged ??= [])[name] = value?.DeepClone();
+            (merged ??= new(StringComparer.Ordinal))[name] = value;
         }
 
         trace.Steps[^1] = last with
@@ -94,33 +98,64 @@ internal sealed class TraceRecorder
         };
     }
 
-    private List<int>? LinesSince(int transcriptCount) =>
-        instance.Transcript.Count > transcriptCount ? [.. Enumerable.Range(transcriptCount, instance.Transcript.Count - transcriptCount)] : null;
-
-    // The changes since the last look; the copy moves on to the current values.
-    private (JsonObject? Set, List<string>? Removed) Changes()
+    private List<int>? LinesSince(int transcriptCount)
     {
-        JsonObject? set = null;
-        foreach (var (name, value) in instance.Variables)
+        if (instance.Transcript.Count <= transcriptCount)
         {
-            if (before.TryGetValue(name, out var old) && JsonNode.DeepEquals(old, value))
-            {
-                continue;
-            }
-
-            (set ??= [])[name] = TraceValues.Shorten(name, value);
-            before[name] = value?.DeepClone();
+            return null;
         }
 
-        List<string>? removed = null;
-        foreach (var name in before.Keys.Where(name => !instance.Variables.ContainsKey(name)).ToList())
+        var lines = new List<int>(instance.Transcript.Count - transcriptCount);
+        for (var i = transcriptCount; i < instance.Transcript.Count; i++)
         {
-            (removed ??= []).Add(name);
-            before.Remove(name);
+            lines.Add(i);
+        }
+
+        return lines;
+    }
+
+    // The changes since the last look; the copy moves on to the current values.
+    private (Dictionary<string, JsonNode?>? Set, List<string>? Removed) Changes()
+    {
+        Dictionary<string, JsonNode?>? set = null;
+        foreach (var (name, value) in instance.Variables)
+        {
+            if (before.TryGetValue(name, out var old))
+            {
+                if (ReferenceEquals(old.Node, value))
+                {
+                    continue;
+                }
+
+                if (JsonNode.DeepEquals(old.Copy, value))
+                {
+                    before[name] = (value, old.Copy);
+                    continue;
+                }
+            }
+
+            var traced = TraceValues.Shorten(name, value, out var exact);
+            (set ??= new(StringComparer.Ordinal))[name] = traced;
+            // The trace's copy doubles as the one to compare with when nothing was cut from it (neither is ever changed).
+            before[name] = (value, exact ? traced : Copy(value));
+        }
+
+        // Every current name is in the copies now, so more copies than variables means some were removed.
+        List<string>? removed = null;
+        if (before.Count > instance.Variables.Count)
+        {
+            foreach (var name in before.Keys.Where(name => !instance.Variables.ContainsKey(name)).ToList())
+            {
+                (removed ??= []).Add(name);
+                before.Remove(name);
+            }
         }
 
         return (set, removed);
     }
+
+    // A JSON value cannot change in place (only be replaced), so only objects and arrays need a copy.
+    private static JsonNode? Copy(JsonNode? value) => value is JsonValue ? value : value?.DeepClone();
 
     private void Add(TraceStep step)
     {
@@ -146,4 +181,5 @@ internal sealed class TraceRecorder
 }
 
 /// <summary>A step whose start is recorded; <see cref="Inputs"/> is filled while the activity's inputs are bound.</summary>
-internal sealed record OpenStep(string NodeId, string Type, string? Resumed, DateTimeOffset At, int TranscriptCount, JsonObject Inputs);
+internal readonly record struct OpenStep(string NodeId, string Type, string? Resumed, DateTimeOffset At, int TranscriptCount,
+    Dictionary<string, JsonNode?>? Inputs);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -21,26 +22,70 @@ public static partial class TraceValues
     [GeneratedRegex("passw|secret|token|api_?key|credential|authori[sz]ation|cookie|signature", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 
-    public static bool IsSecretName(string name) => SecretName().IsMatch(name);
+    // Variable and property names repeat from step to step and run to run; a bounded cache saves the regex each time.
+    private static readonly ConcurrentDictionary<string, bool> SecretNames = new(StringComparer.Ordinal);
 
-    /// <summary>The value as the trace keeps it under <paramref name="name"/>.</summary>
-    public static JsonNode? Shorten(string name, JsonNode? value) => IsSecretName(name) ? Redact(value) : Shorten(value, 0);
-
-    /// <summary>A URL without user info and query (they may carry credentials); other text is shortened as usual.</summary>
-    public static JsonNode? ShortenUrl(string name, JsonNode? value)
+    public static bool IsSecretName(string name)
     {
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && Uri.TryCreate(v.GetValue<string>(), UriKind.Absolute, out var uri))
+        if (SecretNames.TryGetValue(name, out var secret))
         {
-            var kept = uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
-            value = JsonValue.Create(uri.Query.Length > 1 ? kept + "?" + Ellipsis : kept);
+            return secret;
         }
 
-        return Shorten(name, value);
+        secret = SecretName().IsMatch(name);
+        if (SecretNames.Count < 4096)
+        {
+            SecretNames.TryAdd(name, secret);
+        }
+
+        return secret;
     }
 
-    private static JsonNode? Redact(JsonNode? value) => value is null ? null : JsonValue.Create(Redacted);
+    /// <summary>The value as the trace keeps it under <paramref name="name"/> (a copy: the trace never shares a node).</summary>
+    public static JsonNode? Shorten(string name, JsonNode? value) => Shorten(name, value, out _);
 
-    private static JsonNode? Shorten(JsonNode? value, int depth)
+    /// <param name="exact">The result is an exact copy: nothing was cut or left out.</param>
+    public static JsonNode? Shorten(string name, JsonNode? value, out bool exact)
+    {
+        exact = true;
+        if (IsSecretName(name))
+        {
+            exact = value is null;
+            return Redact(value);
+        }
+
+        return Shorten(value, 0, ref exact);
+    }
+
+    /// <summary>The value as the trace keeps it (a copy), with no name of its own to judge.</summary>
+    public static JsonNode? Shorten(JsonNode? value)
+    {
+        var exact = true;
+        return Shorten(value, 0, ref exact);
+    }
+
+    public static JsonValue Text(string text) => JsonValue.Create(text.Length <= MaxText ? text : Cut(text));
+
+    /// <summary>A URL without user info and query (they may carry credentials); other text is shortened as usual.</summary>
+    public static JsonValue? Url(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            var kept = uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+            text = uri.Query.Length > 1 ? kept + "?" + Ellipsis : kept;
+        }
+
+        return Text(text);
+    }
+
+    public static JsonValue? Redact(object? value) => value is null ? null : JsonValue.Create(Redacted);
+
+    private static JsonNode? Shorten(JsonNode? value, int depth, ref bool exact)
     {
         switch (value)
         {
@@ -48,20 +93,23 @@ public static partial class TraceValues
                 return null;
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:
                 var text = v.GetValue<string>();
-                return text.Length <= MaxText ? JsonValue.Create(text) : JsonValue.Create(Cut(text));
+                exact &= text.Length <= MaxText;
+                return Text(text);
             case JsonValue v:
                 return v.DeepClone();
             case var _ when depth >= MaxDepth:
+                exact = false;
                 return JsonValue.Create(Ellipsis);
             case JsonArray array:
                 var items = new JsonArray();
                 foreach (var item in array.Take(MaxItems))
                 {
-                    items.Add(Shorten(item, depth + 1));
+                    items.Add(Shorten(item, depth + 1, ref exact));
                 }
 
                 if (array.Count > MaxItems)
                 {
+                    exact = false;
                     items.Add(JsonValue.Create(Ellipsis));
                 }
 
@@ -70,7 +118,15 @@ public static partial class TraceValues
                 var copy = new JsonObject();
                 foreach (var (name, item) in obj)
                 {
-                    copy[name] = IsSecretName(name) ? Redact(item) : Shorten(item, depth + 1);
+                    if (IsSecretName(name))
+                    {
+                        exact &= item is null;
+                        copy[name] = Redact(item);
+                    }
+                    else
+                    {
+                        copy[name] = Shorten(item, depth + 1, ref exact);
+                    }
                 }
 
                 return copy;
