@@ -20,6 +20,7 @@ public static class CallFlowsModule
         services.AddScoped<FlowService>();
         services.AddScoped<DesignerOptions>();
         services.AddScoped<SimulationService>();
+        services.AddScoped<ReplayQuery>();
         services.AddSingleton<FlowPlanCache>();
         services.AddScoped<FlowSessionRunner>();
         services.AddScoped<IFlowTurns>(sp => sp.GetRequiredService<FlowSessionRunner>());
@@ -31,6 +32,7 @@ public static class CallFlowsModule
     public static IEndpointRouteBuilder MapCallFlows(this IEndpointRouteBuilder routes)
     {
         routes.MapFlowsApi();
+        routes.MapReplayApi();
         return routes;
     }
 }

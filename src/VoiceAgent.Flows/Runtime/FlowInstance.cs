@@ -35,6 +35,9 @@ public sealed class FlowInstance
     public int Steps { get; set; }
     public List<Incident> Incidents { get; set; } = [];
 
+    /// <summary>The steps of the run for replaying it; null until the runner first runs it (and in runs stored before).</summary>
+    public FlowTrace? Trace { get; set; }
+
     public string ToJson() => JsonSerializer.Serialize(this, CompactOptions);
 
     public static FlowInstance FromJson(string json) =>

@@ -46,10 +46,16 @@ public sealed class FlowPlan
         {
             registry.TryGet(node.Type, out var type);
             var bindings = new List<InputBinding>();
+            // A node that writes a variable with a secret-looking name (SetVariable "apiToken") keeps its values out of the trace.
+            var writesSecret = type.Descriptor.Inputs.Any(i => i.UiHint == UiHints.VariableName && node.Inputs.TryGetValue(i.Name, out var target)
+                && target is JsonValue v && v.TryGetValue<string>(out var variable) && TraceValues.IsSecretName(variable));
             foreach (var (name, input) in type.Inputs)
             {
                 // Template and expression defaults are bound too, so "{{ … }}" in a default is rendered, never spoken raw.
                 var text = node.Inputs.TryGetValue(name, out var value) ? value?.ToString() : input.DefaultText;
+                var traced = TraceValues.IsSecretName(name) || writesSecret && input.Syntax != InputSyntax.Literal ? TracedAs.Redacted
+                    : type.Descriptor.Inputs.Any(i => i.Name == name && i.UiHint == UiHints.Url) ? TracedAs.Url
+                    : TracedAs.Value;
                 if (input.Syntax != InputSyntax.Literal && string.IsNullOrEmpty(text))
                 {
                     continue;
@@ -58,16 +64,16 @@ public sealed class FlowPlan
                 switch (input.Syntax)
                 {
                     case InputSyntax.Template:
-                        bindings.Add(new InputBinding(input, null, FlowTemplate.Parse(text!), null));
+                        bindings.Add(new InputBinding(input, null, FlowTemplate.Parse(text!), null, traced));
                         break;
                     case InputSyntax.Expression:
-                        bindings.Add(new InputBinding(input, null, null, FlowExpression.Parse(text!)));
+                        bindings.Add(new InputBinding(input, null, null, FlowExpression.Parse(text!), traced));
                         break;
                     default:
                         if (node.Inputs.ContainsKey(name))
                         {
                             bindings.Add(input.TryConvertLiteral(value, out var literal)
-                                ? new InputBinding(input, literal, null, null)
+                                ? new InputBinding(input, literal, null, null, traced)
                                 : throw new InvalidOperationException($"Input {name} of {node.Id} did not validate."));
                         }
 
@@ -92,19 +98,43 @@ public sealed class FlowValidationException(IReadOnlyList<ValidationError> error
 
 internal sealed record PlanNode(string Id, ActivityType Type, InputBinding[] Bindings, Dictionary<string, string> Next)
 {
-    /// <summary>A fresh activity with its inputs bound against the current variables.</summary>
-    public Activity Instantiate(JsonObject variables)
+    /// <summary>A fresh activity with its inputs bound against the current variables; each bound value is also written to
+    /// <paramref name="trace"/> (shortened) when given.</summary>
+    public Activity Instantiate(JsonObject variables, Dictionary<string, JsonNode?>? trace = null)
     {
         var activity = Type.Create();
         foreach (var binding in Bindings)
         {
-            binding.Input.Set(activity, binding.Template is { } template ? template.Render(variables)
+            var value = binding.Template is { } template ? template.Render(variables)
                 : binding.Expression is { } expression ? binding.Input.ConvertEvaluated(expression.Evaluate(variables))
-                : binding.Literal is JsonNode node ? node.DeepClone() : binding.Literal);
+                : binding.Literal is JsonNode node ? node.DeepClone() : binding.Literal;
+            binding.Input.Set(activity, value);
+            if (trace is not null)
+            {
+                trace[binding.Input.Name] = binding.Traced switch
+                {
+                    TracedAs.Redacted => TraceValues.Redact(value),
+                    TracedAs.Url => TraceValues.Url(value as string),
+                    _ => value switch
+                    {
+                        string text => TraceValues.Text(text),
+                        JsonNode json => TraceValues.Shorten(json),
+                        _ => InputProperty.ToJson(value),
+                    },
+                };
+            }
         }
 
         return activity;
     }
 }
 
-internal sealed record InputBinding(InputProperty Input, object? Literal, FlowTemplate? Template, FlowExpression? Expression);
+internal sealed record InputBinding(InputProperty Input, object? Literal, FlowTemplate? Template, FlowExpression? Expression, TracedAs Traced);
+
+/// <summary>How an input's value goes into the trace.</summary>
+internal enum TracedAs
+{
+    Value,
+    Url,
+    Redacted,
+}

@@ -6,6 +6,9 @@ public sealed class FlowRunnerOptions
 {
     /// <summary>Steps per run before the runner ends it as runaway (a loop that keeps the other side waiting).</summary>
     public int MaxSteps { get; set; } = 1000;
+
+    /// <summary>Steps the run's <see cref="FlowTrace"/> keeps (the newest); 0 turns tracing off.</summary>
+    public int MaxTraceSteps { get; set; } = 500;
 }
 
 /// <summary>What one start or resume did: the nodes visited (for the simulator's trace) and where the run stands.</summary>
@@ -45,7 +48,8 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
         }
 
         instance.Status = FlowStatus.Running;
-        return RunAsync(plan, instance, plan.StartNodeId, [], cancellationToken);
+        var trace = TraceRecorder.BeginTurn(instance, options.MaxTraceSteps);
+        return RunAsync(plan, instance, plan.StartNodeId, [], trace, cancellationToken);
     }
 
     public async ValueTask<RunResult> ResumeAsync(FlowPlan plan, FlowInstance instance, Stimulus stimulus, CancellationToken cancellationToken = default)
@@ -65,35 +69,32 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
             throw new InvalidOperationException($"Node '{bookmark.NodeId}' is not in this flow version.");
         }
 
-        if (stimulus.ToTranscript(bookmark.NodeId, time.GetUtcNow()) is { } line)
-        {
-            instance.Transcript.Add(line);
-        }
-
         instance.Bookmark = null;
         instance.Status = FlowStatus.Running;
+        var trace = TraceRecorder.BeginTurn(instance, options.MaxTraceSteps);
         var node = plan.Node(bookmark.NodeId);
         List<string> visited = [node.Id];
-        var result = await StepAsync(node, instance, stimulus, cancellationToken);
-        var (next, final) = await AfterStepAsync(plan, instance, node, result, visited, cancellationToken);
-        return final ?? await RunAsync(plan, instance, next!, visited, cancellationToken);
+        var (next, final) = await ExecuteAsync(plan, instance, node, stimulus, visited, trace, cancellationToken);
+        return final ?? await RunAsync(plan, instance, next!, visited, trace, cancellationToken);
     }
 
     private async ValueTask<RunResult> RunAsync(FlowPlan plan, FlowInstance instance, string nodeId, List<string> visited,
-        CancellationToken cancellationToken)
+        TraceRecorder? trace, CancellationToken cancellationToken)
     {
         while (true)
         {
             if (instance.Steps >= options.MaxSteps)
             {
-                return await EndRunawayAsync(plan, instance, nodeId, visited, cancellationToken);
+                var transcriptCount = instance.Transcript.Count;
+                var ended = await EndRunawayAsync(plan, instance, nodeId, visited, cancellationToken);
+                trace?.CloseLast(transcriptCount);
+                return ended;
             }
 
             var node = plan.Node(nodeId);
             visited.Add(node.Id);
             EnterNode(instance, node.Id);
-            var result = await StepAsync(node, instance, null, cancellationToken);
-            var (next, final) = await AfterStepAsync(plan, instance, node, result, visited, cancellationToken);
+            var (next, final) = await ExecuteAsync(plan, instance, node, null, visited, trace, cancellationToken);
             if (final is not null)
             {
                 return final;
@@ -101,6 +102,26 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
 
             nodeId = next!;
         }
+    }
+
+    // One step, traced: executes (or resumes) the node, then follows its outcome or ends the run.
+    private async ValueTask<(string? Next, RunResult? Final)> ExecuteAsync(FlowPlan plan, FlowInstance instance, PlanNode node, Stimulus? stimulus,
+        List<string> visited, TraceRecorder? trace, CancellationToken cancellationToken)
+    {
+        var step = trace?.Open(node, stimulus, time.GetUtcNow());
+        if (stimulus?.ToTranscript(node.Id, time.GetUtcNow()) is { } line)
+        {
+            instance.Transcript.Add(line);
+        }
+
+        var result = await StepAsync(node, instance, stimulus, step?.Inputs, cancellationToken);
+        var (next, final) = await AfterStepAsync(plan, instance, node, result, visited, cancellationToken);
+        if (step is { } open)
+        {
+            trace!.Close(open, result, next);
+        }
+
+        return (next, final);
     }
 
     /// <summary>After a step: the next node to run, or the run's result when it suspends or ends.</summary>
@@ -137,13 +158,14 @@ public sealed class FlowRunner(IServiceProvider services, TimeProvider time, Flo
     }
 
     // Executes the node, or resumes it with the stimulus its bookmark waited for.
-    private async ValueTask<ActivityResult> StepAsync(PlanNode node, FlowInstance instance, Stimulus? stimulus, CancellationToken cancellationToken)
+    private async ValueTask<ActivityResult> StepAsync(PlanNode node, FlowInstance instance, Stimulus? stimulus, Dictionary<string, JsonNode?>? tracedInputs,
+        CancellationToken cancellationToken)
     {
         instance.Steps++;
         var context = new ActivityContext(instance, node.Id, services, time, cancellationToken);
         try
         {
-            var activity = node.Instantiate(instance.Variables);
+            var activity = node.Instantiate(instance.Variables, tracedInputs);
             return stimulus is null ? await activity.ExecuteAsync(context) : await activity.ResumeAsync(context, stimulus);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
