@@ -7,8 +7,10 @@ public sealed class FlowRunnerOptions
     /// <summary>Steps per run before the runner ends it as runaway (a loop that keeps the other side waiting).</summary>
     public int MaxSteps { get; set; } = 1000;
 
-    /// <summary>Steps the run's <see cref="FlowTrace"/> keeps (the newest); 0 turns tracing off.</summary>
-    public int MaxTraceSteps { get; set; } = 500;
+    /// <summary>Steps the run's <see cref="FlowTrace"/> keeps (the newest); 0 turns tracing off. The trace is saved with the
+    /// run state every turn (≈ 350 B per step), so the cap bounds that write: a typical call has 20–60 steps, 200 keep a long
+    /// one whole at ≈ 70 KB per turn.</summary>
+    public int MaxTraceSteps { get; set; } = 200;
 }
 
 /// <summary>What one start or resume did: the nodes visited (for the simulator's trace) and where the run stands.</summary>
