@@ -1,5 +1,6 @@
 import { Graph, History, MiniMap, NodeView, Selection, Snapline, type Cell } from "@antv/x6";
-import { EDGE_SHAPE, IN_PORT, OUT_PREFIX } from "./geometry";
+import { EDGE_ROUTER } from "./edge-router";
+import { EDGE_SHAPE, GRID_SIZE, IN_PORT, NODE_SHAPE, OUT_PREFIX } from "./geometry";
 
 /** The minimap draws each node as one rectangle (no texts, no ports, no edges): cheap even for large flows. */
 class OverviewNodeView extends NodeView {
@@ -29,7 +30,7 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
     async: false,
     virtual: { enabled: true, margin: 160 },
     background: { color: "var(--va-canvas-bg)" },
-    grid: { visible: true, size: 10, type: "dot", args: { color: "#c5cedb", thickness: 1 } },
+    grid: { visible: true, size: GRID_SIZE, type: "dot", args: { color: "#c5cedb", thickness: 1 } },
     panning: { enabled: true, eventTypes: ["rightMouseDown", "mouseWheel"] },
     mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], minScale: 0.15, maxScale: 2, factor: 1.1 },
     scaling: { min: 0.15, max: 2 },
@@ -43,7 +44,8 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
       allowPort: true,
       allowMulti: true,
       highlight: true,
-      connector: { name: "smooth" },
+      router: { name: EDGE_ROUTER },
+      connector: { name: "rounded", args: { radius: 8 } },
       createEdge() {
         return this.createEdge({ shape: EDGE_SHAPE });
       },
@@ -51,7 +53,9 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
         return magnet.getAttribute("port-group") === "out";
       },
       validateConnection({ sourcePort, targetCell, targetPort }) {
-        return !!sourcePort?.startsWith(OUT_PREFIX) && !!targetCell?.isNode() && (!targetPort || targetPort === IN_PORT);
+        return (
+          !!sourcePort?.startsWith(OUT_PREFIX) && targetCell?.shape === NODE_SHAPE && (!targetPort || targetPort === IN_PORT)
+        );
       },
     },
     highlighting: {

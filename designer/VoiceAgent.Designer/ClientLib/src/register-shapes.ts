@@ -1,4 +1,5 @@
 import { Graph } from "@antv/x6";
+import { EDGE_ROUTER, registerEdgeRouter } from "./edge-router";
 import { EDGE_SHAPE, NODE_SHAPE, NODE_WIDTH } from "./geometry";
 
 /**
@@ -7,6 +8,7 @@ import { EDGE_SHAPE, NODE_SHAPE, NODE_WIDTH } from "./geometry";
  * render fast.
  */
 export function registerShapes(): void {
+  registerEdgeRouter();
   Graph.registerNode(
     NODE_SHAPE,
     {
@@ -74,7 +76,8 @@ export function registerShapes(): void {
     {
       inherit: "edge",
       zIndex: -1,
-      connector: { name: "smooth" },
+      router: { name: EDGE_ROUTER },
+      connector: { name: "rounded", args: { radius: 8 } },
       attrs: {
         line: {
           stroke: "#8594a8",

@@ -1,5 +1,5 @@
 import { Dnd, type Edge, type Node } from "@antv/x6";
-import { autoLayout } from "./auto-layout";
+import { arrangeGraph } from "./arrange-graph";
 import { bindShortcuts } from "./bind-shortcuts";
 import { createBridge } from "./bridge";
 import type {
@@ -40,6 +40,7 @@ import { readConfig } from "./read-config";
 import { readDefinition } from "./read-definition";
 import { refreshNode } from "./refresh-node";
 import { registerShapes } from "./register-shapes";
+import { rerouteEdges } from "./reroute-edges";
 import { renderToolbar } from "./render-toolbar";
 import { renderToolbox } from "./render-toolbox";
 import { createTexts, type TextKey } from "./texts";
@@ -402,19 +403,7 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   }
 
   function layout() {
-    const nodes = graph.getNodes();
-    const positions = autoLayout(
-      nodes.map((n) => ({ id: n.id, width: n.getSize().width, height: n.getSize().height, root: n.getData<NodeData>().type === "Start" })),
-      graph.getEdges().map((e) => ({ from: e.getSourceCellId() ?? "", to: e.getTargetCellId() ?? "" })),
-    );
-    graph.startBatch("layout");
-    for (const node of nodes) {
-      const p = positions.get(node.id);
-      if (p) {
-        node.position(p.x, p.y);
-      }
-    }
-    graph.stopBatch("layout");
+    arrangeGraph(graph);
     fit();
   }
 
@@ -531,7 +520,10 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   });
   // Dragging a node is one undo step, not one per mouse move.
   graph.on("node:move", () => graph.startBatch("move-node"));
-  graph.on("node:moved", () => graph.stopBatch("move-node"));
+  graph.on("node:moved", ({ node }: { node: Node }) => {
+    graph.stopBatch("move-node");
+    rerouteEdges(graph, [node, ...graph.getSelectedCells().filter((c): c is Node => c.isNode())]);
+  });
   graph.on("selection:changed", () => panel.render());
   graph.on("node:dblclick", () => {
     tabs.show("properties");
