@@ -1,6 +1,6 @@
-import { Graph, History, MiniMap, NodeView, Selection, Snapline, type Cell } from "@antv/x6";
+import { Graph, History, MiniMap, NodeView, Selection, Snapline, Transform, type Cell, type Node } from "@antv/x6";
 import { EDGE_ROUTER } from "./edge-router";
-import { EDGE_SHAPE, GRID_SIZE, IN_PORT, NODE_SHAPE, OUT_PREFIX } from "./geometry";
+import { EDGE_SHAPE, GRID_SIZE, IN_PORT, NODE_SHAPE, NOTE_MAX_SIZE, NOTE_MIN_SIZE, NOTE_SHAPE, OUT_PREFIX } from "./geometry";
 
 /** The minimap draws each node as one rectangle (no texts, no ports, no edges): cheap even for large flows. */
 class OverviewNodeView extends NodeView {
@@ -19,7 +19,8 @@ class OverviewNodeView extends NodeView {
 
 /**
  * The canvas with its plugins: selection with rubber band, undo/redo history (changes the canvas derives itself are
- * marked ignoreHistory and not recorded), snap lines and the minimap. Connections start at an outcome port and end on
+ * marked ignoreHistory and not recorded), snap lines, resize handles for notes (activities size themselves) and the
+ * minimap. Connections start at an outcome port and end on
  * a node (its input port).
  */
 export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph {
@@ -85,6 +86,18 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
     }),
   );
   graph.use(new Snapline({ enabled: true, sharp: true }));
+  graph.use(
+    new Transform({
+      resizing: {
+        enabled: (node: Node) => node.shape === NOTE_SHAPE,
+        minWidth: NOTE_MIN_SIZE,
+        minHeight: NOTE_MIN_SIZE,
+        maxWidth: NOTE_MAX_SIZE,
+        maxHeight: NOTE_MAX_SIZE,
+        orthogonal: false,
+      },
+    }),
+  );
   graph.use(
     new MiniMap({
       container: minimap,

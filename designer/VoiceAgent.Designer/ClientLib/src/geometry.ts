@@ -13,6 +13,16 @@ export const LAYOUT_GAP_Y = 72;
 /** Distance connections keep from nodes they pass (the router's padding); less than half of the layout gaps. */
 export const ROUTE_PADDING = 16;
 
+/** Notes: the size of a new one, the smallest one, and the limits the server's validation sets (FlowNote). */
+export const NOTE_WIDTH = 200;
+export const NOTE_HEIGHT = 120;
+export const NOTE_MIN_SIZE = 40;
+export const NOTE_MAX_SIZE = 2000;
+export const NOTE_MAX_TEXT = 2000;
+export const NOTE_MAX_COUNT = 100;
+/** A note's x6 cell id is this prefix and the note id, so notes and activities never share an id. */
+export const NOTE_PREFIX = "note:";
+
 export const NODE_SHAPE = "va-activity";
 export const EDGE_SHAPE = "va-edge";
 export const NOTE_SHAPE = "va-note";

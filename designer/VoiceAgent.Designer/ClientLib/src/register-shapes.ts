@@ -1,11 +1,11 @@
 import { Graph } from "@antv/x6";
 import { EDGE_ROUTER, registerEdgeRouter } from "./edge-router";
-import { EDGE_SHAPE, NODE_SHAPE, NODE_WIDTH } from "./geometry";
+import { EDGE_SHAPE, NODE_SHAPE, NODE_WIDTH, NOTE_HEIGHT, NOTE_SHAPE, NOTE_WIDTH } from "./geometry";
 
 /**
  * The activity node (coloured stripe, title, summary, error badge; one input port on top, one labelled output port per
- * outcome on the right) and the connection edge. Plain SVG, no foreignObject and no text measuring, so large flows
- * render fast.
+ * outcome on the right), the connection edge and the sticky note. Plain SVG, no foreignObject; only notes measure
+ * their text (to wrap it), and a flow has few of them, so large flows render fast.
  */
 export function registerShapes(): void {
   registerEdgeRouter();
@@ -65,6 +65,36 @@ export function registerShapes(): void {
               text: { fontSize: 11, fill: "#3a4859" },
             },
           },
+        },
+      },
+    },
+    true,
+  );
+
+  Graph.registerNode(
+    NOTE_SHAPE,
+    {
+      width: NOTE_WIDTH,
+      height: NOTE_HEIGHT,
+      // Behind the connections (zIndex -1) and the activities.
+      zIndex: -2,
+      markup: [
+        { tagName: "rect", selector: "body" },
+        { tagName: "text", selector: "label" },
+      ],
+      attrs: {
+        body: {
+          refWidth: "100%",
+          refHeight: "100%",
+          rx: 4,
+          ry: 4,
+          fill: "#fff4bf",
+          stroke: "#d9c36a",
+          strokeWidth: 1,
+        },
+        label: {
+          textAnchor: "start",
+          textVerticalAnchor: "top",
         },
       },
     },
