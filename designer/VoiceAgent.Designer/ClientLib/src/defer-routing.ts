@@ -8,17 +8,25 @@ export function routingDeferred(): boolean {
   return depth > 0;
 }
 
+const moves = ["cell:added", "cell:removed", "node:change:position", "node:change:size"] as const;
+
 /**
- * Runs a change that moves many nodes (auto-layout, an import, undoing either) and routes every connection once at
- * the end, instead of once per moved node with the other nodes still on their way.
+ * Runs a change that may move many nodes (auto-layout, an import, an undo or redo) and routes the connections once at
+ * the end, instead of once per moved node with the other nodes still on their way — and not at all when no node moved.
  */
 export function deferRouting<T>(graph: Graph, change: () => T): T {
+  let moved = false;
+  const mark = () => {
+    moved = true;
+  };
+  moves.forEach((event) => graph.model.on(event, mark));
   depth++;
   try {
     return change();
   } finally {
     depth--;
-    if (depth === 0) {
+    moves.forEach((event) => graph.model.off(event, mark));
+    if (depth === 0 && moved) {
       rerouteEdges(graph);
     }
   }

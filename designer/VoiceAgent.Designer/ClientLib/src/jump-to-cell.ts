@@ -1,9 +1,9 @@
 import type { Graph } from "@antv/x6";
+import { renderVisible } from "./render-visible";
 
 /** Below this zoom a node found is too small to read; the view zooms in to READABLE_SCALE first. */
 const MIN_READABLE_SCALE = 0.6;
 const READABLE_SCALE = 0.9;
-const RENDER_MARGIN = 160;
 
 /** Selects a node or note and centres the view on it (zooming in when the flow is zoomed out too far to read it). */
 export function jumpToCell(graph: Graph, id: string): boolean {
@@ -16,9 +16,6 @@ export function jumpToCell(graph: Graph, id: string): boolean {
     graph.zoomTo(READABLE_SCALE);
   }
   graph.centerCell(cell);
-  // The virtual renderer follows the view throttled; what the view shows now is drawn now.
-  const area = graph.getGraphArea();
-  area.inflate(RENDER_MARGIN, RENDER_MARGIN);
-  graph.renderer.setRenderArea(area);
+  renderVisible(graph);
   return true;
 }

@@ -31,6 +31,7 @@ import { hideRenderArea } from "./hide-render-area";
 import { initialView } from "./initial-view";
 import { jumpToCell } from "./jump-to-cell";
 import { downloadText } from "./download-text";
+import { deferRouting } from "./defer-routing";
 import { draftConflict } from "./draft-conflict";
 import { findNodes } from "./find-nodes";
 import { GRID_SIZE, IN_PORT, NOTE_HEIGHT, NOTE_MAX_COUNT, NOTE_SHAPE, NOTE_WIDTH, OUT_PREFIX } from "./geometry";
@@ -445,6 +446,10 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
     fit();
   }
 
+  // An undo or redo may move many nodes (an auto-layout, an import): connections are routed once all are in place.
+  const undo = () => deferRouting(graph, () => graph.undo());
+  const redo = () => deferRouting(graph, () => graph.redo());
+
   function note() {
     const area = graph.getGraphArea();
     const at = { x: snap(area.x + area.width / 2 - NOTE_WIDTH / 2), y: snap(area.y + area.height / 2 - NOTE_HEIGHT / 2) };
@@ -508,8 +513,8 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   }
 
   const toolbar = renderToolbar(region(root, "toolbar"), texts, {
-    undo: () => graph.undo(),
-    redo: () => graph.redo(),
+    undo,
+    redo,
     copy,
     paste,
     remove,
@@ -539,8 +544,8 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   toolbar.setProblems(errors.length);
 
   bindShortcuts(root, {
-    undo: () => graph.undo(),
-    redo: () => graph.redo(),
+    undo,
+    redo,
     copy,
     paste,
     remove,
@@ -552,8 +557,7 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   });
 
   // ---- canvas events ----
-  // Undoing or redoing an import also brings back the flow's name, variables and serialisation order of that side; a
-  // step that moved many nodes (import, auto-layout) routes the connections again once all nodes are in place.
+  // Undoing or redoing an import also brings back the flow's name, variables and serialisation order of that side.
   const afterHistoryStep = (cmds: readonly HistoryCommand[] | null, side: "before" | "after") => {
     const tag = cmds?.map((c) => c.options?.[IMPORT_TAG]).find((t) => typeof t === "number");
     const snapshot = typeof tag === "number" ? importSnapshots.get(tag)?.[side] : undefined;
@@ -563,9 +567,6 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
       for (const node of graph.getNodes()) {
         refresh({ node });
       }
-    }
-    if (snapshot || (cmds ?? []).filter((c) => c.event === "cell:change:position").length > 1) {
-      rerouteEdges(graph);
     }
   };
   graph.on("history:undo", ({ cmds }: { cmds: HistoryCommand[] | null }) => afterHistoryStep(cmds, "before"));
