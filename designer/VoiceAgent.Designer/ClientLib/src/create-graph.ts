@@ -17,6 +17,20 @@ class OverviewNodeView extends NodeView {
   }
 }
 
+/** x6's minimap fits its drawing when cells are added or removed; a flow also changes shape when nodes move. */
+class FittingMiniMap extends MiniMap {
+  override init(graph: Graph) {
+    super.init(graph);
+    const refit = () => {
+      this.targetGraph.zoomToFit();
+      this.updateViewport();
+    };
+    graph.on("batch:stop", refit);
+    graph.on("history:undo", refit);
+    graph.on("history:redo", refit);
+  }
+}
+
 /**
  * The canvas with its plugins: selection with rubber band, undo/redo history (changes the canvas derives itself are
  * marked ignoreHistory and not recorded), snap lines, resize handles for notes (activities size themselves) and the
@@ -99,7 +113,7 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
     }),
   );
   graph.use(
-    new MiniMap({
+    new FittingMiniMap({
       container: minimap,
       width: 180,
       height: 120,
