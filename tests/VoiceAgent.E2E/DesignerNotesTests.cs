@@ -8,7 +8,7 @@ public sealed class DesignerNotesTests : DesignerTest
     private const string Text = "Rückrufe bitte bis 17 Uhr – sagt Frau Berger.";
 
     [Fact]
-    public async Task A_note_is_added_written_moved_saved_with_the_flow_undone_and_redone_and_is_there_after_a_reload()
+    public async Task A_note_is_added_written_moved_resized_saved_with_the_flow_undone_and_redone_and_is_there_after_a_reload()
     {
         await SetUpTenantAsync();
         var page = await SignedInPageAsync();
@@ -65,7 +65,24 @@ public sealed class DesignerNotesTests : DesignerTest
         await page.Mouse.ClickAsync(x, y);
         await Expect(page.GetByTestId("note-text")).ToHaveValueAsync(Text);
 
+        // Its corner handle resizes it (one undo step).
+        var handle = page.Locator(".x6-widget-transform [data-position='bottom-right']");
+        var corner = (await handle.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(corner.X + corner.Width / 2, corner.Y + corner.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(corner.X + corner.Width / 2 + 60, corner.Y + corner.Height / 2 + 40, new() { Steps = 5 });
+        await page.Mouse.UpAsync();
+        await WaitSavedAsync(page);
+        var resized = Assert.Single(Notes(await DefinitionAsync(SampleFlowId, 2)))!;
+        Assert.True((double)resized["width"]! > 200 && (double)resized["height"]! > 120, resized.ToJsonString());
+        await Canvas(page).FocusAsync();
+        await page.Keyboard.PressAsync("Control+z");
+        await WaitSavedAsync(page);
+        Assert.True(JsonNode.DeepEquals(saved, Assert.Single(Notes(await DefinitionAsync(SampleFlowId, 2)))), "Undo did not restore the size.");
+
         // The Delete key removes it.
+        (x, y) = await VisiblePointAsync(page, "note:note1");
+        await page.Mouse.ClickAsync(x, y);
         await Canvas(page).FocusAsync();
         await page.Keyboard.PressAsync("Delete");
         await Expect(note).ToHaveCountAsync(0);
