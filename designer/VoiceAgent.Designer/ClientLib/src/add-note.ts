@@ -45,7 +45,8 @@ export function addNote(graph: Graph, at: { x: number; y: number }, placeholder:
     n++;
   }
   const spot = freeSpot(graph, at);
-  const node = graph.addNode(noteMetadata({ id: `note${n}`, text: "", x: spot.x, y: spot.y, width: NOTE_WIDTH, height: NOTE_HEIGHT }, placeholder));
+  const note = { id: `note${n}`, text: "", x: spot.x, y: spot.y, width: NOTE_WIDTH, height: NOTE_HEIGHT };
+  const node = graph.addNode(noteMetadata(note, placeholder));
   graph.resetSelection(node);
   return node;
 }
