@@ -12,6 +12,10 @@ public sealed class FlowDefinition
     public List<FlowNode> Nodes { get; set; } = [];
     public List<FlowConnection> Connections { get; set; } = [];
     public List<FlowVariable> Variables { get; set; } = [];
+
+    /// <summary>Sticky notes on the canvas: comments for the people editing the flow. Optional (older definitions have
+    /// none, and a flow without notes stores none); the engine never reads them.</summary>
+    public List<FlowNote?>? Notes { get; set; }
 }
 
 public sealed class FlowNode
@@ -28,6 +32,15 @@ public sealed class FlowNode
 public sealed record NodePosition(double X, double Y);
 
 public sealed record FlowConnection(string From, string Outcome, string To);
+
+/// <summary>A sticky note: its text and its box on the canvas (designer units, like <see cref="NodePosition"/>).</summary>
+public sealed record FlowNote(string Id, string? Text, double X, double Y, double Width, double Height)
+{
+    public const int MaxCount = 100;
+    public const int MaxTextLength = 2000;
+    public const double MinSize = 40;
+    public const double MaxSize = 2000;
+}
 
 public sealed class FlowVariable
 {

@@ -16,6 +16,10 @@ public sealed record VariableRef(string Name, JsonNode? Default);
 
 public sealed record VariableChange(string Name, JsonNode? Before, JsonNode? After);
 
+public sealed record NoteRef(string Id, string Text);
+
+public sealed record NoteChange(string Id, string Before, string After);
+
 /// <summary>What changed from one definition to another, in the order the nodes and connections appear.</summary>
 public sealed record FlowDiffResult(
     IReadOnlyList<NodeRef> NodesAdded,
@@ -25,17 +29,21 @@ public sealed record FlowDiffResult(
     IReadOnlyList<FlowConnection> ConnectionsRemoved,
     IReadOnlyList<VariableRef> VariablesAdded,
     IReadOnlyList<VariableRef> VariablesRemoved,
-    IReadOnlyList<VariableChange> VariablesChanged)
+    IReadOnlyList<VariableChange> VariablesChanged,
+    IReadOnlyList<NoteRef> NotesAdded,
+    IReadOnlyList<NoteRef> NotesRemoved,
+    IReadOnlyList<NoteChange> NotesChanged)
 {
     public bool Identical => NodesAdded.Count == 0 && NodesRemoved.Count == 0 && NodesChanged.Count == 0
                              && ConnectionsAdded.Count == 0 && ConnectionsRemoved.Count == 0
-                             && VariablesAdded.Count == 0 && VariablesRemoved.Count == 0 && VariablesChanged.Count == 0;
+                             && VariablesAdded.Count == 0 && VariablesRemoved.Count == 0 && VariablesChanged.Count == 0
+                             && NotesAdded.Count == 0 && NotesRemoved.Count == 0 && NotesChanged.Count == 0;
 }
 
 /// <summary>
 /// Compares two flow definitions the way a person reviewing a change sees them: nodes by id, their inputs by name,
-/// connections and variables as sets. Layout (<see cref="FlowNode.Position"/>) and the order of nodes, connections,
-/// inputs and object properties are not changes; values are compared structurally (<see cref="JsonStructure"/>), and a
+/// connections and variables as sets, notes by id with their text. Layout (<see cref="FlowNode.Position"/>, where a
+/// note sits and its size) and the order of nodes, connections, notes, inputs and object properties are not changes; values are compared structurally (<see cref="JsonStructure"/>), and a
 /// missing input equals an input set to null. Drafts may be invalid, so duplicate ids are tolerated (the first counts).
 /// </summary>
 public static class FlowDiff
@@ -73,6 +81,9 @@ public static class FlowDiff
             .Select(v => new VariableChange(v.Name, Clone(oldVariables[v.Name].Default), Clone(v.Default)))
             .ToList();
 
+        var oldNotes = Notes(before.Notes);
+        var newNotes = Notes(after.Notes);
+
         return new FlowDiffResult(
             added,
             removed,
@@ -81,7 +92,13 @@ public static class FlowDiff
             oldConnections.Where(c => !newConnections.Contains(c)).ToList(),
             newVariables.Values.Where(v => !oldVariables.ContainsKey(v.Name)).Select(v => new VariableRef(v.Name, Clone(v.Default))).ToList(),
             oldVariables.Values.Where(v => !newVariables.ContainsKey(v.Name)).Select(v => new VariableRef(v.Name, Clone(v.Default))).ToList(),
-            variablesChanged);
+            variablesChanged,
+            newNotes.Values.Where(n => !oldNotes.ContainsKey(n.Id)).Select(n => new NoteRef(n.Id, n.Text ?? "")).ToList(),
+            oldNotes.Values.Where(n => !newNotes.ContainsKey(n.Id)).Select(n => new NoteRef(n.Id, n.Text ?? "")).ToList(),
+            newNotes.Values
+                .Where(n => oldNotes.TryGetValue(n.Id, out var o) && !string.Equals(o.Text ?? "", n.Text ?? "", StringComparison.Ordinal))
+                .Select(n => new NoteChange(n.Id, oldNotes[n.Id].Text ?? "", n.Text ?? ""))
+                .ToList());
     }
 
     private static List<InputChange> InputChanges(Dictionary<string, JsonNode?>? before, Dictionary<string, JsonNode?>? after)
@@ -131,6 +148,20 @@ public static class FlowDiff
             if (variable?.Name is { } name)
             {
                 result.TryAdd(name, variable);
+            }
+        }
+
+        return result;
+    }
+
+    private static Dictionary<string, FlowNote> Notes(IEnumerable<FlowNote?>? notes)
+    {
+        var result = new Dictionary<string, FlowNote>(StringComparer.Ordinal);
+        foreach (var note in notes ?? [])
+        {
+            if (note?.Id is { } id)
+            {
+                result.TryAdd(id, note);
             }
         }
 

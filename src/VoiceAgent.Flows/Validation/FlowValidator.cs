@@ -26,6 +26,9 @@ public static class ValidationCodes
     public const string UnknownNode = "unknown_node";
     public const string UnreachableNode = "unreachable_node";
     public const string LoopWithoutWait = "loop_without_wait";
+    public const string TooManyNotes = "too_many_notes";
+    public const string NoteTooLong = "note_too_long";
+    public const string InvalidNote = "invalid_note";
 }
 
 /// <summary>
@@ -138,7 +141,38 @@ public static class FlowValidator
             }
         }
 
+        ValidateNotes(flow.Notes, Add);
         return errors;
+    }
+
+    // Notes are comments: they never stop a run, but a definition stays small and readable (limits in FlowNote).
+    private static void ValidateNotes(List<FlowNote?>? notes, Action<string?, string, string, object?[]> add)
+    {
+        if (notes is null)
+        {
+            return;
+        }
+
+        if (notes.Count > FlowNote.MaxCount)
+        {
+            add(null, ValidationCodes.TooManyNotes, "Validation.TooManyNotes", [notes.Count, FlowNote.MaxCount]);
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var note in notes)
+        {
+            if (note is null || string.IsNullOrWhiteSpace(note.Id) || !ids.Add(note.Id)
+                || !double.IsFinite(note.X) || !double.IsFinite(note.Y)
+                || note.Width is < FlowNote.MinSize or > FlowNote.MaxSize or double.NaN
+                || note.Height is < FlowNote.MinSize or > FlowNote.MaxSize or double.NaN)
+            {
+                add(null, ValidationCodes.InvalidNote, "Validation.InvalidNote", [note?.Id ?? "", FlowNote.MinSize, FlowNote.MaxSize]);
+            }
+            else if ((note.Text?.Length ?? 0) > FlowNote.MaxTextLength)
+            {
+                add(null, ValidationCodes.NoteTooLong, "Validation.NoteTooLong", [note.Text!.Length, FlowNote.MaxTextLength]);
+            }
+        }
     }
 
     private static void ValidateInputs(FlowNode node, ActivityType type, Action<string?, string, string, object?[]> add)

@@ -35,11 +35,23 @@ export interface FlowVariable {
   default?: JsonValue;
 }
 
+/** A sticky note on the canvas (a comment; the engine ignores it). */
+export interface FlowNote {
+  id: string;
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface FlowDefinition {
   name?: string;
   nodes: FlowNode[];
   connections: FlowConnection[];
   variables?: FlowVariable[];
+  /** Only present when there are notes. */
+  notes?: FlowNote[];
 }
 
 // ---- activity descriptors (GET /api/activities) ----
@@ -167,6 +179,17 @@ export interface DiffVariableChange {
   after: JsonValue | undefined;
 }
 
+export interface DiffNote {
+  id: string;
+  text: string;
+}
+
+export interface DiffNoteChange {
+  id: string;
+  before: string;
+  after: string;
+}
+
 export interface FlowDiff {
   nodesAdded: DiffNode[];
   nodesRemoved: DiffNode[];
@@ -176,6 +199,9 @@ export interface FlowDiff {
   variablesAdded?: DiffVariable[];
   variablesRemoved?: DiffVariable[];
   variablesChanged?: DiffVariableChange[];
+  notesAdded?: DiffNote[];
+  notesRemoved?: DiffNote[];
+  notesChanged?: DiffNoteChange[];
 }
 
 export interface PickOption {
@@ -241,10 +267,15 @@ export interface Problem {
 /** Every bridge call resolves to this; status 0 means the server was not reached. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; status: number; problem: Problem };
 
-/** What the canvas keeps on each x6 node (cell data). */
+/** What the canvas keeps on each x6 activity node (cell data). */
 export interface NodeData {
   type: string;
   inputs: Record<string, JsonValue>;
+}
+
+/** What the canvas keeps on each x6 note (cell data). */
+export interface NoteData {
+  text: string;
 }
 
 /** Page configuration, read from the data-* attributes of the designer root element. */

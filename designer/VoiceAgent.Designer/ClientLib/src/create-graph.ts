@@ -1,5 +1,6 @@
-import { Graph, History, MiniMap, NodeView, Selection, Snapline, type Cell } from "@antv/x6";
-import { EDGE_SHAPE, IN_PORT, OUT_PREFIX } from "./geometry";
+import { Graph, History, MiniMap, NodeView, Selection, Snapline, Transform, type Cell, type Node } from "@antv/x6";
+import { EDGE_ROUTER } from "./edge-router";
+import { EDGE_SHAPE, GRID_SIZE, IN_PORT, NODE_SHAPE, NOTE_MAX_SIZE, NOTE_MIN_SIZE, NOTE_SHAPE, OUT_PREFIX } from "./geometry";
 
 /** The minimap draws each node as one rectangle (no texts, no ports, no edges): cheap even for large flows. */
 class OverviewNodeView extends NodeView {
@@ -16,9 +17,24 @@ class OverviewNodeView extends NodeView {
   }
 }
 
+/** x6's minimap fits its drawing when cells are added or removed; a flow also changes shape when nodes move. */
+class FittingMiniMap extends MiniMap {
+  override init(graph: Graph) {
+    super.init(graph);
+    const refit = () => {
+      this.targetGraph.zoomToFit();
+      this.updateViewport();
+    };
+    graph.on("batch:stop", refit);
+    graph.on("history:undo", refit);
+    graph.on("history:redo", refit);
+  }
+}
+
 /**
  * The canvas with its plugins: selection with rubber band, undo/redo history (changes the canvas derives itself are
- * marked ignoreHistory and not recorded), snap lines and the minimap. Connections start at an outcome port and end on
+ * marked ignoreHistory and not recorded), snap lines, resize handles for notes (activities size themselves) and the
+ * minimap. Connections start at an outcome port and end on
  * a node (its input port).
  */
 export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph {
@@ -29,7 +45,7 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
     async: false,
     virtual: { enabled: true, margin: 160 },
     background: { color: "var(--va-canvas-bg)" },
-    grid: { visible: true, size: 10, type: "dot", args: { color: "#c5cedb", thickness: 1 } },
+    grid: { visible: true, size: GRID_SIZE, type: "dot", args: { color: "#c5cedb", thickness: 1 } },
     panning: { enabled: true, eventTypes: ["rightMouseDown", "mouseWheel"] },
     mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], minScale: 0.15, maxScale: 2, factor: 1.1 },
     scaling: { min: 0.15, max: 2 },
@@ -43,7 +59,8 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
       allowPort: true,
       allowMulti: true,
       highlight: true,
-      connector: { name: "smooth" },
+      router: { name: EDGE_ROUTER },
+      connector: { name: "rounded", args: { radius: 8 } },
       createEdge() {
         return this.createEdge({ shape: EDGE_SHAPE });
       },
@@ -51,7 +68,9 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
         return magnet.getAttribute("port-group") === "out";
       },
       validateConnection({ sourcePort, targetCell, targetPort }) {
-        return !!sourcePort?.startsWith(OUT_PREFIX) && !!targetCell?.isNode() && (!targetPort || targetPort === IN_PORT);
+        return (
+          !!sourcePort?.startsWith(OUT_PREFIX) && targetCell?.shape === NODE_SHAPE && (!targetPort || targetPort === IN_PORT)
+        );
       },
     },
     highlighting: {
@@ -82,7 +101,19 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
   );
   graph.use(new Snapline({ enabled: true, sharp: true }));
   graph.use(
-    new MiniMap({
+    new Transform({
+      resizing: {
+        enabled: (node: Node) => node.shape === NOTE_SHAPE,
+        minWidth: NOTE_MIN_SIZE,
+        minHeight: NOTE_MIN_SIZE,
+        maxWidth: NOTE_MAX_SIZE,
+        maxHeight: NOTE_MAX_SIZE,
+        orthogonal: false,
+      },
+    }),
+  );
+  graph.use(
+    new FittingMiniMap({
       container: minimap,
       width: 180,
       height: 120,

@@ -5,7 +5,8 @@ import { h } from "./dom";
 import { edgeMetadata } from "./edge-metadata";
 import type { EditorContext } from "./editors/editor-context";
 import { editorFor } from "./editors/registry";
-import { OUT_PREFIX } from "./geometry";
+import { createNoteEditor, type NoteEditor } from "./create-note-editor";
+import { NODE_SHAPE, NOTE_SHAPE, OUT_PREFIX } from "./geometry";
 import { localized } from "./localized";
 import { nodeVisuals } from "./node-visuals";
 
@@ -41,6 +42,8 @@ export function createPropertiesPanel(container: HTMLElement, context: DesignerC
   let committing = false;
   let nodeErrors: HTMLElement | null = null;
   let flowErrors: HTMLElement | null = null;
+  let note: { node: Node; editor: NoteEditor } | null = null;
+  const activities = () => graph.getNodes().filter((n) => n.shape === NODE_SHAPE);
 
   function commitData(node: Node, next: NodeData, removedOutcomes: readonly string[]) {
     committing = true;
@@ -69,6 +72,7 @@ export function createPropertiesPanel(container: HTMLElement, context: DesignerC
   }
 
   function commitPending() {
+    note?.editor.commitPending();
     if (!shown || !baseline || !graph.hasCell(shown.id)) {
       return;
     }
@@ -149,8 +153,7 @@ export function createPropertiesPanel(container: HTMLElement, context: DesignerC
       "select",
       { id: "va-find-node", class: "form-select form-select-sm", "data-testid": "find-node" },
       h("option", { value: "" }, "—"),
-      ...graph
-        .getNodes()
+      ...activities()
         .map((n) => n.id)
         .sort((a, b) => a.localeCompare(b))
         .map((id) => h("option", { value: id }, nodeLabel(id))),
@@ -216,8 +219,7 @@ export function createPropertiesPanel(container: HTMLElement, context: DesignerC
       "select",
       { id, class: "form-select form-select-sm", "data-testid": `outcome-${outcome}` },
       h("option", { value: "" }, texts("props.unconnected")),
-      ...graph
-        .getNodes()
+      ...activities()
         .map((n) => n.id)
         .sort((a, b) => a.localeCompare(b))
         .map((target) => h("option", { value: target }, nodeLabel(target))),
@@ -301,10 +303,15 @@ export function createPropertiesPanel(container: HTMLElement, context: DesignerC
     baseline = null;
     nodeErrors = null;
     flowErrors = null;
+    note = null;
     if (cells.length === 0) {
       renderNothing();
     } else if (cells.length > 1) {
       renderMany(cells);
+    } else if (cells[0]!.shape === NOTE_SHAPE) {
+      const node = cells[0] as Node;
+      note = { node, editor: createNoteEditor(node, context) };
+      container.replaceChildren(note.editor.element);
     } else if (cells[0]!.isNode()) {
       shown = cells[0] as Node;
       renderNode(shown);
@@ -333,6 +340,9 @@ export function createPropertiesPanel(container: HTMLElement, context: DesignerC
   graph.on("node:change:data", ({ node }: { node: Node }) => {
     if (!committing && shown && node.id === shown.id) {
       baseline = null;
+      render();
+    } else if (note && !note.editor.committing && node.id === note.node.id) {
+      note = null;
       render();
     }
   });

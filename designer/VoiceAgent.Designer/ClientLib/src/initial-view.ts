@@ -1,11 +1,11 @@
 import { type Graph, Rectangle } from "@antv/x6";
 import type { NodeData } from "./contract";
+import { renderVisible } from "./render-visible";
 
 /** Below this scale a fitted flow is unreadable; it opens at a readable zoom at its Start node instead. */
 const MIN_FIT_SCALE = 0.35;
 const READABLE_SCALE = 0.8;
 const PADDING = 40;
-const RENDER_MARGIN = 160;
 
 /**
  * Sets the first view of a loaded flow and renders what it shows: small flows are fitted to the window, large ones
@@ -28,8 +28,5 @@ export function initialView(graph: Graph, container: HTMLElement): void {
       graph.translateBy(0, PADDING);
     }
   }
-  // The virtual renderer updates its area throttled; the first view should not wait for that.
-  const area = graph.getGraphArea();
-  area.inflate(RENDER_MARGIN, RENDER_MARGIN);
-  graph.renderer.setRenderArea(area);
+  renderVisible(graph);
 }

@@ -1,12 +1,14 @@
 import { Graph } from "@antv/x6";
-import { EDGE_SHAPE, NODE_SHAPE, NODE_WIDTH } from "./geometry";
+import { EDGE_ROUTER, registerEdgeRouter } from "./edge-router";
+import { EDGE_SHAPE, NODE_SHAPE, NODE_WIDTH, NOTE_HEIGHT, NOTE_SHAPE, NOTE_WIDTH } from "./geometry";
 
 /**
  * The activity node (coloured stripe, title, summary, error badge; one input port on top, one labelled output port per
- * outcome on the right) and the connection edge. Plain SVG, no foreignObject and no text measuring, so large flows
- * render fast.
+ * outcome on the right), the connection edge and the sticky note. Plain SVG, no foreignObject; only notes measure
+ * their text (to wrap it), and a flow has few of them, so large flows render fast.
  */
 export function registerShapes(): void {
+  registerEdgeRouter();
   Graph.registerNode(
     NODE_SHAPE,
     {
@@ -69,12 +71,43 @@ export function registerShapes(): void {
     true,
   );
 
+  Graph.registerNode(
+    NOTE_SHAPE,
+    {
+      width: NOTE_WIDTH,
+      height: NOTE_HEIGHT,
+      // Behind the connections (zIndex -1) and the activities.
+      zIndex: -2,
+      markup: [
+        { tagName: "rect", selector: "body" },
+        { tagName: "text", selector: "label" },
+      ],
+      attrs: {
+        body: {
+          refWidth: "100%",
+          refHeight: "100%",
+          rx: 4,
+          ry: 4,
+          fill: "#fff4bf",
+          stroke: "#d9c36a",
+          strokeWidth: 1,
+        },
+        label: {
+          textAnchor: "start",
+          textVerticalAnchor: "top",
+        },
+      },
+    },
+    true,
+  );
+
   Graph.registerEdge(
     EDGE_SHAPE,
     {
       inherit: "edge",
       zIndex: -1,
-      connector: { name: "smooth" },
+      router: { name: EDGE_ROUTER },
+      connector: { name: "rounded", args: { radius: 8 } },
       attrs: {
         line: {
           stroke: "#8594a8",

@@ -120,6 +120,33 @@ export function renderDiff(
     ),
   );
 
+  section(
+    texts("diff.notesAdded"),
+    "diff-notes-added",
+    "added",
+    (diff.notesAdded ?? []).map((n) => h("li", null, valueText(n.text, texts))),
+  );
+  section(
+    texts("diff.notesRemoved"),
+    "diff-notes-removed",
+    "removed",
+    (diff.notesRemoved ?? []).map((n) => h("li", null, valueText(n.text, texts))),
+  );
+  section(
+    texts("diff.notesChanged"),
+    "diff-notes-changed",
+    "changed",
+    (diff.notesChanged ?? []).map((n) =>
+      h(
+        "li",
+        null,
+        h("del", { class: "va-diff-before" }, valueText(n.before, texts)),
+        " → ",
+        h("ins", { class: "va-diff-after" }, valueText(n.after, texts)),
+      ),
+    ),
+  );
+
   return h(
     "div",
     { class: "va-diff", "data-testid": "diff-view" },

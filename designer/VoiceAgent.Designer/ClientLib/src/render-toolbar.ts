@@ -12,6 +12,7 @@ export interface ToolbarActions {
   zoomOut(): void;
   fit(): void;
   layout(): void;
+  note(): void;
   import(): void;
   export(): void;
   save(): void;
@@ -41,6 +42,7 @@ const groups: Spec[][] = [
     ["zoomIn", "toolbar.zoomIn", true],
     ["fit", "toolbar.fit", true],
     ["layout", "toolbar.layout", true],
+    ["note", "toolbar.note", true],
   ],
   [
     ["import", "toolbar.import", false],

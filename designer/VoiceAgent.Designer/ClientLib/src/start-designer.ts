@@ -1,5 +1,6 @@
 import { Dnd, type Edge, type Node } from "@antv/x6";
-import { autoLayout } from "./auto-layout";
+import { addNote } from "./add-note";
+import { arrangeGraph } from "./arrange-graph";
 import { bindShortcuts } from "./bind-shortcuts";
 import { createBridge } from "./bridge";
 import type {
@@ -19,30 +20,56 @@ import { createLiveValidation } from "./create-live-validation";
 import { createMarks } from "./create-marks";
 import { createNotifier } from "./create-notifier";
 import { createPropertiesPanel } from "./create-properties-panel";
+import { createSearch } from "./create-search";
 import { createTabs } from "./create-tabs";
 import { createTestConsole } from "./create-test-console";
 import { createVersionsPanel } from "./create-versions-panel";
+import { definitionCells } from "./definition-cells";
 import type { DesignerContext, Session } from "./designer-context";
 import { h } from "./dom";
 import { hideRenderArea } from "./hide-render-area";
 import { initialView } from "./initial-view";
+import { jumpToCell } from "./jump-to-cell";
 import { downloadText } from "./download-text";
+import { deferRouting } from "./defer-routing";
 import { draftConflict } from "./draft-conflict";
-import { IN_PORT, OUT_PREFIX } from "./geometry";
+import { findNodes } from "./find-nodes";
+import { GRID_SIZE, IN_PORT, NOTE_HEIGHT, NOTE_MAX_COUNT, NOTE_SHAPE, NOTE_WIDTH, OUT_PREFIX } from "./geometry";
 import { loadDefinition } from "./load-definition";
 import { localized } from "./localized";
 import { newNodeId } from "./new-node-id";
 import { nodeMetadata } from "./node-metadata";
+import { createNudger } from "./create-nudger";
 import { createOrder, type Order } from "./order";
 import { pasteClipboard } from "./paste-clipboard";
 import { problemText } from "./problem-text";
 import { readConfig } from "./read-config";
 import { readDefinition } from "./read-definition";
 import { refreshNode } from "./refresh-node";
+import { refreshNote } from "./refresh-note";
 import { registerShapes } from "./register-shapes";
+import { rerouteEdges } from "./reroute-edges";
 import { renderToolbar } from "./render-toolbar";
+import { replaceGraph } from "./replace-graph";
 import { renderToolbox } from "./render-toolbox";
 import { createTexts, type TextKey } from "./texts";
+
+const snap = (value: number) => Math.round(value / GRID_SIZE) * GRID_SIZE;
+
+/** The option key that marks the changes of an import in the undo history. */
+const IMPORT_TAG = "vaImport";
+
+/** The part of an x6 history command the designer reads (the type is not exported). */
+interface HistoryCommand {
+  event?: string;
+  options?: Record<string, unknown>;
+}
+
+/** What a canvas change does not hold itself: the definition's name and variables, and the serialisation order. */
+interface Snapshot {
+  base: FlowDefinition;
+  order: Order;
+}
 
 const emptyOptions: DesignerOptions = { voices: [], calendars: [], transferTargets: [], intents: [], variables: [], speechToText: false };
 
@@ -107,6 +134,7 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
     nodes: d?.definition?.nodes ?? [],
     connections: d?.definition?.connections ?? [],
     variables: d?.definition?.variables ?? [],
+    notes: d?.definition?.notes ?? undefined,
   });
   const initial = definitionOf(detail);
   const session: Session = {
@@ -120,6 +148,9 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   registerShapes();
   const graph = createGraph(canvasElement, region(root, "minimap"));
   let order: Order = createOrder();
+  /** Imports so far; each import's undo step carries its number, and what to restore on either side of it. */
+  let imports = 0;
+  const importSnapshots = new Map<number, { before: Snapshot; after: Snapshot }>();
   let errors: readonly ValidationError[] = detail?.errors ?? [];
   const marks = createMarks(graph);
   const read = () => readDefinition(graph, session.base, order);
@@ -131,7 +162,7 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   };
   const load = (definition: FlowDefinition) => {
     hideRenderArea(graph);
-    loadDefinition(graph, definition, descriptors, language, order);
+    loadDefinition(graph, definition, descriptors, language, order, texts("note.placeholder"));
     initialView(graph, canvasElement);
   };
   load(initial);
@@ -168,11 +199,8 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
     },
     changed,
     focusNode(id) {
-      const cell = graph.getCellById(id);
-      if (cell) {
+      if (jumpToCell(graph, id)) {
         tabs.show("properties");
-        graph.resetSelection(cell);
-        graph.centerCell(cell);
       }
     },
     definition: read,
@@ -310,7 +338,7 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
         id: newNodeId(graph, type),
         type,
         inputs: initialInputs(type),
-        position: { x: Math.round(center.x / 10) * 10, y: Math.round(center.y / 10) * 10 },
+        position: { x: snap(center.x), y: snap(center.y) },
       });
       graph.resetSelection(node);
     },
@@ -325,13 +353,18 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   const panel = createPropertiesPanel(tabs.panel("properties"), context);
   panelRef = panel;
 
-  async function loadVersion(version: number, notice?: string) {
+  /**
+   * Opens a version. `undoable` (an import): the canvas changes as one undo step, so Ctrl+Z brings back what was there
+   * before (and autosave stores that in the new draft); otherwise the canvas is reloaded with an empty history.
+   */
+  async function loadVersion(version: number, notice?: string, undoable = false) {
     const loaded = await bridge.version(version);
     if (!loaded.ok) {
       notify(problemText(loaded.problem), "danger");
       return;
     }
     const next = definitionOf(loaded.value);
+    const before: Snapshot = { base: session.base, order };
     session.version = loaded.value.version;
     session.status = loaded.value.status;
     session.revision = loaded.value.status === "draft" ? (loaded.value.revision ?? null) : null;
@@ -340,7 +373,14 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
     messages.replaceChildren();
     order = createOrder();
     graph.cleanSelection();
-    load(next);
+    if (undoable) {
+      const tag = ++imports;
+      replaceGraph(graph, definitionCells(next, descriptors, language, order, texts("note.placeholder")), { [IMPORT_TAG]: tag });
+      importSnapshots.set(tag, { before, after: { base: session.base, order } });
+      initialView(graph, canvasElement);
+    } else {
+      load(next);
+    }
     const json = JSON.stringify(read());
     autosave.reset(json);
     errors = [];
@@ -402,20 +442,27 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   }
 
   function layout() {
-    const nodes = graph.getNodes();
-    const positions = autoLayout(
-      nodes.map((n) => ({ id: n.id, width: n.getSize().width, height: n.getSize().height, root: n.getData<NodeData>().type === "Start" })),
-      graph.getEdges().map((e) => ({ from: e.getSourceCellId() ?? "", to: e.getTargetCellId() ?? "" })),
-    );
-    graph.startBatch("layout");
-    for (const node of nodes) {
-      const p = positions.get(node.id);
-      if (p) {
-        node.position(p.x, p.y);
-      }
-    }
-    graph.stopBatch("layout");
+    arrangeGraph(graph);
     fit();
+  }
+
+  // An undo or redo may move many nodes (an auto-layout, an import): connections are routed once all are in place.
+  const undo = () => deferRouting(graph, () => graph.undo());
+  const redo = () => deferRouting(graph, () => graph.redo());
+
+  function note() {
+    const area = graph.getGraphArea();
+    const at = { x: snap(area.x + area.width / 2 - NOTE_WIDTH / 2), y: snap(area.y + area.height / 2 - NOTE_HEIGHT / 2) };
+    const added = addNote(graph, at, texts("note.placeholder"));
+    if (!added) {
+      notify(texts("note.tooMany", NOTE_MAX_COUNT), "info");
+      return;
+    }
+    if (!area.containsRect(added.getBBox())) {
+      graph.centerCell(added);
+    }
+    tabs.show("properties");
+    tabs.panel("properties").querySelector<HTMLElement>("textarea")?.focus();
   }
 
   const importInput = h("input", {
@@ -447,7 +494,7 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
     }
     const result = await bridge.importDefinition(parsed, session.status === "draft" ? session.revision : null);
     if (result.ok) {
-      await loadVersion(result.value.version, texts("import.done", result.value.version));
+      await loadVersion(result.value.version, texts("import.done", result.value.version), true);
     } else if (result.status === 409) {
       showConflict(result.problem);
     } else {
@@ -466,8 +513,8 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
   }
 
   const toolbar = renderToolbar(region(root, "toolbar"), texts, {
-    undo: () => graph.undo(),
-    redo: () => graph.redo(),
+    undo,
+    redo,
     copy,
     paste,
     remove,
@@ -475,6 +522,7 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
     zoomOut: () => graph.zoom(-0.1),
     fit,
     layout,
+    note,
     import: () => importInput.click(),
     export: () => void exportCurrent(),
     save: () => void context.flushSave(),
@@ -485,28 +533,64 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
     },
   });
   toolbarRef = toolbar;
+  const search = createSearch(texts, {
+    find: (query) => findNodes(graph, query, descriptors, language),
+    jump: (id) => void jumpToCell(graph, id),
+    leave: () => canvasElement.focus(),
+  });
+  region(root, "toolbar").append(search.element);
+  const nudger = createNudger(graph);
   toolbar.setHistory(false, false);
   toolbar.setProblems(errors.length);
 
   bindShortcuts(root, {
-    undo: () => graph.undo(),
-    redo: () => graph.redo(),
+    undo,
+    redo,
     copy,
     paste,
     remove,
     selectAll: () => graph.resetSelection(graph.getNodes()),
     save: () => void context.flushSave(),
+    nudge: (dx, dy, large) => nudger.move(dx * GRID_SIZE * (large ? 10 : 1), dy * GRID_SIZE * (large ? 10 : 1)),
+    nudged: () => nudger.settle(),
+    find: () => search.focus(),
   });
 
   // ---- canvas events ----
+  // Undoing or redoing an import also brings back the flow's name, variables and serialisation order of that side.
+  const afterHistoryStep = (cmds: readonly HistoryCommand[] | null, side: "before" | "after") => {
+    const tag = cmds?.map((c) => c.options?.[IMPORT_TAG]).find((t) => typeof t === "number");
+    const snapshot = typeof tag === "number" ? importSnapshots.get(tag)?.[side] : undefined;
+    if (snapshot) {
+      session.base = snapshot.base;
+      order = snapshot.order;
+      for (const node of graph.getNodes()) {
+        refresh({ node });
+      }
+    }
+  };
+  graph.on("history:undo", ({ cmds }: { cmds: HistoryCommand[] | null }) => afterHistoryStep(cmds, "before"));
+  graph.on("history:redo", ({ cmds }: { cmds: HistoryCommand[] | null }) => afterHistoryStep(cmds, "after"));
   graph.on("history:change", ({ cmds }: { cmds: unknown }) => {
     toolbar.setHistory(graph.canUndo(), graph.canRedo());
     if (cmds !== null) {
       changed();
     }
   });
-  graph.on("node:change:data", ({ node }: { node: Node }) => refreshNode(graph, node, descriptors, language));
-  graph.on("va:preview", ({ node }: { node: Node }) => refreshNode(graph, node, descriptors, language));
+  const refresh = ({ node }: { node: Node }) => {
+    if (node.shape === NOTE_SHAPE) {
+      refreshNote(node, texts("note.placeholder"));
+    } else {
+      refreshNode(graph, node, descriptors, language);
+    }
+  };
+  graph.on("node:change:data", refresh);
+  graph.on("node:change:size", ({ node }: { node: Node }) => {
+    if (node.shape === NOTE_SHAPE) {
+      refreshNote(node, texts("note.placeholder"));
+    }
+  });
+  graph.on("va:preview", refresh);
   graph.on("node:added", ({ node, options: added }: { node: Node; options: { stencil?: string } }) => {
     marks.reapply(node.id);
     if (added?.stencil) {
@@ -529,9 +613,14 @@ export async function startDesigner(root: HTMLElement): Promise<void> {
       }
     }
   });
-  // Dragging a node is one undo step, not one per mouse move.
+  // Dragging a node (or resizing a note) is one undo step, not one per mouse move.
+  graph.on("node:resize", () => graph.startBatch("resize-note"));
+  graph.on("node:resized", () => graph.stopBatch("resize-note"));
   graph.on("node:move", () => graph.startBatch("move-node"));
-  graph.on("node:moved", () => graph.stopBatch("move-node"));
+  graph.on("node:moved", ({ node }: { node: Node }) => {
+    graph.stopBatch("move-node");
+    rerouteEdges(graph, [node, ...graph.getSelectedCells().filter((c): c is Node => c.isNode())]);
+  });
   graph.on("selection:changed", () => panel.render());
   graph.on("node:dblclick", () => {
     tabs.show("properties");
