@@ -51,7 +51,12 @@ public sealed class DesignerPagesTests : DesignerTest
         await page.GetByTestId("toolbar-layout").ClickAsync();
         await Expect(Node(page, "start")).Not.ToHaveAttributeAsync("transform", startBefore!);
         await ScreenshotAsync(page, "designer-auto-layout");
+        // The layout is saved (as a new draft) before it is undone, and the undo before the next step: no race with the
+        // autosave timer.
+        await WaitSavedAsync(page);
         await page.GetByTestId("toolbar-undo").ClickAsync();
+        await Expect(Node(page, "start")).ToHaveAttributeAsync("transform", startBefore!);
+        await WaitSavedAsync(page);
         await page.GetByTestId("toolbar-fit").ClickAsync();
 
         // Copy/paste with the keyboard, also into another flow (the clipboard is in localStorage).
@@ -84,7 +89,8 @@ public sealed class DesignerPagesTests : DesignerTest
         await Expect(Canvas(page)).ToHaveAttributeAsync("data-ready", new System.Text.RegularExpressions.Regex(@"^\d+$"));
         await Expect(page.GetByTestId("tool-Speak")).ToHaveTextAsync("Speak");
         await Expect(page.GetByTestId("tab-properties")).ToHaveTextAsync("Properties");
-        await Expect(page.GetByTestId("version-label")).ToHaveTextAsync("Version 1 · Live");
+        // The auto-layout above was saved (then undone): editing the live version made a draft.
+        await Expect(page.GetByTestId("version-label")).ToHaveTextAsync("Version 2 · Draft");
         await ScreenshotAsync(page, "designer-english");
 
         AssertNoBrowserProblems();
