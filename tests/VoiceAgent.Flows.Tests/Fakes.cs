@@ -140,6 +140,32 @@ internal sealed class FakeMessages : IMessageBox
 
 internal static class Flow
 {
+    /// <summary>Greet, listen for the intent, find two slots, offer, confirm, book — with every other outcome hung up on.</summary>
+    public static Runtime.FlowPlan BookingPlan() => Runtime.FlowPlan.Compile(Of(
+        [
+            ("start", "Start", null),
+            ("hello", "Speak", new { text = "Guten Tag, Sie sprechen mit dem KI-Assistenten." }),
+            ("listen", "Listen", new { expectation = "intent", maxRetries = 1 }),
+            ("route", "Decision", new { condition = "intent == \"book_appointment\"" }),
+            ("find", "FindSlots", new { count = 2 }),
+            ("offer", "Speak", new { text = "Ich hätte {{ slot.text }} frei. Passt das?" }),
+            ("confirm", "Listen", new { expectation = "yesno" }),
+            ("yes", "Decision", new { condition = "answer" }),
+            ("book", "CreateEvent", null),
+            ("booked", "Hangup", new { goodbye = "Ihr Termin ist eingetragen: {{ event.text }}. Auf Wiederhören!" }),
+            ("conflict", "Hangup", new { goodbye = "Der Termin ist leider schon vergeben." }),
+            ("none", "Hangup", new { goodbye = "Leider ist nichts frei." }),
+            ("bye", "Hangup", new { goodbye = "Auf Wiederhören." }),
+        ],
+        ("start", "Done", "hello"), ("hello", "Done", "listen"),
+        ("listen", "Recognized", "route"), ("listen", "NoInput", "bye"), ("listen", "NoMatch", "bye"),
+        ("route", "True", "find"), ("route", "False", "bye"),
+        ("find", "Found", "offer"), ("find", "NotFound", "none"), ("find", "Failed", "none"),
+        ("offer", "Done", "confirm"),
+        ("confirm", "Recognized", "yes"), ("confirm", "NoInput", "bye"), ("confirm", "NoMatch", "bye"),
+        ("yes", "True", "book"), ("yes", "False", "find"),
+        ("book", "Created", "booked"), ("book", "Conflict", "conflict")), Registry);
+
     public static readonly Descriptors.ActivityRegistry Registry =
         Descriptors.ActivityRegistry.FromAssemblies(typeof(Activities.Dialog.Speak).Assembly);
 
