@@ -28,9 +28,9 @@ internal static class BillingAggregationCommand
     /// <param name="save">False for the smoke run: the saved report keeps the last real measurement.</param>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter? log = null, bool save = true)
     {
-        var rows = Option(args, "--rows", 10_000_000);
-        var tenants = Option(args, "--tenants", 1_000);
-        var runs = Option(args, "--runs", 7);
+        var rows = CommandArgs.Int(args, "--rows", 10_000_000);
+        var tenants = CommandArgs.Int(args, "--tenants", 1_000);
+        var runs = CommandArgs.Int(args, "--runs", 7);
         log ??= Console.Out;
 
         log.WriteLine($"Starting a private PostgreSQL …");
@@ -194,11 +194,5 @@ internal static class BillingAggregationCommand
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static int Option(IReadOnlyList<string> args, string name, int fallback)
-    {
-        var index = args.ToList().IndexOf(name);
-        return index >= 0 && index + 1 < args.Count && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
 }

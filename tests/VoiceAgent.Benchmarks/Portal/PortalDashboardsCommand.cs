@@ -29,10 +29,10 @@ internal static class PortalDashboardsCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter? log = null)
     {
         var quick = args.Contains("--quick");
-        var tenants = Option(args, "--tenants", quick ? 5 : 500);
-        var calls = Option(args, "--calls", quick ? 500 : 100_000);
-        var invoices = Option(args, "--invoices", quick ? 20 : 2_000);
-        var runs = Option(args, "--runs", quick ? 3 : 50);
+        var tenants = CommandArgs.Int(args, "--tenants", quick ? 5 : 500);
+        var calls = CommandArgs.Int(args, "--calls", quick ? 500 : 100_000);
+        var invoices = CommandArgs.Int(args, "--invoices", quick ? 20 : 2_000);
+        var runs = CommandArgs.Int(args, "--runs", quick ? 3 : 50);
         log ??= Console.Out;
 
         log.WriteLine("Starting a private PostgreSQL …");
@@ -167,10 +167,4 @@ internal static class PortalDashboardsCommand
 
     private static string Line(string name, List<double> values) => string.Create(CultureInfo.InvariantCulture,
         $"| {name} | {values.Count} | {P(values, 50):0.0} ms | {P(values, 95):0.0} ms | {values.Max():0.0} ms |");
-
-    private static int Option(IReadOnlyList<string> args, string name, int fallback)
-    {
-        var index = args.ToList().IndexOf(name);
-        return index >= 0 && index + 1 < args.Count && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
 }

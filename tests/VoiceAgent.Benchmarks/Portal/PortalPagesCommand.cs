@@ -68,11 +68,11 @@ internal static class PortalPagesCommand
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         var quick = args.Contains("--quick");
-        var tenants = Option(args, "--tenants", quick ? 5 : 500);
-        var calls = Option(args, "--calls", quick ? 500 : 100_000);
-        var invoices = Option(args, "--invoices", quick ? 20 : 2_000);
-        var runs = Option(args, "--runs", quick ? 1 : 5);
-        var circuits = Option(args, "--circuits", quick ? 5 : 50);
+        var tenants = CommandArgs.Int(args, "--tenants", quick ? 5 : 500);
+        var calls = CommandArgs.Int(args, "--calls", quick ? 500 : 100_000);
+        var invoices = CommandArgs.Int(args, "--invoices", quick ? 20 : 2_000);
+        var runs = CommandArgs.Int(args, "--runs", quick ? 1 : 5);
+        var circuits = CommandArgs.Int(args, "--circuits", quick ? 5 : 50);
         log ??= Console.Out;
 
         log.WriteLine("Starting a private PostgreSQL …");
@@ -155,7 +155,7 @@ internal static class PortalPagesCommand
         }
 
         // 2. Memory per circuit: the tenant admin's interactive pages, dashboard first.
-        var circuitPages = TextOption(args, "--circuit-pages")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
+        var circuitPages = CommandArgs.Text(args, "--circuit-pages")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
             ?? results.Where(r => r is { Role: "tenant admin", Interactive: true }).Select(r => r.Path)
                 .OrderBy(p => p == "/app" ? 0 : p == "/app/calls" ? 1 : 2).Take(2).ToList();
         // A static page of the same app (no circuit) as the baseline when there is one; about:blank otherwise (/status, the
@@ -496,17 +496,7 @@ internal static class PortalPagesCommand
     private static string Generic(string path) =>
         Regex.Replace(path, Id, "{id}", RegexOptions.CultureInvariant);
 
-    private static string? TextOption(IReadOnlyList<string> args, string name)
-    {
-        var index = args.ToList().IndexOf(name);
-        return index >= 0 && index + 1 < args.Count ? args[index + 1] : null;
-    }
 
-    private static int Option(IReadOnlyList<string> args, string name, int fallback)
-    {
-        var index = args.ToList().IndexOf(name);
-        return index >= 0 && index + 1 < args.Count && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
 
     /// <summary>
     /// The server's own circuit counts: ASP.NET Core's <c>aspnetcore.components.circuit.active</c> (circuits in memory,
