@@ -11,7 +11,8 @@ public sealed class CalDavRadicaleTests : IAsyncLifetime
 
     private RadicaleServer radicale = null!;
     private Uri calendar = null!;
-    private readonly HttpClient http = new();
+    // The client as production builds it (CalendarResilience in front): a connection Radicale drops is retried there too.
+    private readonly HttpClient http = new(CalendarResilience.Handler(TimeProvider.System, new SocketsHttpHandler()));
 
     public async Task InitializeAsync()
     {
