@@ -74,4 +74,51 @@ public sealed class CallsPageTests : PortalTest
 
         AssertNoBrowserProblems();
     }
+
+    [Fact]
+    public async Task Calls_page_through_25_at_a_time_and_sort_by_time()
+    {
+        var (tenant, _) = await Factory.ApprovedTenantAsync(Email, "Praxis Alpha");
+        await Factory.SeedSampleFlowAsync(tenant);
+        var seed = new CallsSeed(Database.OwnerConnectionString);
+        var start = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 30; i++)
+        {
+            await seed.CallAsync(tenant, "+4930" + (1000000 + i), "handoff", start.AddHours(i));
+        }
+
+        var page = await NewPageAsync(1366, 860);
+        await LoginAsync(page, Email, TestData.Password, "/app");
+        await page.GotoAsync("/app/calls");
+        var links = page.GetByTestId("calls-table").GetByTestId("call-link");
+        var info = page.GetByTestId("pager-info");
+
+        // Newest first, 25 to a page.
+        await Expect(links).ToHaveCountAsync(25);
+        await Expect(info).ToHaveTextAsync("1–25 von 30");
+        await Expect(page.GetByTestId("calls-table").Locator("tbody tr").First).ToContainTextAsync("1000029");
+        await Expect(page.GetByTestId("pager-previous")).ToBeDisabledAsync();
+
+        await page.GetByTestId("pager-next").ClickAsync();
+        await Expect(links).ToHaveCountAsync(5);
+        await Expect(info).ToHaveTextAsync("26–30 von 30");
+        await Expect(page.GetByTestId("pager-next")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("pager-last")).ToBeDisabledAsync();
+
+        // Sorting starts again at the first page, oldest first; the header says which way it sorts.
+        await page.GetByTestId("calls-sort").ClickAsync();
+        await Expect(info).ToHaveTextAsync("1–25 von 30");
+        await Expect(page.GetByTestId("calls-table").Locator("th[aria-sort]")).ToHaveAttributeAsync("aria-sort", "ascending");
+        await Expect(page.GetByTestId("calls-table").Locator("tbody tr").First).ToContainTextAsync("1000000");
+
+        // Ten to a page: three pages; the last one is reached in one step.
+        await page.GetByTestId("pager-size").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").GetByText("10", new() { Exact = true }).ClickAsync();
+        await Expect(links).ToHaveCountAsync(10);
+        await page.GetByTestId("pager-last").ClickAsync();
+        await Expect(info).ToHaveTextAsync("21–30 von 30");
+        await Expect(page.GetByTestId("calls-table").Locator("tbody tr").Last).ToContainTextAsync("1000029");
+
+        AssertNoBrowserProblems();
+    }
 }
