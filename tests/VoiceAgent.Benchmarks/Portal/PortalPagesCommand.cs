@@ -37,6 +37,9 @@ namespace VoiceAgent.Benchmarks.Portal;
 /// circuit count the server reports (its <c>aspnetcore.components.circuit.*</c> metrics) proves they are open.</item>
 /// </list>
 /// <c>--quick</c> (the smoke run): 5 tenants, 500 calls, 1 timed visit per page, 5 circuits; reports only.
+/// <c>--heap-dumps DIR</c> writes a heap dump of this process (<c>dotnet-dump collect --type Heap</c>; install it with
+/// <c>dotnet tool install -g dotnet-dump</c>) at both memory measurements, <c>DIR/before.dmp</c> and <c>DIR/after.dmp</c>,
+/// to find what a circuit keeps (<c>dotnet-dump analyze DIR/after.dmp -c "dumpheap -stat"</c>, compared with before).
 /// </summary>
 internal static class PortalPagesCommand
 {
@@ -161,7 +164,8 @@ internal static class PortalPagesCommand
         // A static page of the same app (no circuit) as the baseline when there is one; about:blank otherwise (/status, the
         // one static page a signed-in tenant could open, sends an approved tenant on to its dashboard).
         var staticPage = results.FirstOrDefault(r => r is { Role: "tenant admin", Interactive: false } && !r.Path.Contains('-'))?.Path;
-        var memory = await MeasureCircuitsAsync(browser, baseUrl, tenantState, circuitPages, staticPage, circuits, circuitMeter, problems, log);
+        var dumps = CommandArgs.Text(args, "--heap-dumps");
+        var memory = await MeasureCircuitsAsync(browser, baseUrl, tenantState, circuitPages, staticPage, circuits, circuitMeter, dumps, problems, log);
 
         // Report.
         log.WriteLine();
@@ -250,7 +254,7 @@ internal static class PortalPagesCommand
     private sealed record MemoryResult(double BytesPerCircuit, long Circuits, string Report);
 
     private static async Task<MemoryResult> MeasureCircuitsAsync(IBrowser browser, string baseUrl, string state, List<string> paths,
-        string? staticPath, int count, CircuitCounter meter, List<string> problems, TextWriter log)
+        string? staticPath, int count, CircuitCounter meter, string? dumps, List<string> problems, TextWriter log)
     {
         if (paths.Count == 0)
         {
@@ -287,6 +291,7 @@ internal static class PortalPagesCommand
         await SettledAsync(pages);
         var circuitsBefore = meter.Active;
         var before = ManagedHeapAfterFullGc();
+        await HeapDumpAsync(dumps, "before", log);
 
         await OpenAllAsync(pages, i => paths[i % paths.Count]);
 
@@ -294,6 +299,7 @@ internal static class PortalPagesCommand
         var circuitsAfter = meter.Active;
         var connected = meter.Connected;
         var after = ManagedHeapAfterFullGc();
+        await HeapDumpAsync(dumps, "after", log);
         var opened = circuitsAfter - circuitsBefore;
         var perCircuit = (double)(after - before) / count;
         var report = string.Create(CultureInfo.InvariantCulture,
@@ -336,6 +342,28 @@ internal static class PortalPagesCommand
                 gate.Release();
             }
         }));
+    }
+
+    private static async Task HeapDumpAsync(string? folder, string name, TextWriter log)
+    {
+        if (folder is null)
+        {
+            return;
+        }
+
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-dump");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(Path.GetFullPath(folder), name + ".dmp");
+        var info = new ProcessStartInfo(File.Exists(tool) ? tool : "dotnet-dump") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "collect", "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--type", "Heap", "-o", path })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        log.WriteLine(process.ExitCode == 0 ? $"Heap dump: {path}" : $"Heap dump failed ({process.ExitCode}): {output.Trim()}");
     }
 
     private static long ManagedHeapAfterFullGc()
