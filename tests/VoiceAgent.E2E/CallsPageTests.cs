@@ -59,6 +59,15 @@ public sealed class CallsPageTests : PortalTest
         await Expect(page.GetByTestId("call-booking")).ToContainTextAsync("Termin Frau Berger");
         await ScreenshotAsync(page, "call-detail");
 
+        // "Im Ablauf ansehen": the version that ran; this call was stored before runs were traced, so no steps.
+        await page.GetByTestId("call-replay").ClickAsync();
+        await page.WaitForURLAsync($"**/app/calls/{booked}/replay");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Anruf im Ablauf");
+        await Expect(page.GetByTestId("replay-untraced")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("replay-canvas").Locator("g[data-cell-id='start']")).ToBeAttachedAsync();
+        await page.GotoAsync($"/app/calls/{foreign}/replay");
+        await Expect(page.GetByTestId("replay-not-found")).ToBeVisibleAsync();
+
         // The other tenant's call id: row-level security makes it invisible.
         await page.GotoAsync($"/app/calls/{foreign}");
         await Expect(page.GetByTestId("call-not-found")).ToBeVisibleAsync();

@@ -57,6 +57,12 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
     { type: "button", class: "btn btn-sm btn-outline-secondary", "data-testid": "console-reset", disabled: true },
     texts("console.reset"),
   );
+  // The run on the version that ran, step by step (the portal's replay page, in a tab of its own).
+  const replay = h(
+    "a",
+    { class: "btn btn-sm btn-link", target: "_blank", rel: "noopener", "data-testid": "console-replay", hidden: true },
+    texts("console.replay"),
+  );
   const variables = h("pre", {
     class: "va-variables",
     "data-testid": "console-variables",
@@ -199,6 +205,8 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
 
   function show(turn: SimulationTurn) {
     sessionId = turn.sessionId;
+    replay.href = `/app/flows/${encodeURIComponent(context.config.flowId)}/sessions/${encodeURIComponent(turn.sessionId)}/replay`;
+    replay.hidden = false;
     for (const text of turn.lines ?? []) {
       line("agent", text);
     }
@@ -254,6 +262,7 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
       variables.textContent = "";
       hooks.highlight(null);
       sessionId = null;
+      replay.hidden = true;
       incidentsShown = 0;
       await context.flushSave();
       if (context.errors().length > 0) {
@@ -303,6 +312,7 @@ export function createTestConsole(container: HTMLElement, context: DesignerConte
       { class: "va-console-actions" },
       start,
       reset,
+      replay,
       h(
         "a",
         { class: "btn btn-sm btn-link", href: context.config.calendarUrl, target: "_blank", rel: "noopener" },
