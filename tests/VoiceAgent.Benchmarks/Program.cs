@@ -26,6 +26,12 @@ if (args is ["portal-pages", .. var pagesArgs])
     return await VoiceAgent.Benchmarks.Portal.PortalPagesCommand.RunAsync(pagesArgs);
 }
 
+// `designer [--quick]` opens the flow designer with a 300-node flow in Chromium: time to interactive, property edit → canvas, heap; see README.md.
+if (args is ["designer", .. var designerArgs])
+{
+    return await VoiceAgent.Benchmarks.Designer.DesignerCommand.RunAsync(designerArgs);
+}
+
 // `smoke` runs every benchmark and load driver once, tiny and bounded, to prove they still work (CI runs it); see README.md.
 if (args is ["smoke"])
 {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VoiceAgent.Testing;
 using Xunit.Abstractions;
 
 namespace VoiceAgent.E2E;
@@ -12,7 +13,7 @@ public sealed class DesignerPerformanceTests(ITestOutputHelper output) : Designe
     public async Task A_300_node_flow_renders_is_interactive_and_fits_with_its_render_time_reported()
     {
         await SetUpTenantAsync();
-        var definition = LargeFlow(NodeCount);
+        var definition = LargeFlows.Create(NodeCount);
         Assert.Equal(NodeCount, definition["nodes"]!.AsArray().Count);
         var flowId = await CreateFlowAsync("Großer Ablauf", definition);
 
@@ -64,58 +65,5 @@ public sealed class DesignerPerformanceTests(ITestOutputHelper output) : Designe
         Assert.True(readyMs > 0, report + "\n" + stages);
 
         AssertNoBrowserProblems();
-    }
-
-    /// <summary>
-    /// Start, then 299 activities in rows of ten: Speak → Listen → Decision repeating, every outcome connected (the
-    /// "otherwise" outcomes lead to a shared Hangup), positions as a saved flow has them.
-    /// </summary>
-    private static JsonObject LargeFlow(int count)
-    {
-        var nodes = new JsonArray();
-        var connections = new JsonArray();
-        string[] pattern = ["Speak", "Listen", "Decision"];
-        JsonObject Node(string id, string type, JsonObject inputs, int index) => new()
-        {
-            ["id"] = id,
-            ["type"] = type,
-            ["inputs"] = inputs,
-            ["position"] = new JsonObject { ["x"] = index % 10 * 280, ["y"] = index / 10 * 160 },
-        };
-        void Connect(string from, string outcome, string to) =>
-            connections.Add(new JsonObject { ["from"] = from, ["outcome"] = outcome, ["to"] = to });
-
-        nodes.Add(Node("start", "Start", [], 0));
-        var previous = "start";
-        var previousOutcome = "Done";
-        for (var i = 1; i < count - 1; i++)
-        {
-            var id = $"n{i}";
-            var type = pattern[(i - 1) % 3];
-            var inputs = type switch
-            {
-                "Speak" => new JsonObject { ["text"] = $"Schritt {i}: Bitte sagen Sie Ja oder Nein." },
-                "Listen" => new JsonObject { ["expectation"] = "yesno" },
-                _ => new JsonObject { ["condition"] = "answer" },
-            };
-            nodes.Add(Node(id, type, inputs, i));
-            Connect(previous, previousOutcome, id);
-            if (type == "Listen")
-            {
-                Connect(id, "NoInput", "bye");
-                Connect(id, "NoMatch", "bye");
-            }
-            else if (type == "Decision")
-            {
-                Connect(id, "False", "bye");
-            }
-
-            previous = id;
-            previousOutcome = type switch { "Speak" => "Done", "Listen" => "Recognized", _ => "True" };
-        }
-
-        nodes.Add(Node("bye", "Hangup", new JsonObject { ["goodbye"] = "Auf Wiederhören!" }, count - 1));
-        Connect(previous, previousOutcome, "bye");
-        return new JsonObject { ["nodes"] = nodes, ["connections"] = connections, ["variables"] = new JsonArray() };
     }
 }

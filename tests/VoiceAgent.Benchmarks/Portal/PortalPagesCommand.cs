@@ -46,11 +46,11 @@ internal static class PortalPagesCommand
     public const double TargetMs = 1000;
     public const double TargetBytesPerCircuit = 1024 * 1024;
 
-    private const string ChromiumPath = "/usr/bin/chromium";
-    private const string TenantAdminEmail = "bench-admin@bench.local";
-    private const string TenantAdminPassword = "Bench-Passwort-123";
+    internal const string ChromiumPath = "/usr/bin/chromium";
+    internal const string TenantAdminEmail = "bench-admin@bench.local";
+    internal const string TenantAdminPassword = "Bench-Passwort-123";
 
-    private static readonly string[] ChromiumArgs =
+    internal static readonly string[] ChromiumArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync",
@@ -374,7 +374,7 @@ internal static class PortalPagesCommand
         return GC.GetTotalMemory(true);
     }
 
-    private static VoiceAgentFactory NewFactory(PostgresServer database) =>
+    internal static VoiceAgentFactory NewFactory(PostgresServer database) =>
         // Production, as deployed; the invoice issuer is the only configuration it needs that Development's appsettings
         // provide (as there: appsettings.Development.json).
         new(database, "Production")
@@ -400,7 +400,7 @@ internal static class PortalPagesCommand
     /// The app from the build output (not published): outside Development, ASP.NET Core serves the static web assets of
     /// packages (MudBlazor, blazor.web.js) only when asked to, as a published app has them in its wwwroot.
     /// </summary>
-    private static WebApplicationFactory<TEntryPoint> StartApp<TEntryPoint>(WebApplicationFactory<TEntryPoint> parent, out string baseUrl)
+    internal static WebApplicationFactory<TEntryPoint> StartApp<TEntryPoint>(WebApplicationFactory<TEntryPoint> parent, out string baseUrl)
         where TEntryPoint : class
     {
         var factory = parent.WithWebHostBuilder(b => b.ConfigureAppConfiguration((context, _) =>
@@ -409,7 +409,7 @@ internal static class PortalPagesCommand
         return factory;
     }
 
-    private static async Task<(Guid Id, long Calls)> BusiestApprovedTenantAsync(string ownerConnectionString)
+    internal static async Task<(Guid Id, long Calls)> BusiestApprovedTenantAsync(string ownerConnectionString)
     {
         await using var connection = new NpgsqlConnection(ownerConnectionString);
         await connection.OpenAsync();
@@ -425,7 +425,7 @@ internal static class PortalPagesCommand
     /// The super-admin (as the CLI creates it) and, since the seeded tenants have no users, an admin for the busiest one,
     /// created as registration does (Identity, platform scope).
     /// </summary>
-    private static async Task CreateUsersAsync(IServiceProvider services, Guid tenantId)
+    internal static async Task CreateUsersAsync(IServiceProvider services, Guid tenantId)
     {
         await using var scope = services.CreateAsyncScope();
         var admin = await scope.ServiceProvider.GetRequiredService<DevSeeder>()
@@ -455,7 +455,7 @@ internal static class PortalPagesCommand
         }
     }
 
-    private static async Task<IBrowserContext> NewContextAsync(IBrowser browser, string baseUrl, string? storageState, List<string> problems)
+    internal static async Task<IBrowserContext> NewContextAsync(IBrowser browser, string baseUrl, string? storageState, List<string> problems)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -489,7 +489,7 @@ internal static class PortalPagesCommand
         return context;
     }
 
-    private static async Task LoginAsync(IPage page, string email, string password, string landing)
+    internal static async Task LoginAsync(IPage page, string email, string password, string landing)
     {
         await page.GotoAsync("/login");
         await page.Locator("#email").FillAsync(email);

@@ -61,6 +61,13 @@ internal static class SmokeCommand
             return exit == 0 ? null : throw new InvalidOperationException($"portal-pages exited with {exit}");
         }));
 
+        checks.Add(("designer: a large flow opens, its heap is read and property edits reach the canvas (real app, Chromium)", async () =>
+        {
+            var output = new StringWriter();
+            var exit = await VoiceAgent.Benchmarks.Designer.DesignerCommand.RunAsync(["--quick"], output);
+            return exit == 0 ? null : throw new InvalidOperationException($"designer exited with {exit}: {output}");
+        }));
+
         int passed = 0, failed = 0;
         var total = Stopwatch.StartNew();
         foreach (var (name, run) in checks)
