@@ -25,6 +25,7 @@ namespace VoiceAgent.Benchmarks.Designer;
 /// <item>Property edit: a Speak node selected, then <c>--edits</c> times its text changed in the property panel (an
 /// <c>input</c> event, as typing sends) and timed in the page until the node on the canvas shows the new text.</item>
 /// </list>
+/// <c>--cpu-profile FILE</c> also records one visit with the DevTools profiler (open the file in Chromium's DevTools).
 /// Figures are reported against the targets; <c>--quick</c> (the smoke run: 60 nodes, 1 visit, 5 edits) reports only.
 /// </summary>
 internal static class DesignerCommand
@@ -71,6 +72,20 @@ internal static class DesignerCommand
         for (var run = 0; run < runs; run++)
         {
             ready.Add(await OpenAsync(page, designer));
+        }
+
+        // Optionally a CPU profile of one more visit (Chrome DevTools' .cpuprofile format), to see where opening goes.
+        if (CommandArgs.Text(args, "--cpu-profile") is { } profilePath)
+        {
+            var profiler = await context.NewCDPSessionAsync(page);
+            await profiler.SendAsync("Profiler.enable");
+            await profiler.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+            await page.GotoAsync("about:blank");
+            await profiler.SendAsync("Profiler.start");
+            await OpenAsync(page, designer);
+            var profile = await profiler.SendAsync("Profiler.stop");
+            await File.WriteAllTextAsync(profilePath, profile!.Value.GetProperty("profile").GetRawText());
+            log.WriteLine($"CPU profile of one visit: {profilePath}");
         }
 
         // 2. Memory with the flow open.
