@@ -1,5 +1,6 @@
 import { Graph, History, MiniMap, NodeView, Selection, Snapline, Transform, type Cell, type Node } from "@antv/x6";
 import { EDGE_ROUTER } from "./edge-router";
+import { SharedOptionsEdgeView, SharedOptionsNodeView } from "./shared-view-options";
 import { EDGE_SHAPE, GRID_SIZE, IN_PORT, NODE_SHAPE, NOTE_MAX_SIZE, NOTE_MIN_SIZE, NOTE_SHAPE, OUT_PREFIX } from "./geometry";
 
 /** The minimap draws each node as one rectangle (no texts, no ports, no edges): cheap even for large flows. */
@@ -50,6 +51,9 @@ export function createGraph(container: HTMLElement, minimap: HTMLElement): Graph
     mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], minScale: 0.15, maxScale: 2, factor: 1.1 },
     scaling: { min: 0.15, max: 2 },
     preventDefaultContextMenu: true,
+    createCellView(cell: Cell) {
+      return cell.isEdge() ? SharedOptionsEdgeView : SharedOptionsNodeView;
+    },
     connecting: {
       snap: { radius: 30 },
       allowBlank: false,

@@ -7,6 +7,7 @@ import { initialView } from "./initial-view";
 import { createOrder } from "./order";
 import { registerShapes } from "./register-shapes";
 import { renderVisible } from "./render-visible";
+import { SharedOptionsEdgeView, SharedOptionsNodeView } from "./shared-view-options";
 
 /** A connection of the definition, as the replay names the one a step took. */
 export interface ViewerEdge {
@@ -56,6 +57,7 @@ export async function mount(container: HTMLElement, definition: FlowDefinition, 
     async: false,
     virtual: { enabled: true, margin: 160 },
     interacting: false,
+    createCellView: (cell) => (cell.isEdge() ? SharedOptionsEdgeView : SharedOptionsNodeView),
     background: { color: "var(--va-canvas-bg)" },
     grid: { visible: true, size: GRID_SIZE, type: "dot", args: { color: "#c5cedb", thickness: 1 } },
     panning: { enabled: true, eventTypes: ["leftMouseDown", "mouseWheel"] },
