@@ -14,6 +14,15 @@ public static class LightMarkup
     /// <summary>The classes of a <c>MudLink</c> in the primary colour, underlined on hover.</summary>
     public const string Link = "mud-typography mud-link mud-primary-text mud-link-underline-hover mud-typography-body1";
 
+    /// <summary>The classes of a <c>MudIconButton</c> (text variant), in the surrounding colour when <paramref name="inherit"/>.</summary>
+    public static string IconButton(bool inherit = false, string? cssClass = null)
+    {
+        var classes = inherit
+            ? "mud-button-root mud-icon-button mud-inherit-text hover:mud-inherit-hover mud-ripple mud-ripple-icon"
+            : "mud-button-root mud-icon-button mud-ripple mud-ripple-icon";
+        return cssClass is null ? classes : $"{classes} {cssClass}";
+    }
+
     /// <summary>The classes of a <c>MudText</c> (with its tag: <c>p</c> for body and subtitle, <c>h1</c>–<c>h6</c>, else <c>span</c>).</summary>
     public static string Text(Typo typo, Color color = Color.Default, string? cssClass = null)
     {
