@@ -1,3 +1,4 @@
+using VoiceAgent.Designer;
 using VoiceAgent.Billing;
 using VoiceAgent.Calendars;
 using VoiceAgent.CallFlows;
@@ -17,7 +18,8 @@ builder.Services.AddVoiceAgentPlatform(builder.Configuration)
     .AddCallFlows(builder.Configuration)
     .AddCalendars(builder.Configuration)
     .AddTelephony(builder.Configuration)
-    .AddBilling(builder.Configuration);
+    .AddBilling(builder.Configuration)
+    .AddDesigner();
 builder.AddPortalSecurity();
 builder.AddPortalLocalization();
 builder.AddApiConventions();
