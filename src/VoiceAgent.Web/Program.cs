@@ -1,4 +1,3 @@
-using VoiceAgent.Designer;
 using VoiceAgent.Billing;
 using VoiceAgent.Calendars;
 using VoiceAgent.CallFlows;
@@ -18,8 +17,7 @@ builder.Services.AddVoiceAgentPlatform(builder.Configuration)
     .AddCallFlows(builder.Configuration)
     .AddCalendars(builder.Configuration)
     .AddTelephony(builder.Configuration)
-    .AddBilling(builder.Configuration)
-    .AddDesigner();
+    .AddBilling(builder.Configuration);
 builder.AddPortalSecurity();
 builder.AddPortalLocalization();
 builder.AddApiConventions();

@@ -27,6 +27,8 @@ const result = await build({
     "recorder-worklet": join(here, "src", "recorder-worklet.ts"),
     // Call replay's read-only canvas, imported by the Blazor replay page (its one JS interop module).
     "flow-viewer": join(here, "src", "flow-viewer.ts"),
+    // The designer page's canvas, imported by the Blazor designer (its one JS interop module).
+    "designer-canvas": join(here, "src", "designer-canvas.ts"),
   },
   outdir: out,
   bundle: true,

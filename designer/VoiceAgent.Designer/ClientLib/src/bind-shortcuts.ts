@@ -45,13 +45,13 @@ function arrowsMoveSelection(root: HTMLElement, target: EventTarget | null): boo
  * grid steps). In text fields only Ctrl+S and Ctrl+F belong to the designer; everything else keeps its usual meaning
  * there (typing, moving the caret, text undo, copy).
  */
-export function bindShortcuts(root: HTMLElement, actions: ShortcutActions): void {
-  document.addEventListener("keyup", (event) => {
+export function bindShortcuts(root: HTMLElement, actions: ShortcutActions): () => void {
+  const up = (event: KeyboardEvent) => {
     if (event.key.toLowerCase() in arrows) {
       actions.nudged();
     }
-  });
-  document.addEventListener("keydown", (event) => {
+  };
+  const down = (event: KeyboardEvent) => {
     const mod = event.ctrlKey || event.metaKey;
     const key = event.key.toLowerCase();
     if (!(key in arrows)) {
@@ -103,5 +103,11 @@ export function bindShortcuts(root: HTMLElement, actions: ShortcutActions): void
         event.preventDefault();
       }
     }
-  });
+  };
+  document.addEventListener("keyup", up);
+  document.addEventListener("keydown", down);
+  return () => {
+    document.removeEventListener("keyup", up);
+    document.removeEventListener("keydown", down);
+  };
 }
