@@ -129,6 +129,17 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
   let applying = false;
 
   const read = () => readDefinition(graph, base, order);
+  /**
+   * The canvas changed: Blazor validates and saves after a pause. The save status says "unsaved" at once (it is
+   * Blazor's element; only its state attribute is touched, and only from "saved", which Blazor then renders as well).
+   */
+  const changed = () => {
+    const status = root.querySelector<HTMLElement>('[data-testid="save-status"]');
+    if (status?.dataset.state === "saved") {
+      status.dataset.state = "dirty";
+    }
+    call("OnChanged");
+  };
   const fit = () => {
     if (graph.getNodes().length > 0) {
       graph.zoomToFit({ padding: 40, maxScale: 1, useCellGeometry: true });
@@ -359,7 +370,7 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
   graph.on("history:change", ({ cmds }: { cmds: unknown }) => {
     call("OnHistory", graph.canUndo(), graph.canRedo());
     if (cmds !== null) {
-      call("OnChanged");
+      changed();
     }
   });
   graph.on("node:change:data", ({ node }: { node: Node }) => {
@@ -477,7 +488,7 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
       if (mode === "Preview") {
         node.setData(next, { silent: true, overwrite: true });
         graph.trigger("va:preview", { node });
-        call("OnChanged");
+        changed();
         return;
       }
       const baseline = shown?.id === nodeId ? shown.baseline : null;
@@ -508,7 +519,7 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
         if (mode === "Preview") {
           note.setData(data, { silent: true, overwrite: true });
           refreshNote(note, placeholder);
-          call("OnChanged");
+          changed();
         } else {
           graph.startBatch("edit-note");
           note.setData(data, { overwrite: true });
