@@ -49,9 +49,13 @@ public static partial class EditorValues
 
     /// <summary>A number typed in German or English ("1,5" or "1.5"); whole numbers become JSON integers. Empty: true
     /// with null (the default applies). Not a number: false.</summary>
-    public static bool TryParseNumber(string text, out JsonNode? value)
+    public static bool TryParseNumber(string text, out JsonNode? value) => TryParseNumber(text, out value, out _);
+
+    /// <inheritdoc cref="TryParseNumber(string, out JsonNode?)"/>
+    public static bool TryParseNumber(string text, out JsonNode? value, out double number)
     {
         value = null;
+        number = 0;
         var trimmed = text.Trim();
         if (trimmed.Length == 0)
         {
@@ -61,7 +65,7 @@ public static partial class EditorValues
         // As the TypeScript editor: the (first) comma is the decimal separator; no thousands separators.
         var normalized = trimmed.Replace(',', '.');
         if (!NumberPattern().IsMatch(normalized)
-            || !double.TryParse(normalized, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            || !double.TryParse(normalized, NumberStyles.Float, CultureInfo.InvariantCulture, out number)
             || !double.IsFinite(number))
         {
             return false;
