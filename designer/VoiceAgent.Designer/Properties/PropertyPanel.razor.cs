@@ -89,8 +89,8 @@ public sealed partial class PropertyPanel
 
     private ActivityDescriptor? Descriptor => Selection.Type is { } type ? Descriptors.GetValueOrDefault(type) : null;
 
-    /// <summary>The node's outcomes in port order: the descriptor's (with the intents typed here), then any the canvas
-    /// reports beyond them.</summary>
+    /// <summary>The node's outcomes in port order: the descriptor's (with the intents edited here), then any other the
+    /// canvas reports.</summary>
     private List<string> Outcomes()
     {
         var reported = (Selection.Outcomes ?? []).Select(o => o.Name);
@@ -99,8 +99,11 @@ public sealed partial class PropertyPanel
             return [.. reported.Distinct()];
         }
 
+        // Reported outcomes beyond the descriptor's (a connection on an outcome the activity no longer has) stay; an
+        // intent removed here disappears at once (the canvas drops its connection with the commit).
         var outcomes = EditorValues.OutcomesOf(descriptor, _inputs);
-        outcomes.AddRange(reported.Where(r => !outcomes.Contains(r)).Distinct());
+        var declared = EditorValues.OutcomesOf(descriptor, Selection.Inputs);
+        outcomes.AddRange(reported.Where(r => !outcomes.Contains(r) && !declared.Contains(r)).Distinct());
         return outcomes;
     }
 
