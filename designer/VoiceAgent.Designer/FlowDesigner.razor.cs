@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Components.Rendering;
@@ -9,6 +10,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using VoiceAgent.CallFlows;
 using VoiceAgent.Designer.Canvas;
+using VoiceAgent.Designer.Properties;
 using VoiceAgent.Flows.Definitions;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Validation;
@@ -87,7 +89,7 @@ public sealed partial class FlowDesigner
     private DesignerProblems problems = DesignerProblems.None;
     private CanvasSelection selection = CanvasSelection.None;
     private IReadOnlyList<CanvasNodeRef> nodes = [];
-    private IReadOnlyList<string> flowVariables = [];
+    private IReadOnlyList<string> variables = [];
     private bool canUndo;
     private bool canRedo;
     private bool ready;
@@ -124,11 +126,35 @@ public sealed partial class FlowDesigner
     // ---- the panels (filled in by the property panel, versions panel and test console) ----
     private RenderFragment PropertiesPanel => builder =>
     {
-        builder.OpenElement(0, "code");
-        builder.AddAttribute(1, "data-testid", "props-id");
-        builder.AddContent(2, selection.Id);
-        builder.CloseElement();
+        builder.OpenComponent<PropertyPanel>(0);
+        builder.AddComponentParameter(1, nameof(PropertyPanel.Selection), selection);
+        builder.AddComponentParameter(2, nameof(PropertyPanel.Descriptors), descriptorsByType);
+        builder.AddComponentParameter(3, nameof(PropertyPanel.Options), options);
+        builder.AddComponentParameter(4, nameof(PropertyPanel.Variables), variables);
+        builder.AddComponentParameter(5, nameof(PropertyPanel.Problems), problems);
+        builder.AddComponentParameter(6, nameof(PropertyPanel.Nodes), nodes);
+        builder.AddComponentParameter(7, nameof(PropertyPanel.FlowName), FlowName);
+        builder.AddComponentParameter(8, nameof(PropertyPanel.Language), Language);
+        builder.AddComponentParameter(9, nameof(PropertyPanel.OnInput), EventCallback.Factory.Create<PropertyEdit>(this, e =>
+            Canvas("setInput", e.NodeId, e.Name, e.Value, e.Mode.ToString())));
+        builder.AddComponentParameter(10, nameof(PropertyPanel.OnNoteText), EventCallback.Factory.Create<NoteEdit>(this, e =>
+            Canvas("setNoteText", e.NoteId, e.Text, e.Mode.ToString())));
+        builder.AddComponentParameter(11, nameof(PropertyPanel.OnConnect), EventCallback.Factory.Create<OutcomeLink>(this, e =>
+            Canvas("connect", e.NodeId, e.Outcome, e.Target)));
+        builder.AddComponentParameter(12, nameof(PropertyPanel.OnDeleteSelection), EventCallback.Factory.Create(this, () => Canvas("remove")));
+        builder.AddComponentParameter(13, nameof(PropertyPanel.OnFocusNode), EventCallback.Factory.Create<string>(this, FocusNodeAsync));
+        builder.CloseComponent();
     };
+
+    private Task Canvas(string method, params object?[] args) =>
+        canvas is null ? Task.CompletedTask : canvas.InvokeVoidAsync(method, args).AsTask();
+
+    /// <summary>Selects a node on the canvas and shows it (a problem in the list, "find node", the test console).</summary>
+    private Task FocusNodeAsync(string nodeId)
+    {
+        tab = "properties";
+        return Canvas("focusNode", nodeId);
+    }
 
     private RenderFragment VersionsPanel => builder => builder.AddContent(0, "");
 
@@ -213,7 +239,12 @@ public sealed partial class FlowDesigner
         nodes = definition.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal)
             .Select(n => new CanvasNodeRef(n.Id, descriptorsByType.TryGetValue(n.Type, out var d) ? $"{n.Id} ({d.DisplayName.For(Language)})" : n.Id))
             .ToList();
-        flowVariables = definition.Variables.Select(v => v.Name).ToList();
+        // Completion offers the run variables, the flow's own and what SetVariable activities set.
+        variables = options.Variables.Concat(definition.Variables.Select(v => v.Name))
+            .Concat(definition.Nodes.Where(n => n.Type == "SetVariable")
+                .Select(n => n.Inputs.GetValueOrDefault("name") is JsonValue name && name.TryGetValue<string>(out var text) ? text : null)
+                .OfType<string>().Where(n => n.Length > 0))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return changed;
     }
 

@@ -96,6 +96,8 @@ internal static class DesignerCommand
         var heapMb = metrics!.Value.GetProperty("metrics").EnumerateArray()
             .First(m => m.GetProperty("name").GetString() == "JSHeapUsedSize").GetProperty("value").GetDouble() / 1024 / 1024;
 
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Open → interactive per visit: {string.Join(", ", ready.Select(r => r.ToString("0")))} ms; JS heap {heapMb:0.0} MB."));
+
         // 3. Property edits on the first Speak node.
         var edit = await EditsAsync(page, "n1", edits);
 

@@ -499,14 +499,12 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
       }
       const before = outcomesOf(node, baseline ?? current);
       const after = outcomesOf(node, next);
+      // The panel keeps its own copy after its edits: nothing is sent back (a new selection would rebuild it).
       commitData(
         node,
         next,
         before.filter((o) => !after.includes(o)),
       );
-      if (!same(before, after)) {
-        publishSelection();
-      }
     },
     setNoteText(noteId: string, text: string, mode: EditMode) {
       const note = graph.getCellById(noteId);
@@ -549,7 +547,6 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
       } finally {
         applying = false;
       }
-      publishSelection();
     },
     focusNode(id: string) {
       jumpToCell(graph, id);
