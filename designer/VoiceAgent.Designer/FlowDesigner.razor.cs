@@ -11,6 +11,7 @@ using MudBlazor;
 using VoiceAgent.CallFlows;
 using VoiceAgent.Designer.Canvas;
 using VoiceAgent.Designer.Properties;
+using VoiceAgent.Designer.Versions;
 using VoiceAgent.Flows.Definitions;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Flows.Validation;
@@ -124,7 +125,7 @@ public sealed partial class FlowDesigner
         $"/culture/{culture}?returnUrl={Uri.EscapeDataString("/" + Navigation.ToBaseRelativePath(Navigation.Uri))}";
 
     // ---- the panels (filled in by the property panel, versions panel and test console) ----
-    private RenderFragment PropertiesPanel => builder =>
+    private RenderFragment PropertiesTab => builder =>
     {
         builder.OpenComponent<PropertyPanel>(0);
         builder.AddComponentParameter(1, nameof(PropertyPanel.Selection), selection);
@@ -156,9 +157,44 @@ public sealed partial class FlowDesigner
         return Canvas("focusNode", nodeId);
     }
 
-    private RenderFragment VersionsPanel => builder => builder.AddContent(0, "");
+    private RenderFragment VersionsTab => builder =>
+    {
+        builder.OpenComponent<VersionsPanel>(0);
+        builder.AddComponentParameter(1, nameof(VersionsPanel.FlowId), FlowId);
+        builder.AddComponentParameter(2, nameof(VersionsPanel.OpenVersion), version);
+        builder.AddComponentParameter(3, nameof(VersionsPanel.OpenStatus), status);
+        builder.AddComponentParameter(4, nameof(VersionsPanel.CanPublish), CanPublish);
+        builder.AddComponentParameter(5, nameof(VersionsPanel.HasErrors), problems.Errors.Count > 0);
+        builder.AddComponentParameter(6, nameof(VersionsPanel.Refresh), versionsRefresh);
+        builder.AddComponentParameter(7, nameof(VersionsPanel.FlushSave), (Func<Task<bool>>)FlushSaveAsync);
+        builder.AddComponentParameter(8, nameof(VersionsPanel.Module), module);
+        builder.AddComponentParameter(9, nameof(VersionsPanel.OnOpen), EventCallback.Factory.Create<int>(this, OpenVersionAsync));
+        builder.AddComponentParameter(10, nameof(VersionsPanel.OnStatusChanged),
+            EventCallback.Factory.Create<VersionStatusChange>(this, StatusChanged));
+        builder.CloseComponent();
+    };
 
-    private RenderFragment ConsolePanel => builder => builder.AddContent(0, "");
+    private async Task OpenVersionAsync(int number)
+    {
+        await FlushSaveAsync();
+        await LoadVersionAsync(number);
+    }
+
+    private void StatusChanged(VersionStatusChange change)
+    {
+        if (change.Version == version)
+        {
+            status = change.Status;
+            revision = change.Status == "draft" ? revision : null;
+        }
+
+        if (change.Message is not null)
+        {
+            Notify(change.Message, "success");
+        }
+    }
+
+    private RenderFragment ConsoleTab => builder => builder.AddContent(0, "");
 
     // ---- loading ----
     protected override async Task OnInitializedAsync()
@@ -602,15 +638,14 @@ public sealed partial class FlowDesigner
     private async Task ExportAsync()
     {
         await FlushSaveAsync();
-        var stored = await Data.RunAsync(w => w.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == FlowId && v.Version == version)
-            .Select(v => v.Definition).SingleOrDefaultAsync(w.Cancellation));
-        if (stored is null)
+        var file = await Data.RunAsync(w => FlowVersions.ExportAsync(w.Db, FlowId, version, w.Cancellation));
+        if (file is null)
         {
             Notify(T["Designer.Export.Failed", T["Problem.NotFound"]], "danger");
             return;
         }
 
-        await module!.InvokeVoidAsync("download", FlowsApi.ExportFileName(FlowName, version), FlowJson.Write(FlowJson.Parse(stored)));
+        await module!.InvokeVoidAsync("download", file.FileName, file.Text);
     }
 
     private async Task ExportMineAsync()

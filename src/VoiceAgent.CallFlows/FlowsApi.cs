@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
@@ -136,14 +135,8 @@ public static class FlowsApi
     internal static async Task<Results<Ok<FlowDetail>, ProblemHttpResult>> Get(Guid id, [AsParameters] FlowsApiServices services,
         CancellationToken ct)
     {
-        var flow = await services.Db.Flows.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
-        if (flow is null)
-        {
-            return Problems.NotFound();
-        }
-
-        var versions = await services.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id).OrderByDescending(v => v.Version).ToListAsync(ct);
-        return TypedResults.Ok(new FlowDetail(flow.Id, flow.Name, versions.Select(Summary).ToList()));
+        var detail = await FlowVersions.DetailAsync(services.Db, id, ct);
+        return detail is null ? Problems.NotFound() : TypedResults.Ok(detail);
     }
 
     internal static async Task<Results<Ok<VersionDetail>, ProblemHttpResult>> GetVersion(Guid id, int version,
@@ -214,17 +207,13 @@ public static class FlowsApi
     internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> Export(Guid id, int version, HttpResponse response,
         [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var flow = await services.Db.Flows.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
-        var stored = flow is null ? null
-            : await services.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id && v.Version == version).Select(v => v.Definition)
-                .SingleOrDefaultAsync(ct);
-        if (flow is null || stored is null)
+        if (await FlowVersions.ExportAsync(services.Db, id, version, ct) is not { } file)
         {
             return Problems.NotFound();
         }
 
-        response.Headers.ContentDisposition = $"attachment; filename=\"{ExportFileName(flow.Name, version)}\"";
-        return TypedResults.Text(FlowJson.Write(FlowJson.Parse(stored)), "application/json", Encoding.UTF8);
+        response.Headers.ContentDisposition = $"attachment; filename=\"{file.FileName}\"";
+        return TypedResults.Text(file.Text, "application/json", Encoding.UTF8);
     }
 
     internal static async Task<Results<Ok<FlowDiffResult>, ProblemHttpResult, ValidationProblem>> Diff(Guid id, int? from, int? to,
@@ -247,14 +236,8 @@ public static class FlowsApi
             return Problems.Validation(errors);
         }
 
-        var definitions = await services.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == id && (v.Version == from || v.Version == to))
-            .ToDictionaryAsync(v => v.Version, v => v.Definition, ct);
-        if (!definitions.TryGetValue(from.Value, out var before) || !definitions.TryGetValue(to.Value, out var after))
-        {
-            return Problems.NotFound();
-        }
-
-        return TypedResults.Ok(FlowDiff.Compare(FlowJson.Parse(before), FlowJson.Parse(after)));
+        var diff = await FlowVersions.DiffAsync(services.Db, id, from.Value, to.Value, ct);
+        return diff is null ? Problems.NotFound() : TypedResults.Ok(diff);
     }
 
     /// <summary>The pickers' choices, and whether the test console may offer the microphone (a speech-to-text engine is
@@ -422,8 +405,7 @@ public static class FlowsApi
     private static Created<FlowSummary> NewFlowCreated(Flow flow) =>
         TypedResults.Created($"/api/flows/{flow.Id}", new FlowSummary(flow.Id, flow.Name, null, 1, flow.UpdatedAt, []));
 
-    private static VersionSummary Summary(FlowVersion v) =>
-        new(v.Version, Status(v.Status), v.CreatedAt, v.UpdatedAt, v.CreatedBy, v.PublishedAt, v.PublishedBy, v.Revision);
+    private static VersionSummary Summary(FlowVersion v) => FlowVersions.Summary(v);
 
     private static async Task<FlowSummary> SummaryAsync(VoiceAgentDb db, Flow flow, CancellationToken ct)
     {
@@ -470,30 +452,7 @@ public static class FlowsApi
         }
     }
 
-    /// <summary>"Terminannahme Müller & Söhne", 3 → "Terminannahme-Mueller-Soehne-v3.json": ASCII letters, digits, '-', '_' and '.'.</summary>
-    internal static string ExportFileName(string flowName, int version)
-    {
-        var text = flowName.Replace("ä", "ae").Replace("ö", "oe").Replace("ü", "ue").Replace("Ä", "Ae").Replace("Ö", "Oe")
-            .Replace("Ü", "Ue").Replace("ß", "ss").Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '.')
-            {
-                builder.Append(c);
-            }
-            else if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark && builder.Length > 0 && builder[^1] != '-')
-            {
-                builder.Append('-');
-            }
-        }
-
-        var stem = builder.ToString().Trim('-', '.');
-        stem = stem.Length > 80 ? stem[..80].TrimEnd('-', '.') : stem;
-        return $"{(stem.Length == 0 ? "ablauf" : stem)}-v{version}.json";
-    }
-
-    private static string Status(FlowVersionStatus status) => status.ToString().ToLowerInvariant();
+    private static string Status(FlowVersionStatus status) => FlowVersions.StatusName(status);
 
     // The definition may be sent as a JSON object or as a string containing JSON.
     private static string? DefinitionText(JsonElement? definition) => definition switch
