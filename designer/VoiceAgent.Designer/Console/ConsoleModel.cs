@@ -31,6 +31,9 @@ public enum ConsoleLineKind
     /// <summary>The flow has validation errors; nothing was started.</summary>
     Invalid,
 
+    /// <summary>The canvas could not be saved (a conflict, the server refused); nothing was started.</summary>
+    NotSaved,
+
     /// <summary>The browser refused the microphone.</summary>
     MicDenied,
 

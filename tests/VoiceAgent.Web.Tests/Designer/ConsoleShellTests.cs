@@ -9,7 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.JSInterop;
 using MudBlazor.Services;
+using VoiceAgent.Designer.Canvas;
 using VoiceAgent.Designer.Console;
+using VoiceAgent.Flows.Validation;
 using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Portal;
 using VoiceAgent.Testing;
@@ -63,7 +65,8 @@ public sealed class ConsoleShellTests : IntegrationTest
         public string[] Lines() => View.FindAll("[data-testid='console-transcript'] li").Select(l => l.TextContent.Trim()).ToArray();
     }
 
-    private static async Task<Host> RenderAsync(VoiceAgentFactory app, Guid tenantId, Guid flowId, bool speech = false, bool saved = true)
+    private static async Task<Host> RenderAsync(VoiceAgentFactory app, Guid tenantId, Guid flowId, bool speech = false, bool saved = true,
+        DesignerProblems? problems = null)
     {
         var context = new BunitContext();
         context.Services.AddMudServices();
@@ -81,6 +84,7 @@ public sealed class ConsoleShellTests : IntegrationTest
             .Add(c => c.SpeechToText, speech)
             .Add(c => c.Module, module)
             .Add(c => c.FlushSave, () => Task.FromResult(saved))
+            .Add(c => c.Problems, () => problems ?? DesignerProblems.None)
             .Add(c => c.NodeTitle, id => $"{id} (Baustein)")
             .Add(c => c.OnCurrentNode, id => highlights.Add(id)));
         return new Host(context, view, recorder, time, highlights);
@@ -126,17 +130,21 @@ public sealed class ConsoleShellTests : IntegrationTest
         Assert.Equal([null, waitingAt], host.Highlights[^2..]);
     }
 
-    [Fact]
-    public async Task A_flow_that_cannot_be_saved_valid_is_not_run()
+    [Theory]
+    [InlineData(false, false, "Der Test konnte nicht laufen: Die letzten Änderungen sind noch nicht gespeichert. Der Test startet, sobald der Ablauf gespeichert ist.")]
+    [InlineData(true, true, "Der Test konnte nicht laufen: Der Ablauf hat noch Fehler. Beheben Sie sie zuerst (Liste unter „Eigenschaften“).")]
+    public async Task An_unsaved_or_invalid_canvas_is_not_run(bool saved, bool invalid, string expected)
     {
         var (tenantId, _) = await App.ApprovedTenantAsync("chef@praxis.de", "Praxis Dr. Weber");
         var flowId = await App.SeedSampleFlowAsync(tenantId);
-        await using var host = await RenderAsync(App, tenantId, flowId, saved: false);
+        var problems = invalid ? new DesignerProblems([new ValidationError("greeting", "required", "Text fehlt.")]) : null;
+        await using var host = await RenderAsync(App, tenantId, flowId, saved: saved, problems: problems);
 
         await host.Find("console-start").ClickAsync(new MouseEventArgs());
 
-        Assert.Equal(["Der Test konnte nicht laufen: Der Ablauf hat noch Fehler. Beheben Sie sie zuerst (Liste unter „Eigenschaften“)."], host.Lines());
+        Assert.Equal([expected], host.Lines());
         Assert.Equal("failed", host.Find("console-status").GetAttribute("data-state"));
+        Assert.Empty(host.View.FindAll("[data-testid='console-replay']"));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM flow_sessions"));
     }
 
