@@ -106,6 +106,7 @@ public sealed class ConsoleShellTests : IntegrationTest
         await StartAsync(host);
 
         Assert.Contains("Praxis Dr. Weber", host.Lines()[0]);
+        Assert.Contains(host.Recorder.Invocations, i => i.Identifier == "scrollToEnd" && i.Arguments[0] is ElementReference);
         Assert.StartsWith("Assistent: ", host.Lines()[0]);
         var waitingAt = Assert.Single(host.Highlights);
         Assert.NotNull(waitingAt);

@@ -1,6 +1,6 @@
-// The test console's microphone for the Blazor console (Console/TestConsole.razor): plain functions the designer's one JS
-// interop module re-exports. The recording stays in the browser (startRecording: AudioWorklet, else ScriptProcessorNode);
-// .NET gets the WAV as a stream (IJSStreamReference), since JS→.NET messages are capped at 32 KB.
+// The Blazor test console's browser side (Console/TestConsole.razor): the microphone and the transcript's scrolling, as
+// plain functions the designer's one JS interop module re-exports. The recording stays in the browser (startRecording:
+// AudioWorklet, else ScriptProcessorNode); .NET gets the WAV as a stream (IJSStreamReference): JS→.NET messages are capped at 32 KB.
 import { startRecording, type AudioRecording } from "./start-recording";
 
 /** How starting went: recording (with how it captures), or why not — the console says so in German. */
@@ -73,5 +73,12 @@ function startProblem(error: unknown): RecordStart {
       return { state: "unsupported" };
     default:
       return { state: "failed", message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Scrolls the console's transcript to its newest line (called after a render that added lines). */
+export function scrollToEnd(element: HTMLElement | null): void {
+  if (element) {
+    element.scrollTop = element.scrollHeight;
   }
 }
