@@ -10,6 +10,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using VoiceAgent.CallFlows;
 using VoiceAgent.Designer.Canvas;
+using VoiceAgent.Designer.Console;
 using VoiceAgent.Designer.Properties;
 using VoiceAgent.Designer.Versions;
 using VoiceAgent.Flows.Definitions;
@@ -194,7 +195,24 @@ public sealed partial class FlowDesigner
         }
     }
 
-    private RenderFragment ConsoleTab => builder => builder.AddContent(0, "");
+    private RenderFragment ConsoleTab => builder =>
+    {
+        builder.OpenComponent<TestConsole>(0);
+        builder.AddComponentParameter(1, nameof(TestConsole.FlowId), FlowId);
+        builder.AddComponentParameter(2, nameof(TestConsole.Version), (int?)version);
+        builder.AddComponentParameter(3, nameof(TestConsole.SpeechToText), options.SpeechToText);
+        builder.AddComponentParameter(4, nameof(TestConsole.RecorderWorkletUrl), "/" + Assets["_content/VoiceAgent.Designer/recorder-worklet.js"].TrimStart('/'));
+        builder.AddComponentParameter(5, nameof(TestConsole.Module), module);
+        builder.AddComponentParameter(6, nameof(TestConsole.FlushSave), (Func<Task<bool>>)FlushSaveAsync);
+        builder.AddComponentParameter(7, nameof(TestConsole.Problems), (Func<DesignerProblems>)(() => problems));
+        builder.AddComponentParameter(8, nameof(TestConsole.NodeTitle), (Func<string, string>)NodeTitle);
+        builder.AddComponentParameter(9, nameof(TestConsole.OnCurrentNode), EventCallback.Factory.Create<string?>(this, id => Canvas("setCurrent", id)));
+        builder.AddComponentParameter(10, nameof(TestConsole.OnFocusNode), EventCallback.Factory.Create<string>(this, FocusNodeAsync));
+        builder.AddComponentParameter(11, nameof(TestConsole.CalendarUrl), "/app/calendar");
+        builder.CloseComponent();
+    };
+
+    private string NodeTitle(string nodeId) => nodes.FirstOrDefault(n => n.Id == nodeId)?.Label ?? nodeId;
 
     // ---- loading ----
     protected override async Task OnInitializedAsync()

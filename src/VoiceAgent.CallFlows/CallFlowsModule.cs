@@ -20,6 +20,7 @@ public static class CallFlowsModule
         services.AddScoped<FlowService>();
         services.AddScoped<DesignerOptions>();
         services.AddScoped<SimulationService>();
+        services.AddScoped<SimulationSpeech>();
         services.AddScoped<ReplayQuery>();
         services.AddSingleton<FlowPlanCache>();
         services.AddScoped<FlowSessionRunner>();

@@ -11,7 +11,6 @@ using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Flows.Validation;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Resources;
-using VoiceAgent.Platform.Audio;
 using VoiceAgent.Platform.Tenancy;
 using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Ports;
@@ -303,7 +302,7 @@ public static class FlowsApi
     internal static async Task<Results<Ok<SpeechTurnResult>, ProblemHttpResult, ValidationProblem>> Speech(Guid id, Guid sessionId,
         HttpRequest request, ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var (stt, _) = await services.Speech.GetAsync(ct);
+        var stt = await services.SimulatorSpeech.RecognitionAsync(ct);
         if (stt is null)
         {
             return Problems.Conflict(Texts.Get("Simulation.NoSpeechToText"));
@@ -320,54 +319,15 @@ public static class FlowsApi
             return Problems.Status(StatusCodes.Status413PayloadTooLarge, RequestLimits.SpeechTooLargeMessage());
         }
 
-        WavAudio audio;
-        try
+        var spoken = await services.SimulatorSpeech.TakeAsync(stt, user.TenantId()!.Value, id, sessionId, body, ct);
+        return spoken.Refusal switch
         {
-            audio = WavFile.Read(body);
-        }
-        catch (InvalidDataException)
-        {
-            return Problems.Status(StatusCodes.Status400BadRequest, Texts.Get("Simulation.InvalidAudio"));
-        }
-
-        if (audio.SampleRate is < Resampler.TelephoneRate or > 192_000)
-        {
-            return Problems.Status(StatusCodes.Status400BadRequest, Texts.Get("Simulation.InvalidAudio"));
-        }
-
-        if (audio.Duration > TimeSpan.FromSeconds(RequestLimits.MaxSpeechSeconds))
-        {
-            return Problems.Status(StatusCodes.Status413PayloadTooLarge, RequestLimits.SpeechTooLargeMessage());
-        }
-
-        // Check the session before paying for a transcription.
-        var tenantId = user.TenantId()!.Value;
-        var state = await services.Simulator.PeekAsync(tenantId, id, sessionId, ct);
-        if (state.Kind != OutcomeKind.Ok)
-        {
-            // Unknown session (404) or a conversation that has ended (409).
-            return state.Kind == OutcomeKind.NotFound ? Problems.NotFound() : Problems.Conflict(state.Message!);
-        }
-
-        string? heard;
-        try
-        {
-            heard = (await stt.TranscribeAsync(Resampler.Resample(audio.Samples, audio.SampleRate), ct))?.Trim();
-        }
-        catch (PortException ex)
-        {
-            services.Loggers.CreateLogger(typeof(FlowsApi)).LogWarning("Speech recognition for simulation {SessionId} failed: {Reason}", sessionId,
-                ex.Message);
-            return Problems.Status(StatusCodes.Status503ServiceUnavailable, Texts.Get("Simulation.SpeechFailed"));
-        }
-
-        if (string.IsNullOrEmpty(heard))
-        {
-            return TypedResults.Ok(SpeechTurnResult.From("", Texts.Get("Simulation.NothingHeard"), state.Value!));
-        }
-
-        var outcome = await services.Simulator.TurnAsync(tenantId, id, sessionId, heard, null, ct);
-        return outcome.ToResults(turn => TypedResults.Ok(SpeechTurnResult.From(heard, null, turn)));
+            SpeechRefusal.NoSpeechToText => Problems.Conflict(spoken.Message!),
+            SpeechRefusal.TooLarge => Problems.Status(StatusCodes.Status413PayloadTooLarge, spoken.Message!),
+            SpeechRefusal.InvalidAudio => Problems.Status(StatusCodes.Status400BadRequest, spoken.Message!),
+            SpeechRefusal.RecognitionFailed => Problems.Status(StatusCodes.Status503ServiceUnavailable, spoken.Message!),
+            _ => spoken.Turn!.ToResults(turn => TypedResults.Ok(turn)),
+        };
     }
 
     /// <returns>The body, or null when it is longer than <paramref name="cap"/> (a declared length is checked first; a
@@ -464,5 +424,5 @@ public static class FlowsApi
 }
 
 /// <summary>The services the flow endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
-public sealed record FlowsApiServices(VoiceAgentDb Db, FlowService Flows, SimulationService Simulator, ActivityRegistry Registry,
-    DesignerOptions DesignerOptions, ISpeechEngines Speech, ILoggerFactory Loggers);
+public sealed record FlowsApiServices(VoiceAgentDb Db, FlowService Flows, SimulationService Simulator, SimulationSpeech SimulatorSpeech,
+    ActivityRegistry Registry, DesignerOptions DesignerOptions, ISpeechEngines Speech);

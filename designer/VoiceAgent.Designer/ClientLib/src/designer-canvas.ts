@@ -32,7 +32,7 @@ import { rerouteEdges } from "./reroute-edges";
 import { createTexts } from "./texts";
 import "./designer.css";
 
-// TODO(console helper): export { recordCancel, recordStart, recordStop } from "./console-recorder";
+export { recordCancel, recordStart, recordStop, scrollToEnd } from "./console-recorder";
 
 /** The .NET side (a DotNetObjectReference to the Blazor designer component). */
 interface DotNet {
