@@ -528,9 +528,10 @@ public sealed partial class FlowDesigner
         builder.AddAttribute(5, "data-testid", $"toolbar-{action}");
         builder.AddAttribute(6, "disabled", disabled);
         builder.AddAttribute(7, "onclick", EventCallback.Factory.Create<MouseEventArgs>(this, () => ToolbarAsync(action)));
-        builder.OpenElement(8, "span");
-        builder.AddAttribute(9, "class", "mud-icon-button-label");
-        builder.AddContent(10, LightMarkup.Icon(icon));
+        builder.AddAttribute(8, "data-changes", ChangingActions.Contains(action));
+        builder.OpenElement(9, "span");
+        builder.AddAttribute(10, "class", "mud-icon-button-label");
+        builder.AddContent(11, LightMarkup.Icon(icon));
         builder.CloseElement();
         builder.CloseElement();
     };
@@ -550,6 +551,9 @@ public sealed partial class FlowDesigner
         builder.CloseElement();
         builder.CloseElement();
     };
+
+    /// <summary>Toolbar actions that change the flow (the canvas module marks the save status at once, see data-changes).</summary>
+    private static readonly HashSet<string> ChangingActions = ["undo", "redo", "paste", "remove", "layout", "note"];
 
     /// <summary>"Rückgängig (Strg+Z)" → "Rückgängig": the shortcut stays in the tooltip.</summary>
     private static string ShortLabel(string label) =>

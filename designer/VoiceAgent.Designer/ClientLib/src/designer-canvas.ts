@@ -125,6 +125,8 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
   const importSnapshots = new Map<number, { before: Snapshot; after: Snapshot }>();
   /** The node whose panel is open and its data as last committed (a preview changes the node but not this). */
   let shown: { id: string; baseline: NodeData | null } | null = null;
+  /** Notes being typed in: their text before the first preview (see setNoteText). */
+  const noteTexts = new Map<string, string>();
   /** A panel edit is being applied: the resulting data change is not echoed back to the panel. */
   let applying = false;
 
@@ -427,6 +429,18 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
   });
   graph.on("selection:changed", publishSelection);
   graph.on("node:dblclick", () => call("OnOpenProperties"));
+  // Typing in the property panel or a click that changes the flow (marked data-changes): "unsaved" at once, before the
+  // server has applied it; Blazor then saves or, if nothing changed after all, reports "saved" again.
+  const onPanelEdit = (event: Event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const edits = event.type === "click" ? target?.closest("[data-changes]") : target?.closest('[data-testid="panel-properties"]');
+    if (edits && root.contains(edits)) {
+      changed();
+    }
+  };
+  for (const type of ["input", "change", "click"]) {
+    root.addEventListener(type, onPanelEdit);
+  }
   const onHidden = () => {
     if (document.visibilityState === "hidden") {
       commitPending();
@@ -511,17 +525,24 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
       if (!note?.isNode()) {
         return;
       }
-      const data = { ...note.getData<Record<string, unknown>>(), text };
+      const data = note.getData<Record<string, unknown>>();
+      // The text as last committed: a preview changes the note silently, the commit makes it one undo step from there.
+      const committed = noteTexts.get(noteId) ?? String(data.text ?? "");
+      noteTexts.set(noteId, committed);
       applying = true;
       try {
         if (mode === "Preview") {
-          note.setData(data, { silent: true, overwrite: true });
+          note.setData({ ...data, text }, { silent: true, overwrite: true });
           refreshNote(note, placeholder);
           changed();
-        } else {
+        } else if (text !== committed) {
           graph.startBatch("edit-note");
-          note.setData(data, { overwrite: true });
+          note.setData({ ...data, text: committed }, { silent: true, overwrite: true });
+          note.setData({ ...data, text }, { overwrite: true });
           graph.stopBatch("edit-note");
+          noteTexts.delete(noteId);
+        } else {
+          noteTexts.delete(noteId);
         }
       } finally {
         applying = false;
@@ -595,6 +616,9 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
     },
     dispose() {
       document.removeEventListener("visibilitychange", onHidden);
+      for (const type of ["input", "change", "click"]) {
+        root.removeEventListener(type, onPanelEdit);
+      }
       unbindShortcuts();
       toolbox.removeEventListener("mousedown", onToolboxDown);
       graph.dispose();
