@@ -670,12 +670,16 @@ public sealed partial class FlowDesigner
         await module!.InvokeVoidAsync("download", file.FileName, file.Text);
     }
 
+    /// <summary>Indented, and umlauts as they are (the file is for people too).</summary>
+    private static readonly JsonSerializerOptions PrettyJson =
+        new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private async Task ExportMineAsync()
     {
         var json = await ReadDefinitionAsync();
         if (json is not null)
         {
-            var pretty = JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, new JsonSerializerOptions { WriteIndented = true });
+            var pretty = JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, PrettyJson);
             await module!.InvokeVoidAsync("download", $"{(FlowName.Length > 0 ? FlowName : "ablauf")}-meine-fassung.json", pretty);
         }
     }

@@ -369,8 +369,18 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
   };
   graph.on("history:undo", ({ cmds }: { cmds: HistoryCommand[] | null }) => afterHistoryStep(cmds, "before"));
   graph.on("history:redo", ({ cmds }: { cmds: HistoryCommand[] | null }) => afterHistoryStep(cmds, "after"));
-  graph.on("history:change", ({ cmds }: { cmds: unknown }) => {
+  const showHistory = () => {
+    // The toolbar's buttons are Blazor's; their state is set here at once as well (the canvas owns the history).
+    const undoButton = root.querySelector<HTMLButtonElement>('[data-testid="toolbar-undo"]');
+    const redoButton = root.querySelector<HTMLButtonElement>('[data-testid="toolbar-redo"]');
+    if (undoButton && redoButton) {
+      undoButton.disabled = !graph.canUndo();
+      redoButton.disabled = !graph.canRedo();
+    }
     call("OnHistory", graph.canUndo(), graph.canRedo());
+  };
+  graph.on("history:change", ({ cmds }: { cmds: unknown }) => {
+    showHistory();
     if (cmds !== null) {
       changed();
     }
@@ -449,7 +459,7 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
   };
   document.addEventListener("visibilitychange", onHidden);
 
-  call("OnHistory", false, false);
+  showHistory();
   publishSelection();
   performance.mark("va-designer-wired");
   requestAnimationFrame(() => {
@@ -481,7 +491,7 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
         graph.cleanHistory();
       }
       marks.setErrors(errors);
-      call("OnHistory", graph.canUndo(), graph.canRedo());
+      showHistory();
       publishSelection();
     },
     setErrors(errors: ValidationError[]) {
