@@ -143,10 +143,11 @@ public static class ConnectorsApi
             <!DOCTYPE html>
             <html lang="{(Localization.IsGerman ? "de" : "en")}">
             <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>{title} · VoiceAgent</title>
-            <link rel="stylesheet" href="/lib/tabler/css/tabler.min.css" /></head>
-            <body><main class="container-xl py-4"><h1 class="page-title">{title}</h1>
-            <div class="alert alert-danger" role="alert" data-testid="oauth-error">{encoder.Encode(message)}</div>
-            <a class="btn btn-primary" href="/app/connectors">{encoder.Encode(ConnectorTexts.Get("OAuth.Back"))}</a></main></body>
+            <link rel="stylesheet" href="/_content/MudBlazor/MudBlazor.min.css" /></head>
+            <body class="mud-typography-body1"><main class="mud-container mud-container-maxwidth-md pa-6">
+            <h1 class="mud-typography mud-typography-h4 mb-4">{title}</h1>
+            <div class="mud-alert mud-alert-text-error mud-elevation-0 mb-4 pa-4" role="alert" data-testid="oauth-error">{encoder.Encode(message)}</div>
+            <a class="mud-button-root mud-button mud-button-filled mud-button-filled-primary mud-button-filled-size-medium" href="/app/connectors"><span class="mud-button-label">{encoder.Encode(ConnectorTexts.Get("OAuth.Back"))}</span></a></main></body>
             </html>
             """;
         return TypedResults.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);

@@ -47,7 +47,7 @@ public sealed class DesignerPerformanceTests(ITestOutputHelper output) : Designe
         var stages = await page.EvaluateAsync<string>("""
             () => {
               const nav = performance.getEntriesByType('navigation')[0];
-              const res = performance.getEntriesByType('resource').filter(r => r.name.includes('/api/') || r.name.includes('designer.js'))
+              const res = performance.getEntriesByType('resource').filter(r => r.name.includes('/api/') || r.name.includes('designer-canvas.js'))
                 .map(r => `${r.name.replace(location.origin, '')} ${Math.round(r.startTime)}→${Math.round(r.responseEnd)}`);
               const marks = performance.getEntriesByType('mark').map(m => `${m.name} ${Math.round(m.startTime)}`);
               return [`html ${Math.round(nav.responseEnd)} dcl ${Math.round(nav.domContentLoadedEventEnd)}`, ...res, ...marks].join('\n');

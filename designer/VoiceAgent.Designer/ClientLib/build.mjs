@@ -1,7 +1,7 @@
-// Type-checks the designer (tsc --noEmit, strict) and bundles src/main.ts with esbuild into ../wwwroot/designer.js and
-// designer.css, the replay page's read-only canvas from src/flow-viewer.ts into ../wwwroot/flow-viewer.js (+ .css), and the test console's microphone recorder (an AudioWorklet module, which must be a file of its own) from
-// src/recorder-worklet.ts into ../wwwroot/recorder-worklet.js. Run by the BuildDesignerAssets MSBuild target;
-// `node build.mjs --dev` keeps the bundles unminified.
+// Type-checks the designer (tsc --noEmit, strict) and bundles with esbuild into ../wwwroot: designer-canvas.js (+ .css),
+// the designer page's one JS interop module; flow-viewer.js, the replay page's read-only canvas; and the test console's
+// microphone recorder (an AudioWorklet module, which must be a file of its own) from src/recorder-worklet.ts into
+// recorder-worklet.js. Run by the BuildDesignerAssets MSBuild target; `node build.mjs --dev` keeps the bundles unminified.
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -23,7 +23,6 @@ if (tsc.status !== 0) {
 mkdirSync(out, { recursive: true });
 const result = await build({
   entryPoints: {
-    designer: join(here, "src", "main.ts"),
     "recorder-worklet": join(here, "src", "recorder-worklet.ts"),
     // Call replay's read-only canvas, imported by the Blazor replay page (its one JS interop module).
     "flow-viewer": join(here, "src", "flow-viewer.ts"),

@@ -26,7 +26,7 @@ namespace VoiceAgent.Web.Tests.Designer;
 public sealed class ConsoleShellTests : IntegrationTest
 {
     private const string OpenAiKey = "sk-test-console-shell-0123456789";
-    private const string Module = "./_content/VoiceAgent.Designer/designer.js";
+    private const string Module = "./_content/VoiceAgent.Designer/designer-canvas.js";
 
     public ConsoleShellTests()
     {
