@@ -114,14 +114,14 @@ public sealed class VersionsPanelTests : IntegrationTest
         Assert.Equal("Live", panel.Find("[data-testid='status-1']").TextContent);
         Assert.Empty(changes);
 
-        panel.Find("[data-testid='stage-2']").Click();
+        await ClickAsync(panel, "stage-2");
         panel.WaitForAssertion(() => Assert.Equal("Bereitgestellt", panel.Find("[data-testid='status-2']").TextContent));
         Assert.Equal(new VersionStatusChange(2, "staged", "Version 2 ist bereitgestellt."), changes.Last());
         Assert.Equal(1, flushes);
 
-        panel.Find("[data-testid='publish-2']").Click();
+        await ClickAsync(panel, "publish-2");
         Assert.Equal("staged", (await StatusesAsync(tenantId, flowId))[2]);
-        panel.Find("[data-testid='confirm-publish-2']").Click();
+        await ClickAsync(panel, "confirm-publish-2");
         panel.WaitForAssertion(() => Assert.Equal("Live", panel.Find("[data-testid='status-2']").TextContent));
         Assert.Equal("Archiviert", panel.Find("[data-testid='status-1']").TextContent);
         Assert.Equal(new VersionStatusChange(2, "live", "Version 2 ist jetzt live."), changes.Last());
@@ -129,7 +129,7 @@ public sealed class VersionsPanelTests : IntegrationTest
         // The diff names the Speak node and its text before → after (the default pair: previous against newest).
         Assert.Equal("1", panel.Find("[data-testid='diff-from']").GetAttribute("value"));
         Assert.Equal("2", panel.Find("[data-testid='diff-to']").GetAttribute("value"));
-        panel.Find("[data-testid='diff-compare']").Click();
+        await ClickAsync(panel, "diff-compare");
         panel.WaitForAssertion(() => Assert.Contains("Unterschiede von Version 1 zu Version 2", panel.Find("[data-testid='diff-view']").TextContent));
         var greeting = panel.Find("[data-testid='diff-nodes-changed'] li[data-node='greeting']");
         Assert.StartsWith("greeting (Sprechen)", greeting.TextContent);
@@ -137,7 +137,7 @@ public sealed class VersionsPanelTests : IntegrationTest
         Assert.Equal(NewGreeting, greeting.QuerySelector(".va-diff-after")!.TextContent);
         Assert.Empty(panel.FindAll("[data-testid='diff-nodes-added']"));
 
-        panel.Find("[data-testid='rollback-1']").Click();
+        await ClickAsync(panel, "rollback-1");
         panel.WaitForAssertion(() => Assert.Equal("Live", panel.Find("[data-testid='status-1']").TextContent));
         Assert.Equal("Archiviert", panel.Find("[data-testid='status-2']").TextContent);
         // The open version 2 is retired now: the host relabels it and shows the confirmation.
@@ -158,8 +158,8 @@ public sealed class VersionsPanelTests : IntegrationTest
         {
             var panel = RenderPanel(member, flowId, open: 2, status: "draft", canPublish: true);
             panel.WaitForAssertion(() => panel.Find("[data-testid='publish-2']"));
-            panel.Find("[data-testid='publish-2']").Click();
-            panel.Find("[data-testid='confirm-publish-2']").Click();
+            await ClickAsync(panel, "publish-2");
+            await ClickAsync(panel, "confirm-publish-2");
             panel.WaitForAssertion(() => Assert.Equal("Aktion fehlgeschlagen: Keine Berechtigung.", panel.Find("[data-testid='versions-error']").TextContent));
             Assert.Equal("Entwurf", panel.Find("[data-testid='status-2']").TextContent);
             // Publishing the open version stored the canvas first.
@@ -172,7 +172,7 @@ public sealed class VersionsPanelTests : IntegrationTest
         {
             var panel = RenderPanel(admin, flowId, open: 2, status: "draft", flushOk: false);
             panel.WaitForAssertion(() => panel.Find("[data-testid='stage-2']"));
-            panel.Find("[data-testid='stage-2']").Click();
+            await ClickAsync(panel, "stage-2");
             panel.WaitForAssertion(() => Assert.Equal(1, flushes));
             Assert.Equal("Entwurf", panel.Find("[data-testid='status-2']").TextContent);
         }
@@ -194,8 +194,8 @@ public sealed class VersionsPanelTests : IntegrationTest
         var panel = RenderPanel(browser, flowId, open: 7, status: "draft");
         panel.WaitForAssertion(() => panel.Find("[data-testid='publish-1']"));
 
-        panel.Find("[data-testid='publish-1']").Click();
-        panel.Find("[data-testid='confirm-publish-1']").Click();
+        await ClickAsync(panel, "publish-1");
+        await ClickAsync(panel, "confirm-publish-1");
 
         panel.WaitForAssertion(() => Assert.Contains("Start-Knoten", panel.Find("[data-testid='versions-error']").TextContent));
         Assert.StartsWith("Aktion fehlgeschlagen: ", panel.Find("[data-testid='versions-error']").TextContent);
@@ -215,10 +215,10 @@ public sealed class VersionsPanelTests : IntegrationTest
         panel.WaitForAssertion(() => panel.Find("[data-testid='export-1']"));
         Assert.Equal("Veröffentlichen und Zurückrollen dürfen nur Administratoren.", panel.Find("[data-testid='versions-admin-only']").TextContent);
 
-        panel.Find("[data-testid='export-1']").Click();
+        await ClickAsync(panel, "export-1");
         panel.WaitForAssertion(() => Assert.Single(download.Invocations["download"]));
         Assert.Equal(0, flushes);
-        panel.Find("[data-testid='export-2']").Click();
+        await ClickAsync(panel, "export-2");
         panel.WaitForAssertion(() => Assert.Equal(2, download.Invocations["download"].Count));
         Assert.Equal(1, flushes);
 
@@ -247,5 +247,14 @@ public sealed class VersionsPanelTests : IntegrationTest
         panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("[data-testid='versions-list'] > li").Count));
         Assert.Contains("(geöffnet)", panel.Find("[data-testid='version-2']").TextContent);
         Assert.Single(changes);
+    }
+
+    /// <summary>Waits for the button (the panel renders after its data arrives) and clicks it on the renderer, so a
+    /// re-render in between cannot leave a stale event handler.</summary>
+    private static async Task ClickAsync(IRenderedComponent<VersionsPanel> panel, string testId)
+    {
+        var selector = $"[data-testid='{testId}']";
+        panel.WaitForAssertion(() => panel.Find(selector));
+        await panel.InvokeAsync(() => panel.Find(selector).Click());
     }
 }
