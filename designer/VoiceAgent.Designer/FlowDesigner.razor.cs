@@ -54,21 +54,22 @@ public sealed partial class FlowDesigner
     [Parameter, EditorRequired]
     public Guid FlowId { get; set; }
 
-    [Parameter, EditorRequired]
-    public string FlowName { get; set; } = "";
-
     /// <summary>The version to open (?version=); else the draft, else the live version, else the newest.</summary>
     [Parameter]
     public int? Version { get; set; }
 
-    /// <summary>Publish and roll back are for tenant admins (the services enforce it; the panel only hides the buttons).</summary>
-    [Parameter]
-    public bool CanPublish { get; set; }
-
     [Parameter]
     public string BackUrl { get; set; } = "/app/flows";
 
+    /// <summary>The script's path (absolute: a relative module path would resolve against blazor.web.js's folder).</summary>
+    public string ModulePath => "/" + Assets["_content/VoiceAgent.Designer/designer-canvas.js"].TrimStart('/');
+
     private ElementReference root;
+    private Task<IJSObjectReference>? moduleImport;
+    private string flowName = "";
+    /// <summary>Publish and roll back are for tenant admins (the versions panel checks again before it acts).</summary>
+    private bool canPublish;
+    private bool notFound;
     private ElementReference propertiesPanel;
     private InputFile? importInput;
     private IJSObjectReference? module;
@@ -135,7 +136,7 @@ public sealed partial class FlowDesigner
         builder.AddComponentParameter(4, nameof(PropertyPanel.Variables), variables);
         builder.AddComponentParameter(5, nameof(PropertyPanel.Problems), problems);
         builder.AddComponentParameter(6, nameof(PropertyPanel.Nodes), nodes);
-        builder.AddComponentParameter(7, nameof(PropertyPanel.FlowName), FlowName);
+        builder.AddComponentParameter(7, nameof(PropertyPanel.FlowName), flowName);
         builder.AddComponentParameter(8, nameof(PropertyPanel.Language), Language);
         builder.AddComponentParameter(9, nameof(PropertyPanel.OnInput), EventCallback.Factory.Create<PropertyEdit>(this, e =>
             Canvas("setInput", e.NodeId, e.Name, e.Value, e.Mode.ToString())));
@@ -164,7 +165,7 @@ public sealed partial class FlowDesigner
         builder.AddComponentParameter(1, nameof(VersionsPanel.FlowId), FlowId);
         builder.AddComponentParameter(2, nameof(VersionsPanel.OpenVersion), version);
         builder.AddComponentParameter(3, nameof(VersionsPanel.OpenStatus), status);
-        builder.AddComponentParameter(4, nameof(VersionsPanel.CanPublish), CanPublish);
+        builder.AddComponentParameter(4, nameof(VersionsPanel.CanPublish), canPublish);
         builder.AddComponentParameter(5, nameof(VersionsPanel.HasErrors), problems.Errors.Count > 0);
         builder.AddComponentParameter(6, nameof(VersionsPanel.Refresh), versionsRefresh);
         builder.AddComponentParameter(7, nameof(VersionsPanel.FlushSave), (Func<Task<bool>>)FlushSaveAsync);
@@ -233,8 +234,14 @@ public sealed partial class FlowDesigner
 
         try
         {
-            var (stored, loadedOptions, speech) = await Data.RunAsync(async w =>
+            var (flow, stored, loadedOptions, speech, admin) = await Data.RunAsync<(Flow?, FlowVersion?, DesignerOptionsResult?, bool, bool)>(async w =>
             {
+                var flow = await w.Db.Flows.AsNoTracking().SingleOrDefaultAsync(f => f.Id == FlowId, w.Cancellation);
+                if (flow is null)
+                {
+                    return (null, null, null, false, false);
+                }
+
                 var versions = await w.Db.FlowVersions.AsNoTracking().Where(v => v.FlowId == FlowId)
                     .Select(v => new { v.Version, v.Status }).ToListAsync(w.Cancellation);
                 var pick = versions.FirstOrDefault(v => v.Version == Version)?.Version
@@ -245,16 +252,24 @@ public sealed partial class FlowDesigner
                     : await w.Db.FlowVersions.AsNoTracking().SingleAsync(v => v.FlowId == FlowId && v.Version == pick, w.Cancellation);
                 var choices = await w.Get<DesignerOptions>().GetAsync(w.User.TenantId()!.Value, w.Cancellation);
                 var engines = await w.Get<ISpeechEngines>().GetAsync(w.Cancellation);
-                return (row, choices, engines.Stt is not null);
+                return (flow, row, choices, engines.Stt is not null, w.User.IsTenantAdmin());
             });
-            options = loadedOptions with { SpeechToText = speech };
+            if (flow is null)
+            {
+                notFound = true;
+                return;
+            }
+
+            flowName = flow.Name;
+            canPublish = admin;
+            options = loadedOptions! with { SpeechToText = speech };
             if (stored is not null)
             {
                 Open(stored.Version, stored.Status, stored.Revision, stored.Definition);
             }
             else
             {
-                initialDefinition = JsonSerializer.Serialize(new { name = FlowName, nodes = Array.Empty<object>(), connections = Array.Empty<object>() });
+                initialDefinition = JsonSerializer.Serialize(new { name = flowName, nodes = Array.Empty<object>(), connections = Array.Empty<object>() });
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -304,7 +319,13 @@ public sealed partial class FlowDesigner
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (canvas is not null || mounting || loadError is not null || initialDefinition.Length == 0 || disposed)
+        // The script loads while the flow does (the first render comes before the data).
+        if (firstRender)
+        {
+            moduleImport = JS.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
+        }
+
+        if (canvas is not null || mounting || loadError is not null || notFound || initialDefinition.Length == 0 || disposed || moduleImport is null)
         {
             return;
         }
@@ -312,8 +333,7 @@ public sealed partial class FlowDesigner
         mounting = true;
         try
         {
-            // Absolute: a relative module path would resolve against blazor.web.js's folder.
-            module = await JS.InvokeAsync<IJSObjectReference>("import", "/" + Assets["_content/VoiceAgent.Designer/designer-canvas.js"].TrimStart('/'));
+            module = await moduleImport;
             self = DotNetObjectReference.Create(this);
             canvas = await module.InvokeAsync<IJSObjectReference>("mount", root, self,
                 new { definition = initialDefinition, descriptors, language = Language, errors = problems.Errors });
@@ -680,7 +700,7 @@ public sealed partial class FlowDesigner
         if (json is not null)
         {
             var pretty = JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, PrettyJson);
-            await module!.InvokeVoidAsync("download", $"{(FlowName.Length > 0 ? FlowName : "ablauf")}-meine-fassung.json", pretty);
+            await module!.InvokeVoidAsync("download", $"{(flowName.Length > 0 ? flowName : "ablauf")}-meine-fassung.json", pretty);
         }
     }
 
