@@ -96,6 +96,14 @@ internal static class DesignerCommand
         var heapMb = metrics!.Value.GetProperty("metrics").EnumerateArray()
             .First(m => m.GetProperty("name").GetString() == "JSHeapUsedSize").GetProperty("value").GetDouble() / 1024 / 1024;
 
+        // Where the last visit's time went: the page's marks and the scripts it loaded (ms since navigation start).
+        var phases = await page.EvaluateAsync<string>("""
+            () => [...performance.getEntriesByType('navigation').map(n => `html ${Math.round(n.responseEnd)}`),
+                   ...performance.getEntriesByType('resource').filter(r => /\.js/.test(r.name))
+                      .map(r => `${r.name.split('/').pop().split('?')[0]} ${Math.round(r.startTime)}–${Math.round(r.responseEnd)}`),
+                   ...performance.getEntriesByType('mark').map(m => `${m.name} ${Math.round(m.startTime)}`)].join(', ')
+            """);
+        log.WriteLine("Last visit: " + phases);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Open → interactive per visit: {string.Join(", ", ready.Select(r => r.ToString("0")))} ms; JS heap {heapMb:0.0} MB."));
 
         // 3. Property edits on the first Speak node.
