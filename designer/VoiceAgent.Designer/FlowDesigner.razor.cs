@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
-using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -126,28 +125,7 @@ public sealed partial class FlowDesigner
     private string CultureUrl(string culture) =>
         $"/culture/{culture}?returnUrl={Uri.EscapeDataString("/" + Navigation.ToBaseRelativePath(Navigation.Uri))}";
 
-    // ---- the panels (filled in by the property panel, versions panel and test console) ----
-    private RenderFragment PropertiesTab => builder =>
-    {
-        builder.OpenComponent<PropertyPanel>(0);
-        builder.AddComponentParameter(1, nameof(PropertyPanel.Selection), selection);
-        builder.AddComponentParameter(2, nameof(PropertyPanel.Descriptors), descriptorsByType);
-        builder.AddComponentParameter(3, nameof(PropertyPanel.Options), options);
-        builder.AddComponentParameter(4, nameof(PropertyPanel.Variables), variables);
-        builder.AddComponentParameter(5, nameof(PropertyPanel.Problems), problems);
-        builder.AddComponentParameter(6, nameof(PropertyPanel.Nodes), nodes);
-        builder.AddComponentParameter(7, nameof(PropertyPanel.FlowName), flowName);
-        builder.AddComponentParameter(8, nameof(PropertyPanel.Language), Language);
-        builder.AddComponentParameter(9, nameof(PropertyPanel.OnInput), EventCallback.Factory.Create<PropertyEdit>(this, e =>
-            Canvas("setInput", e.NodeId, e.Name, e.Value, e.Mode.ToString())));
-        builder.AddComponentParameter(10, nameof(PropertyPanel.OnNoteText), EventCallback.Factory.Create<NoteEdit>(this, e =>
-            Canvas("setNoteText", e.NoteId, e.Text, e.Mode.ToString())));
-        builder.AddComponentParameter(11, nameof(PropertyPanel.OnConnect), EventCallback.Factory.Create<OutcomeLink>(this, e =>
-            Canvas("connect", e.NodeId, e.Outcome, e.Target)));
-        builder.AddComponentParameter(12, nameof(PropertyPanel.OnDeleteSelection), EventCallback.Factory.Create(this, () => Canvas("remove")));
-        builder.AddComponentParameter(13, nameof(PropertyPanel.OnFocusNode), EventCallback.Factory.Create<string>(this, FocusNodeAsync));
-        builder.CloseComponent();
-    };
+    private string RecorderUrl => "/" + Assets["_content/VoiceAgent.Designer/recorder-worklet.js"].TrimStart('/');
 
     private Task Canvas(string method, params object?[] args) =>
         canvas is null ? Task.CompletedTask : canvas.InvokeVoidAsync(method, args).AsTask();
@@ -158,23 +136,6 @@ public sealed partial class FlowDesigner
         tab = "properties";
         return Canvas("focusNode", nodeId);
     }
-
-    private RenderFragment VersionsTab => builder =>
-    {
-        builder.OpenComponent<VersionsPanel>(0);
-        builder.AddComponentParameter(1, nameof(VersionsPanel.FlowId), FlowId);
-        builder.AddComponentParameter(2, nameof(VersionsPanel.OpenVersion), version);
-        builder.AddComponentParameter(3, nameof(VersionsPanel.OpenStatus), status);
-        builder.AddComponentParameter(4, nameof(VersionsPanel.CanPublish), canPublish);
-        builder.AddComponentParameter(5, nameof(VersionsPanel.HasErrors), problems.Errors.Count > 0);
-        builder.AddComponentParameter(6, nameof(VersionsPanel.Refresh), versionsRefresh);
-        builder.AddComponentParameter(7, nameof(VersionsPanel.FlushSave), (Func<Task<bool>>)FlushSaveAsync);
-        builder.AddComponentParameter(8, nameof(VersionsPanel.Module), module);
-        builder.AddComponentParameter(9, nameof(VersionsPanel.OnOpen), EventCallback.Factory.Create<int>(this, OpenVersionAsync));
-        builder.AddComponentParameter(10, nameof(VersionsPanel.OnStatusChanged),
-            EventCallback.Factory.Create<VersionStatusChange>(this, StatusChanged));
-        builder.CloseComponent();
-    };
 
     private async Task OpenVersionAsync(int number)
     {
@@ -195,23 +156,6 @@ public sealed partial class FlowDesigner
             Notify(change.Message, "success");
         }
     }
-
-    private RenderFragment ConsoleTab => builder =>
-    {
-        builder.OpenComponent<TestConsole>(0);
-        builder.AddComponentParameter(1, nameof(TestConsole.FlowId), FlowId);
-        builder.AddComponentParameter(2, nameof(TestConsole.Version), (int?)version);
-        builder.AddComponentParameter(3, nameof(TestConsole.SpeechToText), options.SpeechToText);
-        builder.AddComponentParameter(4, nameof(TestConsole.RecorderWorkletUrl), "/" + Assets["_content/VoiceAgent.Designer/recorder-worklet.js"].TrimStart('/'));
-        builder.AddComponentParameter(5, nameof(TestConsole.Module), module);
-        builder.AddComponentParameter(6, nameof(TestConsole.FlushSave), (Func<Task<bool>>)FlushSaveAsync);
-        builder.AddComponentParameter(7, nameof(TestConsole.Problems), (Func<DesignerProblems>)(() => problems));
-        builder.AddComponentParameter(8, nameof(TestConsole.NodeTitle), (Func<string, string>)NodeTitle);
-        builder.AddComponentParameter(9, nameof(TestConsole.OnCurrentNode), EventCallback.Factory.Create<string?>(this, id => Canvas("setCurrent", id)));
-        builder.AddComponentParameter(10, nameof(TestConsole.OnFocusNode), EventCallback.Factory.Create<string>(this, FocusNodeAsync));
-        builder.AddComponentParameter(11, nameof(TestConsole.CalendarUrl), "/app/calendar");
-        builder.CloseComponent();
-    };
 
     private string NodeTitle(string nodeId) => nodes.FirstOrDefault(n => n.Id == nodeId)?.Label ?? nodeId;
 
@@ -537,48 +481,6 @@ public sealed partial class FlowDesigner
     }
 
     // ---- toolbar ----
-    private RenderFragment ToolButton(string action, string icon, string key, bool disabled = false) => builder =>
-    {
-        var label = T[key].Value;
-        builder.OpenElement(0, "button");
-        builder.AddAttribute(1, "type", "button");
-        builder.AddAttribute(2, "class", "mud-button-root mud-icon-button mud-icon-button-size-small mud-ripple mud-ripple-icon va-tool-button");
-        builder.AddAttribute(3, "title", label);
-        builder.AddAttribute(4, "aria-label", ShortLabel(label));
-        builder.AddAttribute(5, "data-testid", $"toolbar-{action}");
-        builder.AddAttribute(6, "disabled", disabled);
-        builder.AddAttribute(7, "onclick", EventCallback.Factory.Create<MouseEventArgs>(this, () => ToolbarAsync(action)));
-        builder.AddAttribute(8, "data-changes", ChangingActions.Contains(action));
-        builder.OpenElement(9, "span");
-        builder.AddAttribute(10, "class", "mud-icon-button-label");
-        builder.AddContent(11, LightMarkup.Icon(icon));
-        builder.CloseElement();
-        builder.CloseElement();
-    };
-
-    private RenderFragment TextButton(string action, string key) => builder =>
-    {
-        var label = T[key].Value;
-        builder.OpenElement(0, "button");
-        builder.AddAttribute(1, "type", "button");
-        builder.AddAttribute(2, "class", LightMarkupButton("default"));
-        builder.AddAttribute(3, "title", label);
-        builder.AddAttribute(4, "data-testid", $"toolbar-{action}");
-        builder.AddAttribute(5, "onclick", EventCallback.Factory.Create<MouseEventArgs>(this, () => ToolbarAsync(action)));
-        builder.OpenElement(6, "span");
-        builder.AddAttribute(7, "class", "mud-button-label");
-        builder.AddContent(8, ShortLabel(label));
-        builder.CloseElement();
-        builder.CloseElement();
-    };
-
-    /// <summary>Toolbar actions that change the flow (the canvas module marks the save status at once, see data-changes).</summary>
-    private static readonly HashSet<string> ChangingActions = ["undo", "redo", "paste", "remove", "layout", "note"];
-
-    /// <summary>"Rückgängig (Strg+Z)" → "Rückgängig": the shortcut stays in the tooltip.</summary>
-    private static string ShortLabel(string label) =>
-        label.IndexOf(" (", StringComparison.Ordinal) is var at and > 0 && label.EndsWith(')') ? label[..at] : label;
-
     private async Task ToolbarAsync(string action)
     {
         if (canvas is null)
