@@ -10,49 +10,23 @@ const PADDING = 40;
 /**
  * Sets the first view of a loaded flow and renders what it shows: small flows are fitted to the window, large ones
  * open at a readable zoom with the Start node at the top (the minimap shows the whole). Only cells in the view are
- * rendered (x6 virtual rendering), so opening a 300-node flow costs what about twenty nodes cost; the margin around
- * the view follows when the browser is idle.
+ * rendered (x6 virtual rendering), so opening a 300-node flow costs what about twenty nodes cost.
  */
 export function initialView(graph: Graph, container: HTMLElement): void {
-  // While the view is set, the virtual renderer draws only what is in view (no margin around it): zooming and scrolling
-  // each make it draw, and every cell drawn then costs time before the flow can be used.
-  const virtual = typeof graph.options.virtual === "object" ? graph.options.virtual : null;
-  const margin = virtual?.margin;
-  if (virtual) {
-    virtual.margin = 0;
-  }
-  try {
-    setView(graph, container);
-  } finally {
-    if (virtual) {
-      virtual.margin = margin;
-    }
-  }
-  renderVisible(graph, 0);
-  // The cells around the view (so panning finds them drawn) once the browser has shown the first view.
-  const later = window.requestIdleCallback ?? ((callback: () => void) => window.setTimeout(callback, 50));
-  later(() => {
-    if (!graph.disposed) {
-      renderVisible(graph);
-    }
-  });
-}
-
-function setView(graph: Graph, container: HTMLElement): void {
   const nodes = graph.getNodes();
-  if (nodes.length === 0) {
-    return;
+  if (nodes.length > 0) {
+    const bbox = graph.getCellsBBox(nodes) ?? new Rectangle(0, 0, 1, 1);
+    const fitScale = Math.min(1, (container.clientWidth - 2 * PADDING) / bbox.width, (container.clientHeight - 2 * PADDING) / bbox.height);
+    if (fitScale >= MIN_FIT_SCALE) {
+      graph.zoomToFit({ padding: PADDING, maxScale: 1, useCellGeometry: true });
+    } else {
+      const start =
+        nodes.find((n) => n.getData<NodeData>().type === "Start") ??
+        [...nodes].sort((a, b) => a.getPosition().y - b.getPosition().y || a.getPosition().x - b.getPosition().x)[0]!;
+      graph.zoomTo(READABLE_SCALE);
+      graph.positionCell(start, "top");
+      graph.translateBy(0, PADDING);
+    }
   }
-  const bbox = graph.getCellsBBox(nodes) ?? new Rectangle(0, 0, 1, 1);
-  const fitScale = Math.min(1, (container.clientWidth - 2 * PADDING) / bbox.width, (container.clientHeight - 2 * PADDING) / bbox.height);
-  if (fitScale >= MIN_FIT_SCALE) {
-    graph.zoomToFit({ padding: PADDING, maxScale: 1, useCellGeometry: true });
-  } else {
-    const start =
-      nodes.find((n) => n.getData<NodeData>().type === "Start") ??
-      [...nodes].sort((a, b) => a.getPosition().y - b.getPosition().y || a.getPosition().x - b.getPosition().x)[0]!;
-    graph.zoomTo(READABLE_SCALE);
-    graph.positionCell(start, "top");
-    graph.translateBy(0, PADDING);
-  }
+  renderVisible(graph);
 }
