@@ -38,7 +38,7 @@ public sealed class SimulationSpeechTests : IntegrationTest
     }
 
     /// <summary>16-bit PCM (or <paramref name="bits"/>) RIFF/WAVE with a 440 Hz tone.</summary>
-    private static byte[] Wav(int sampleRate, double seconds, int channels = 1, int bits = 16)
+    internal static byte[] Wav(int sampleRate, double seconds, int channels = 1, int bits = 16)
     {
         var frames = (int)(sampleRate * seconds);
         var bytesPerSample = bits / 8;

@@ -180,7 +180,7 @@ public sealed class ConsoleShellTests : IntegrationTest
         var flowId = await app.SeedSampleFlowAsync(tenantId);
         await using var host = await RenderAsync(app, tenantId, flowId, speech: true);
         host.Recorder.Setup<TestConsole.RecordStart>("recordStart", _ => true).SetResult(new TestConsole.RecordStart("recording", "worklet", null));
-        host.Recorder.Setup<IJSStreamReference>("recordStop").SetResult(new Recording(ConsoleSpeechTests.Wav(16_000, 1.5)));
+        host.Recorder.Setup<IJSStreamReference>("recordStop").SetResult(new Recording(SimulationSpeechTests.Wav(16_000, 1.5)));
         await StartAsync(host);
 
         // Press: recording; press again: stopped, streamed to .NET, transcribed and taken.

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,7 +63,7 @@ public sealed class ConsoleSpeechTests : IntegrationTest
             var (tenantId, flowId, start) = await StartAsync(app);
 
             openAi.EnqueueTranscripts("  Ich möchte gerne einen Termin vereinbaren ");
-            var spoken = await SpeakAsync(app, tenantId, flowId, start.SessionId, Wav(48_000, 1.5, channels: 2));
+            var spoken = await SpeakAsync(app, tenantId, flowId, start.SessionId, SimulationSpeechTests.Wav(48_000, 1.5, channels: 2));
 
             Assert.Null(spoken.Refusal);
             Assert.Equal(OutcomeKind.Ok, spoken.Turn!.Kind);
@@ -78,7 +77,7 @@ public sealed class ConsoleSpeechTests : IntegrationTest
             Assert.Equal((1, 8000), (upload.Wav!.Channels, upload.Wav.SampleRate));
 
             openAi.EnqueueTranscripts("");
-            var silence = await SpeakAsync(app, tenantId, flowId, start.SessionId, Wav(16_000, 0.5));
+            var silence = await SpeakAsync(app, tenantId, flowId, start.SessionId, SimulationSpeechTests.Wav(16_000, 0.5));
             var nothing = silence.Turn!.Value!;
             Assert.Equal("", nothing.Heard);
             Assert.Equal("Es wurde nichts verstanden. Sprechen Sie bitte etwas lauter und deutlicher und versuchen Sie es noch einmal.", nothing.Hint);
@@ -88,7 +87,7 @@ public sealed class ConsoleSpeechTests : IntegrationTest
 
             // The silent answer changed nothing: the next one books the offered slot.
             openAi.EnqueueTranscripts("Ja, das passt");
-            var booked = (await SpeakAsync(app, tenantId, flowId, start.SessionId, Wav(8_000, 1))).Turn!.Value!;
+            var booked = (await SpeakAsync(app, tenantId, flowId, start.SessionId, SimulationSpeechTests.Wav(8_000, 1))).Turn!.Value!;
             Assert.Contains("ist eingetragen", booked.Lines[0]);
             Assert.Equal(1, await CountAsync("SELECT count(*) FROM sandbox_events WHERE caller_number = '+491701234567' AND status = 'confirmed'"));
         }
@@ -105,16 +104,16 @@ public sealed class ConsoleSpeechTests : IntegrationTest
             const string invalid = "Die Aufnahme ist keine gültige WAV-Datei (16-bit PCM, mono oder stereo, mindestens 8 kHz).";
             const string tooLong = "Die Aufnahme ist zu lang: höchstens 30 Sekunden und 1 MB.";
 
-            foreach (var body in new[] { "{\"text\":\"Hallo\"}"u8.ToArray(), Wav(16_000, 1, bits: 8), Wav(16_000, 1)[..40], Wav(4_000, 1) })
+            foreach (var body in new[] { "{\"text\":\"Hallo\"}"u8.ToArray(), SimulationSpeechTests.Wav(16_000, 1, bits: 8), SimulationSpeechTests.Wav(16_000, 1)[..40], SimulationSpeechTests.Wav(4_000, 1) })
             {
                 var refused = await SpeakAsync(app, tenantId, flowId, start.SessionId, body);
                 Assert.Equal((SpeechRefusal.InvalidAudio, invalid), (refused.Refusal, refused.Message));
                 Assert.Null(refused.Turn);
             }
 
-            var tooBig = await SpeakAsync(app, tenantId, flowId, start.SessionId, Wav(16_000, 35));
+            var tooBig = await SpeakAsync(app, tenantId, flowId, start.SessionId, SimulationSpeechTests.Wav(16_000, 35));
             Assert.Equal((SpeechRefusal.TooLarge, tooLong), (tooBig.Refusal, tooBig.Message));
-            var overThirtySeconds = await SpeakAsync(app, tenantId, flowId, start.SessionId, Wav(8_000, 40));
+            var overThirtySeconds = await SpeakAsync(app, tenantId, flowId, start.SessionId, SimulationSpeechTests.Wav(8_000, 40));
             Assert.Equal((SpeechRefusal.TooLarge, tooLong), (overThirtySeconds.Refusal, overThirtySeconds.Message));
 
             Assert.Empty(openAi.Transcriptions);
@@ -132,13 +131,13 @@ public sealed class ConsoleSpeechTests : IntegrationTest
             var (tenantA, flowA, startA) = await StartAsync(app, "chef@a.de", "A GmbH");
             var (tenantB, _, _) = await StartAsync(app, "chef@b.de", "B GmbH");
 
-            Assert.Equal(OutcomeKind.NotFound, (await SpeakAsync(app, tenantB, flowA, startA.SessionId, Wav(16_000, 1))).Turn!.Kind);
-            Assert.Equal(OutcomeKind.NotFound, (await SpeakAsync(app, tenantA, flowA, Guid.NewGuid(), Wav(16_000, 1))).Turn!.Kind);
+            Assert.Equal(OutcomeKind.NotFound, (await SpeakAsync(app, tenantB, flowA, startA.SessionId, SimulationSpeechTests.Wav(16_000, 1))).Turn!.Kind);
+            Assert.Equal(OutcomeKind.NotFound, (await SpeakAsync(app, tenantA, flowA, Guid.NewGuid(), SimulationSpeechTests.Wav(16_000, 1))).Turn!.Kind);
             Assert.Empty(openAi.Transcriptions);
 
             openAi.EnqueueTranscripts("Nein danke, tschüss");
-            Assert.Equal("completed", (await SpeakAsync(app, tenantA, flowA, startA.SessionId, Wav(16_000, 1))).Turn!.Value!.Status);
-            var ended = await SpeakAsync(app, tenantA, flowA, startA.SessionId, Wav(16_000, 1));
+            Assert.Equal("completed", (await SpeakAsync(app, tenantA, flowA, startA.SessionId, SimulationSpeechTests.Wav(16_000, 1))).Turn!.Value!.Status);
+            var ended = await SpeakAsync(app, tenantA, flowA, startA.SessionId, SimulationSpeechTests.Wav(16_000, 1));
             Assert.Equal(OutcomeKind.Conflict, ended.Turn!.Kind);
             Assert.Equal("Dieses Gespräch ist beendet. Starten Sie eine neue Simulation.", ended.Turn.Message);
             Assert.Single(openAi.Transcriptions);
@@ -150,44 +149,11 @@ public sealed class ConsoleSpeechTests : IntegrationTest
     {
         var (tenantId, flowId, start) = await StartAsync(App);
 
-        var refused = await SpeakAsync(App, tenantId, flowId, start.SessionId, Wav(16_000, 1));
+        var refused = await SpeakAsync(App, tenantId, flowId, start.SessionId, SimulationSpeechTests.Wav(16_000, 1));
 
         Assert.Equal(SpeechRefusal.NoSpeechToText, refused.Refusal);
         Assert.Contains("keine Spracherkennung eingerichtet", refused.Message);
         Assert.False(await AsTenantAsync(App, tenantId, async sp => await sp.GetRequiredService<SimulationSpeech>().RecognitionAsync() is not null));
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM flow_sessions WHERE id = '{start.SessionId}' AND status = 'suspended'"));
-    }
-
-    /// <summary>16-bit PCM (or <paramref name="bits"/>) RIFF/WAVE with a 440 Hz tone.</summary>
-    internal static byte[] Wav(int sampleRate, double seconds, int channels = 1, int bits = 16)
-    {
-        var frames = (int)(sampleRate * seconds);
-        var bytesPerSample = bits / 8;
-        var data = frames * channels * bytesPerSample;
-        var wav = new byte[44 + data];
-        var span = wav.AsSpan();
-        "RIFF"u8.CopyTo(span);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)(36 + data));
-        "WAVE"u8.CopyTo(span[8..]);
-        "fmt "u8.CopyTo(span[12..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[20..], 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[22..], (ushort)channels);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[24..], (uint)sampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[28..], (uint)(sampleRate * channels * bytesPerSample));
-        BinaryPrimitives.WriteUInt16LittleEndian(span[32..], (ushort)(channels * bytesPerSample));
-        BinaryPrimitives.WriteUInt16LittleEndian(span[34..], (ushort)bits);
-        "data"u8.CopyTo(span[36..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[40..], (uint)data);
-        if (bits == 16)
-        {
-            for (var i = 0; i < frames * channels; i++)
-            {
-                var value = (short)(8000 * Math.Sin(2 * Math.PI * 440 * (i / channels) / sampleRate));
-                BinaryPrimitives.WriteInt16LittleEndian(span[(44 + 2 * i)..], value);
-            }
-        }
-
-        return wav;
     }
 }
