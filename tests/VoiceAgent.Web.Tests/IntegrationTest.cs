@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.Platform.Data;
 using VoiceAgent.Testing;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -38,6 +40,18 @@ public abstract class IntegrationTest : IAsyncLifetime
             // The host's shutdown was cut short (Hangfire's server waits for its workers; seen once on a machine busy with
             // a build). The test has passed or failed by now; the next test starts a fresh host on a reset database.
         }
+    }
+
+    /// <summary>Runs work as PortalData runs a page's: a fresh scope, the tenant's RLS scope, one committed transaction.</summary>
+    protected async Task<T> AsTenantAsync<T>(Guid tenantId, Func<IServiceProvider, VoiceAgentDb, Task<T>> work)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
+        db.Scope.UseTenant(tenantId);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var result = await work(scope.ServiceProvider, db);
+        await transaction.CommitAsync();
+        return result;
     }
 
     /// <summary>Counts rows as the schema owner (bypasses row-level security), to assert what is really stored.</summary>

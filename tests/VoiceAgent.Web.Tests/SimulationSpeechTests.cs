@@ -14,13 +14,16 @@ namespace VoiceAgent.Web.Tests;
 /// </summary>
 public sealed class SimulationSpeechTests : IntegrationTest
 {
-    private const string OpenAiKey = "sk-test-speech-0123456789abcdef";
+    internal const string OpenAiKey = "sk-test-speech-0123456789abcdef";
 
     /// <summary>A host whose OpenAI calls go to a fake, with the key stored by the super-admin (as in RealtimeCallTests).</summary>
-    private async Task<(VoiceAgentFactory App, FakeOpenAiServer OpenAi)> WithSpeechToTextAsync()
+    private Task<(VoiceAgentFactory App, FakeOpenAiServer OpenAi)> WithSpeechToTextAsync() => WithSpeechToTextAsync(Database);
+
+    /// <summary>The same host for other test classes on the shared database.</summary>
+    internal static async Task<(VoiceAgentFactory App, FakeOpenAiServer OpenAi)> WithSpeechToTextAsync(PostgresServer database)
     {
         var openAi = await FakeOpenAiServer.StartAsync();
-        var app = new VoiceAgentFactory(Database) { Settings = new() { ["OpenAi:Endpoint"] = openAi.Endpoint.ToString() } };
+        var app = new VoiceAgentFactory(database) { Settings = new() { ["OpenAi:Endpoint"] = openAi.Endpoint.ToString() } };
         var superAdmin = await app.LoginAsAdminAsync();
         (await superAdmin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = OpenAiKey })).EnsureSuccessStatusCode();
         return (app, openAi);

@@ -15,21 +15,15 @@ namespace VoiceAgent.Web.Tests.Designer;
 /// </summary>
 public sealed class ConsoleSpeechTests : IntegrationTest
 {
-    private const string OpenAiKey = "sk-test-console-0123456789abcdef";
+    private const string OpenAiKey = SimulationSpeechTests.OpenAiKey;
 
     public ConsoleSpeechTests()
     {
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("de-DE");
     }
 
-    private async Task<(VoiceAgentFactory App, FakeOpenAiServer OpenAi)> WithSpeechToTextAsync()
-    {
-        var openAi = await FakeOpenAiServer.StartAsync();
-        var app = new VoiceAgentFactory(Database) { Settings = new() { ["OpenAi:Endpoint"] = openAi.Endpoint.ToString() } };
-        var superAdmin = await app.LoginAsAdminAsync();
-        (await superAdmin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = OpenAiKey })).EnsureSuccessStatusCode();
-        return (app, openAi);
-    }
+    private Task<(VoiceAgentFactory App, FakeOpenAiServer OpenAi)> WithSpeechToTextAsync() =>
+        SimulationSpeechTests.WithSpeechToTextAsync(Database);
 
     /// <summary>Runs <paramref name="work"/> in a fresh DI scope in the tenant's row-level-security scope.</summary>
     private static async Task<T> AsTenantAsync<T>(VoiceAgentFactory app, Guid tenantId, Func<IServiceProvider, Task<T>> work)

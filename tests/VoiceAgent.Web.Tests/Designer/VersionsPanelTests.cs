@@ -72,18 +72,6 @@ public sealed class VersionsPanelTests : IntegrationTest
             .Add(v => v.Module, module)
             .Add(v => v.OnStatusChanged, c => changes.Add(c)));
 
-    private async Task<T> AsTenantAsync<T>(Guid tenantId, Func<IServiceProvider, VoiceAgentDb, Task<T>> work)
-    {
-        // As PortalData runs a page's work: a fresh scope, the tenant's RLS scope, one transaction.
-        await using var scope = App.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
-        db.Scope.UseTenant(tenantId);
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var result = await work(scope.ServiceProvider, db);
-        await transaction.CommitAsync();
-        return result;
-    }
-
     /// <summary>The sample flow (version 1 live) and a draft version 2 with another greeting.</summary>
     private async Task<(Guid TenantId, Guid FlowId)> SampleWithDraftAsync()
     {

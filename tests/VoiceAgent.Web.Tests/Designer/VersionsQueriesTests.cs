@@ -9,17 +9,6 @@ namespace VoiceAgent.Web.Tests.Designer;
 /// <summary>FlowVersions (what the versions endpoints and the designer's versions panel read) under row-level security.</summary>
 public sealed class VersionsQueriesTests : IntegrationTest
 {
-    private async Task<T> AsTenantAsync<T>(Guid tenantId, Func<IServiceProvider, VoiceAgentDb, Task<T>> work)
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
-        db.Scope.UseTenant(tenantId);
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var result = await work(scope.ServiceProvider, db);
-        await transaction.CommitAsync();
-        return result;
-    }
-
     [Fact]
     public async Task Versions_diff_and_export_of_the_own_flow_and_nothing_of_another_tenants()
     {
