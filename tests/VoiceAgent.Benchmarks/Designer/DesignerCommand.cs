@@ -99,7 +99,7 @@ internal static class DesignerCommand
         // Where the last visit's time went: the page's marks and the scripts it loaded (ms since navigation start).
         var phases = await page.EvaluateAsync<string>("""
             () => [...performance.getEntriesByType('navigation').map(n => `html ${Math.round(n.responseEnd)}`),
-                   ...performance.getEntriesByType('resource').filter(r => /\.js/.test(r.name))
+                   ...performance.getEntriesByType('resource').filter(r => /\.js|_blazor/.test(r.name))
                       .map(r => `${r.name.split('/').pop().split('?')[0]} ${Math.round(r.startTime)}–${Math.round(r.responseEnd)}`),
                    ...performance.getEntriesByType('mark').map(m => `${m.name} ${Math.round(m.startTime)}`)].join(', ')
             """);

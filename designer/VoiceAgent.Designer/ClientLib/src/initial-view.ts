@@ -1,4 +1,4 @@
-import { type Graph, Rectangle } from "@antv/x6";
+import { type Graph, type Node, Rectangle } from "@antv/x6";
 import type { NodeData } from "./contract";
 import { renderVisible } from "./render-visible";
 
@@ -14,6 +14,18 @@ const PADDING = 40;
  */
 export function initialView(graph: Graph, container: HTMLElement): void {
   const nodes = graph.getNodes();
+  // x6's virtual renderer draws the view on each zoom and pan step; here only the last one is ever seen.
+  const virtual = graph.virtualRender as unknown as { stopListening(): void; startListening(): void };
+  virtual.stopListening();
+  try {
+    setView(graph, container, nodes);
+  } finally {
+    virtual.startListening();
+  }
+  renderVisible(graph);
+}
+
+function setView(graph: Graph, container: HTMLElement, nodes: Node[]): void {
   if (nodes.length > 0) {
     const bbox = graph.getCellsBBox(nodes) ?? new Rectangle(0, 0, 1, 1);
     const fitScale = Math.min(1, (container.clientWidth - 2 * PADDING) / bbox.width, (container.clientHeight - 2 * PADDING) / bbox.height);
@@ -28,5 +40,4 @@ export function initialView(graph: Graph, container: HTMLElement): void {
       graph.translateBy(0, PADDING);
     }
   }
-  renderVisible(graph);
 }
