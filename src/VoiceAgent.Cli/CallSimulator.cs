@@ -76,7 +76,7 @@ public sealed class CallSimulator(
         await stdout.WriteLineAsync(Summary(seconds));
     }
 
-    private async Task<string> RunGatherAsync(HttpClient http, CallSimulatorTwiml twiml, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    private async Task<string> RunGatherAsync(HttpClient http, TwimlAnswer twiml, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         if (settings.Utterances.Any(u => u.Text is null))
         {
@@ -99,7 +99,7 @@ public sealed class CallSimulator(
         return await EndingAsync(twiml, texts.Count - said, stdout);
     }
 
-    private async Task<string> RunStreamAsync(HttpClient http, CallSimulatorStreamTarget target, TextWriter stdout, CancellationToken ct)
+    private async Task<string> RunStreamAsync(HttpClient http, TwimlStreamTarget target, TextWriter stdout, CancellationToken ct)
     {
         // Render everything before the call: the agent would hear a long pause (and give up listening) otherwise.
         var audio = new List<(CallerUtterance Utterance, byte[] MuLaw)>();
@@ -146,7 +146,7 @@ public sealed class CallSimulator(
         return await EndingAsync(next, audio.Count - said, stdout);
     }
 
-    private static async Task<string> EndingAsync(CallSimulatorTwiml twiml, int unsaid, TextWriter stdout)
+    private static async Task<string> EndingAsync(TwimlAnswer twiml, int unsaid, TextWriter stdout)
     {
         var left = unsaid > 0 ? $" ({unsaid} Äußerung(en) nicht mehr gesprochen)" : "";
         if (twiml.DialTarget is { } target)
@@ -158,7 +158,7 @@ public sealed class CallSimulator(
         return twiml.GatherAction is not null ? "Anrufer legt auf." : "Agent hat aufgelegt." + left;
     }
 
-    private async Task PrintAgentAsync(TextWriter stdout, CallSimulatorTwiml twiml, int elapsedMs, string note = "")
+    private async Task PrintAgentAsync(TextWriter stdout, TwimlAnswer twiml, int elapsedMs, string note = "")
     {
         if (twiml.Says.Count == 0)
         {
@@ -225,7 +225,7 @@ public sealed class CallSimulator(
     ];
 
     /// <summary>A signed form POST as Twilio sends it; returns the parsed TwiML and the round trip in ms.</summary>
-    private async Task<(CallSimulatorTwiml Twiml, int ElapsedMs)> PostAsync(HttpClient http, Uri url, List<KeyValuePair<string, string>> fields,
+    private async Task<(TwimlAnswer Twiml, int ElapsedMs)> PostAsync(HttpClient http, Uri url, List<KeyValuePair<string, string>> fields,
         CancellationToken ct, bool expectTwiml = true)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(fields) };
@@ -265,7 +265,14 @@ public sealed class CallSimulator(
             }
         }
 
-        return (expectTwiml ? CallSimulatorTwiml.Parse(body, url) : CallSimulatorTwiml.Empty, elapsed);
+        try
+        {
+            return (expectTwiml ? TwimlAnswer.Parse(body, url) : TwimlAnswer.Empty, elapsed);
+        }
+        catch (FormatException ex)
+        {
+            throw new CallSimulatorException(ex.Message, ex);
+        }
     }
 
     private static string ProblemTitle(string body)

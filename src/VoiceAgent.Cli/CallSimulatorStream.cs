@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using VoiceAgent.Platform.Audio;
 using VoiceAgent.Telephony.Audio;
+using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Cli;
 
@@ -74,7 +75,7 @@ internal sealed class CallSimulatorStream : IAsyncDisposable
 
     /// <summary>Connects and sends <c>connected</c> and <c>start</c> with the stream's parameters (the server's token).</summary>
     /// <exception cref="CallSimulatorException">The WebSocket could not be opened.</exception>
-    public static async Task<CallSimulatorStream> OpenAsync(CallSimulatorStreamTarget target, CallSimulatorSettings settings,
+    public static async Task<CallSimulatorStream> OpenAsync(TwimlStreamTarget target, CallSimulatorSettings settings,
         Func<Uri, CancellationToken, Task<WebSocket>>? connect, CancellationToken ct)
     {
         WebSocket socket;

@@ -9,6 +9,7 @@ using VoiceAgent.Telephony;
 using VoiceAgent.Web.Api;
 using VoiceAgent.Web.Components;
 using VoiceAgent.Web.Dashboards;
+using VoiceAgent.Web.Setup;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,7 +24,7 @@ builder.AddPortalLocalization();
 builder.AddApiConventions();
 builder.AddRateLimits();
 builder.AddJobs();
-builder.Services.AddPortal().AddHostPortal().AddDashboards();
+builder.Services.AddPortal().AddHostPortal().AddDashboards().AddSetupWizard();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
@@ -44,6 +45,7 @@ app.MapHealthApi();
 app.MapAuthApi();
 app.MapAdminApi();
 app.MapTenantApi();
+app.MapSetupApi();
 app.MapCallFlows();
 app.MapCalendars();
 app.MapTelephony();

@@ -87,12 +87,23 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     }
 
     /// <summary>Registers and approves a tenant; returns its id and a bearer client of its admin.</summary>
-    public async Task<(Guid TenantId, HttpClient Admin)> ApprovedTenantAsync(string email, string company = "Salon Schnitt GmbH")
+    /// <summary>
+    /// Registers and approves a tenant and signs its admin in. Approval opens the setup wizard, which the dashboard sends
+    /// the admin to; <paramref name="skipSetup"/> (the default) skips it as an admin would, for tests about other pages.
+    /// </summary>
+    public async Task<(Guid TenantId, HttpClient Admin)> ApprovedTenantAsync(string email, string company = "Salon Schnitt GmbH",
+        bool skipSetup = true)
     {
         var id = await RegisterAsync(TestData.Registration(email, company));
         var admin = await LoginAsAdminAsync();
         (await admin.PostAsync($"/api/admin/tenants/{id}/approve", null)).EnsureSuccessStatusCode();
-        return (id, await LoginAsync(email, TestData.Password));
+        var tenant = await LoginAsync(email, TestData.Password);
+        if (skipSetup)
+        {
+            (await tenant.PostAsync("/api/tenant/setup/skip", null)).EnsureSuccessStatusCode();
+        }
+
+        return (id, tenant);
     }
 
     /// <summary>Gives a tenant the demo set-up: the live "Terminannahme" flow and a Mon–Fri 9–17 sandbox calendar.</summary>

@@ -163,6 +163,7 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
         });
 
         ConfigureBilling(builder);
+        ConfigureSetup(builder);
         ConfigureMail(builder);
 
         foreach (var entity in builder.Model.GetEntityTypes())

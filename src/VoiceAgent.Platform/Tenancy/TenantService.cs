@@ -121,6 +121,12 @@ public sealed class TenantService(VoiceAgentDb db, UserManager<AppUser> users, M
         tenant.StatusReason = reason;
         tenant.StatusChangedAt = time.GetUtcNow();
         db.Record(time, actor, action, tenant.Id, $"{previous.ToApi()} → {target.ToApi()}", reason);
+        if (action == AuditActions.TenantApproved && !await db.SetupWizards.IgnoreQueryFilters().AnyAsync(w => w.TenantId == tenant.Id, ct))
+        {
+            // A newly approved tenant's admins start in the setup wizard (issue #15).
+            db.SetupWizards.Add(new SetupWizardState { TenantId = tenant.Id, UpdatedAt = time.GetUtcNow() });
+        }
+
         // The mail is stored with the change and sent after commit: a rolled-back change mails nobody.
         Notify(tenant, mailKey, reason);
         await db.SaveChangesAsync(ct);
