@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using VoiceAgent.CallFlows;
 using VoiceAgent.Platform.Tenancy;
 
@@ -27,6 +28,9 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     /// <summary>The host's clock instead of the system's (e.g. a FakeTimeProvider), so what a page shows does not depend on the date.</summary>
     public TimeProvider? Time { get; init; }
 
+    /// <summary>Receives every log line the host writes (at the configured levels), when set.</summary>
+    public LogCapture? Logs { get; init; }
+
     /// <summary>Extra configuration for this host (e.g. provider base URLs pointing at fakes).</summary>
     public Dictionary<string, string?> Settings { get; init; } = [];
 
@@ -47,6 +51,11 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         if (Time is { } time)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(time));
+        }
+
+        if (Logs is { } logs)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
         }
     }
 
