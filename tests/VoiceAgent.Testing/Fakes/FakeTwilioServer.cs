@@ -34,8 +34,11 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     /// <summary>A successful <c>POST …/IncomingPhoneNumbers/{PN}.json</c>: the form fields as sent.</summary>
     public sealed record NumberUpdate(string AccountSid, string NumberSid, IReadOnlyDictionary<string, string> Form);
 
-    /// <summary>A scripted answer: a status with Twilio's error JSON, or with a non-JSON body when <see cref="Html"/> is set.</summary>
-    public sealed record Failure(int Status, int Code, string Message, bool Html = false, int? RetryAfterSeconds = null);
+    /// <summary>
+    /// A scripted answer: a status with Twilio's error JSON, or with a non-JSON body when <see cref="Html"/> is set. With
+    /// <see cref="Method"/> it waits for the next request of that method (e.g. "POST": a lookup passes, the update fails).
+    /// </summary>
+    public sealed record Failure(int Status, int Code, string Message, bool Html = false, int? RetryAfterSeconds = null, string? Method = null);
 
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, string> tokens = new();
@@ -305,7 +308,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
         requests.Enqueue(new RecordedRequest(http.Request.Method, http.Request.Path.ToString(), user, http.Request.ContentType, form,
             http.Request.QueryString.ToString()));
 
-        if (script.TryDequeue(out var failure))
+        if (script.TryPeek(out var next) && (next.Method is null || next.Method == http.Request.Method) && script.TryDequeue(out var failure))
         {
             if (failure.RetryAfterSeconds is { } retryAfter)
             {
