@@ -91,6 +91,7 @@ public sealed class NumberSetupTests : IntegrationTest, IAsyncLifetime
         Assert.Equal(new Dictionary<string, string>
         {
             ["VoiceUrl"] = ExpectedVoiceUrl, ["VoiceMethod"] = "POST", ["StatusCallback"] = ExpectedStatusUrl, ["StatusCallbackMethod"] = "POST",
+            ["VoiceApplicationSid"] = "",
         }, update.Form);
         Assert.Equal((ExpectedVoiceUrl, ExpectedStatusUrl), (twilio.Number(PlatformSid, Number)!.VoiceUrl, twilio.Number(PlatformSid, Number)!.StatusCallback));
         Assert.Equal(1, await CountAsync($"""
@@ -106,9 +107,26 @@ public sealed class NumberSetupTests : IntegrationTest, IAsyncLifetime
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM audit_entries WHERE action = 'number.webhook_connected'"));
 
         // The URLs set are the ones the app serves.
-        var routes = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Select(e => "/" + e.RoutePattern.RawText?.TrimStart('/'));
+        var routes = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText?.TrimStart('/'));
         Assert.Contains(NumberSetup.VoicePath, routes);
         Assert.Contains(NumberSetup.StatusPath, routes);
+    }
+
+    [Fact]
+    public async Task Twiml_app_on_the_number_means_it_does_not_point_here_until_connect_removes_it()
+    {
+        await PlatformAccountAsync();
+        var (alpha, _) = await App.ApprovedTenantAsync("chef@alpha.de", "Praxis Alpha");
+        twilio.AddNumber(PlatformSid, Number, ExpectedVoiceUrl, ExpectedStatusUrl, voiceApplicationSid: "AP" + new string('a', 32));
+
+        var check = await CheckAsync(alpha, Number, TelephonyAccount.PlatformTwilio);
+        var connected = await ConnectAsync(alpha, Number, TelephonyAccount.PlatformTwilio);
+
+        Assert.Equal((ExpectedVoiceUrl, false), (check.Value!.VoiceUrl, check.Value.PointsHere));
+        Assert.True(connected.Value!.PointsHere);
+        Assert.Null(twilio.Number(PlatformSid, Number)!.VoiceApplicationSid);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM audit_entries WHERE action = 'number.webhook_connected' AND details LIKE '%TwiML app AP% removed'"));
     }
 
     [Fact]
@@ -165,7 +183,8 @@ public sealed class NumberSetupTests : IntegrationTest, IAsyncLifetime
         twilio.AddNumber(PlatformSid, "+499001234567");
         var before = twilio.Requests.Count;
 
-        Assert.StartsWith("Mehrwertnummern (0900, 0190) sind nicht erlaubt.", Assert.Single(FieldErrors(await CheckAsync(alpha, "0900 1234567", TelephonyAccount.PlatformTwilio), "number")));
+        Assert.StartsWith("Mehrwertnummern (0900, 0190) sind nicht erlaubt.",
+            Assert.Single(FieldErrors(await CheckAsync(alpha, "0900 1234567", TelephonyAccount.PlatformTwilio), "number")));
         Assert.StartsWith("Notruf- und Servicenummern wie 110 oder 112 können nicht verbunden werden.",
             Assert.Single(FieldErrors(await ConnectAsync(alpha, "112", TelephonyAccount.PlatformTwilio), "number")));
         Assert.Single(FieldErrors(await CheckAsync(alpha, "keine Nummer", TelephonyAccount.PlatformTwilio), "number"));
@@ -224,7 +243,8 @@ public sealed class NumberSetupTests : IntegrationTest, IAsyncLifetime
         Assert.Equal(4, twilio.Requests.Count);
 
         // The lookup succeeds, the update fails twice: nothing changed, nothing audited.
-        twilio.Fail(new FakeTwilioServer.Failure(502, 0, "", Html: true, Method: "POST"), new FakeTwilioServer.Failure(500, 20500, "Internal Server Error", Method: "POST"));
+        twilio.Fail(new FakeTwilioServer.Failure(502, 0, "", Html: true, Method: "POST"),
+            new FakeTwilioServer.Failure(500, 20500, "Internal Server Error", Method: "POST"));
         var updateDown = await ConnectAsync(alpha, Number, TelephonyAccount.PlatformTwilio);
         Assert.Equal(OutcomeKind.Conflict, updateDown.Kind);
         Assert.Equal(["GET", "POST", "POST"], twilio.Requests.Skip(4).Select(r => r.Method));
@@ -294,7 +314,8 @@ public sealed class NumberSetupTests : IntegrationTest, IAsyncLifetime
 
         Assert.Equal(new Uri("https://voice.example.com/telephony/sipgate/push"), info.IncomingUrl);
         Assert.Equal((info.IncomingUrl, info.IncomingUrl), (info.AnswerUrl, info.HangupUrl));
-        Assert.Contains(info.Steps, step => step.Contains("Eingehende Anrufe", StringComparison.Ordinal) && step.Contains(info.IncomingUrl.AbsoluteUri, StringComparison.Ordinal));
+        Assert.Contains(info.Steps,
+            step => step.Contains("Eingehende Anrufe", StringComparison.Ordinal) && step.Contains(info.IncomingUrl.AbsoluteUri, StringComparison.Ordinal));
         Assert.Equal(new Uri("https://public.example.net/telephony/sipgate/push"), behindProxy.SipgateInstructions(PublicBase).IncomingUrl);
         Assert.Equal(new Uri("https://public.example.net/telephony/twilio/voice"), behindProxy.Webhooks(PublicBase).Voice);
     }

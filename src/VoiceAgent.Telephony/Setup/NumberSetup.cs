@@ -47,9 +47,10 @@ public sealed class NumberSetup(VoiceAgentDb db, NumberService numbers, TwilioAc
     }
 
     /// <summary>
-    /// <see cref="CheckTwilioAsync"/>, then points the number's voice webhook and status callback at us (POST) and audits
-    /// the change with the old and new URLs. Returns the number as Twilio stored it. A number that already points here
-    /// is left as it is (no request, no audit entry).
+    /// <see cref="CheckTwilioAsync"/>, then points the number's voice webhook and status callback at us (POST), removes a
+    /// TwiML app that would take its calls instead, and audits the change with the old and new URLs. Returns the number
+    /// as Twilio stored it. A number that already points here is left as it is (no request, no audit entry). A SIP trunk
+    /// on the number is not touched: the check then keeps saying it does not point here.
     /// </summary>
     public async Task<Outcome<TwilioNumberCheck>> ConnectTwilioAsync(Guid tenantId, string? number, string? region, TelephonyAccount account,
         Uri publicBase, Actor actor, CancellationToken ct = default)
@@ -80,7 +81,8 @@ public sealed class NumberSetup(VoiceAgentDb db, NumberService numbers, TwilioAc
         var after = updated.Value!;
         db.Record(time, actor, WebhookConnectedAction, tenantId,
             $"{before.PhoneNumber} ({AccountName(account)}): voice {before.VoiceUrl ?? "-"} → {after.VoiceUrl ?? "-"}, "
-            + $"status {before.StatusCallback ?? "-"} → {after.StatusCallback ?? "-"}");
+            + $"status {before.StatusCallback ?? "-"} → {after.StatusCallback ?? "-"}"
+            + (before.VoiceApplicationSid is { } app ? $", TwiML app {app} removed" : ""));
         await db.SaveChangesAsync(ct);
         return Outcome<TwilioNumberCheck>.Ok(Check(after, webhooks));
     }

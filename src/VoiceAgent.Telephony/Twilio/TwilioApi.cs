@@ -85,7 +85,8 @@ public sealed partial class TwilioApi(HttpClient http)
 
     /// <summary>
     /// Points the number's voice webhook and call status callback at the given URLs (both POST) and returns the number as
-    /// Twilio stored it. Safe to repeat, so the pipeline's one retry applies.
+    /// Twilio stored it. A TwiML app on the number would take its calls past the voice URL, so it is removed (an empty
+    /// <c>VoiceApplicationSid</c>). Safe to repeat, so the pipeline's one retry applies.
     /// </summary>
     public async Task<TwilioIncomingNumber> SetVoiceWebhooksAsync(TwilioCredentials credentials, string numberSid, Uri voiceUrl, Uri statusCallback,
         CancellationToken cancellationToken = default)
@@ -106,7 +107,7 @@ public sealed partial class TwilioApi(HttpClient http)
 
         var updated = await CallAsync(credentials, client => IncomingPhoneNumberResource.UpdateAsync(pathSid: numberSid,
             pathAccountSid: credentials.AccountSid, voiceUrl: voiceUrl, voiceMethod: HttpMethod.Post, statusCallback: statusCallback,
-            statusCallbackMethod: HttpMethod.Post, client: client), cancellationToken);
+            statusCallbackMethod: HttpMethod.Post, voiceApplicationSid: "", client: client), cancellationToken);
         return ToIncomingNumber(updated);
     }
 

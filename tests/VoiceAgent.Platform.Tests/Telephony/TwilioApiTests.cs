@@ -220,17 +220,19 @@ public sealed class TwilioApiTests : IAsyncLifetime
     [Fact]
     public async Task Setting_the_webhooks_posts_urls_and_methods_and_returns_the_stored_number()
     {
-        var sid = fake.AddNumber(AccountSid, "+49301234567", voiceUrl: "https://other.example.com/a");
+        var sid = fake.AddNumber(AccountSid, "+49301234567", voiceUrl: "https://other.example.com/a", voiceApplicationSid: "AP" + new string('a', 32));
         var voice = new Uri("https://voice.example.com/telephony/twilio/voice");
         var status = new Uri("https://voice.example.com/telephony/twilio/status");
 
         var updated = await Client().SetVoiceWebhooksAsync(Credentials, sid, voice, status);
 
-        Assert.Equal((voice.AbsoluteUri, "POST", status.AbsoluteUri, "POST"), (updated.VoiceUrl, updated.VoiceMethod, updated.StatusCallback, updated.StatusCallbackMethod));
+        Assert.Equal((voice.AbsoluteUri, "POST", status.AbsoluteUri, "POST", (string?)null),
+            (updated.VoiceUrl, updated.VoiceMethod, updated.StatusCallback, updated.StatusCallbackMethod, updated.VoiceApplicationSid));
         var update = Assert.Single(fake.NumberUpdates);
         Assert.Equal(new Dictionary<string, string>
         {
             ["VoiceUrl"] = voice.AbsoluteUri, ["VoiceMethod"] = "POST", ["StatusCallback"] = status.AbsoluteUri, ["StatusCallbackMethod"] = "POST",
+            ["VoiceApplicationSid"] = "",
         }, update.Form);
         Assert.Equal($"/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{sid}.json", Assert.Single(fake.Requests).Path);
     }

@@ -29,7 +29,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
     /// <summary>An incoming phone number of an account as the fake holds it (null URL: not set).</summary>
     public sealed record IncomingNumber(string AccountSid, string Sid, string PhoneNumber, string? VoiceUrl, string VoiceMethod,
-        string? StatusCallback, string StatusCallbackMethod);
+        string? StatusCallback, string StatusCallbackMethod, string? VoiceApplicationSid = null);
 
     /// <summary>A successful <c>POST …/IncomingPhoneNumbers/{PN}.json</c>: the form fields as sent.</summary>
     public sealed record NumberUpdate(string AccountSid, string NumberSid, IReadOnlyDictionary<string, string> Form);
@@ -76,12 +76,13 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
     /// <summary>
     /// Gives the account an incoming number (E.164) whose voice webhook and status callback point where the test says
-    /// (null: not set); returns its SID (PN…, the same for the same account and number).
+    /// (null: not set), optionally with a TwiML app (AP…) that takes its calls instead; returns its SID (PN…, the same for
+    /// the same account and number).
     /// </summary>
-    public string AddNumber(string accountSid, string e164, string? voiceUrl = null, string? statusCallback = null)
+    public string AddNumber(string accountSid, string e164, string? voiceUrl = null, string? statusCallback = null, string? voiceApplicationSid = null)
     {
         var sid = "PN" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(accountSid + e164)))[..32];
-        numbers[sid] = new IncomingNumber(accountSid, sid, e164, voiceUrl, "POST", statusCallback, "POST");
+        numbers[sid] = new IncomingNumber(accountSid, sid, e164, voiceUrl, "POST", statusCallback, "POST", voiceApplicationSid);
         return sid;
     }
 
@@ -189,7 +190,8 @@ public sealed class FakeTwilioServer : IAsyncDisposable
         var pageSize = int.TryParse(query["PageSize"], out var size) && size is > 0 and <= 1000 ? size : 50;
         var page = int.TryParse(query["Page"], out var p) && p >= 0 ? p : 0;
         var pattern = new Regex(string.Concat(filter.Select(c => c == '*' ? "[0-9]" : Regex.Escape(c.ToString()))), RegexOptions.CultureInvariant);
-        var matches = numbers.Values.Where(n => n.AccountSid == accountSid && pattern.IsMatch(n.PhoneNumber)).OrderBy(n => n.PhoneNumber, StringComparer.Ordinal).ToList();
+        var matches = numbers.Values.Where(n => n.AccountSid == accountSid && pattern.IsMatch(n.PhoneNumber))
+            .OrderBy(n => n.PhoneNumber, StringComparer.Ordinal).ToList();
         var start = page * pageSize;
         var records = matches.Skip(start).Take(pageSize).ToList();
         var path = $"/2010-04-01/Accounts/{accountSid}/IncomingPhoneNumbers.json";
@@ -239,6 +241,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
             VoiceMethod = form.GetValueOrDefault("VoiceMethod") ?? number.VoiceMethod,
             StatusCallback = form.TryGetValue("StatusCallback", out var statusCallback) ? NullIfEmpty(statusCallback) : number.StatusCallback,
             StatusCallbackMethod = form.GetValueOrDefault("StatusCallbackMethod") ?? number.StatusCallbackMethod,
+            VoiceApplicationSid = form.TryGetValue("VoiceApplicationSid", out var application) ? NullIfEmpty(application) : number.VoiceApplicationSid,
         };
         numbers[numberSid] = number;
         numberUpdates.Enqueue(new NumberUpdate(accountSid, numberSid, form));
@@ -276,7 +279,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
         ["trunk_sid"] = null,
         ["uri"] = $"/2010-04-01/Accounts/{number.AccountSid}/IncomingPhoneNumbers/{number.Sid}.json",
         ["voice_receive_mode"] = "voice",
-        ["voice_application_sid"] = "",
+        ["voice_application_sid"] = number.VoiceApplicationSid ?? "",
         ["voice_caller_id_lookup"] = false,
         ["voice_fallback_method"] = "POST",
         ["voice_fallback_url"] = "",
