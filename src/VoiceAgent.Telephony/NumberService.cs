@@ -18,27 +18,10 @@ public sealed class NumberService(VoiceAgentDb db, TimeProvider time)
     public async Task<Outcome<PhoneNumber>> ConnectAsync(Guid tenantId, string? input, string? region, string? provider, Guid flowId, Actor actor,
         CancellationToken ct = default)
     {
-        NumberRegion? parsedRegion = null;
-        if (!string.IsNullOrEmpty(region))
+        var normalized = await NormalizeAsync(tenantId, input, region, ct);
+        if (normalized.Kind != OutcomeKind.Ok)
         {
-            if (!PhoneNumbers.TryParseRegion(region, out var r))
-            {
-                return Outcome<PhoneNumber>.Invalid("region", Texts.Get("Numbers.InvalidRegion"));
-            }
-
-            parsedRegion = r;
-        }
-        else if (await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Country).SingleOrDefaultAsync(ct) is { } country
-                 && PhoneNumbers.TryParseRegion(country, out var tenantRegion))
-        {
-            // National forms ("030 …") are read in the tenant's own country unless another region is given.
-            parsedRegion = tenantRegion;
-        }
-
-        var normalized = PhoneNumbers.Normalize(input, parsedRegion);
-        if (!normalized.IsValid)
-        {
-            return Outcome<PhoneNumber>.Invalid("number", normalized.Error!);
+            return new Outcome<PhoneNumber>(normalized.Kind, Errors: normalized.Errors);
         }
 
         provider = string.IsNullOrEmpty(provider) ? Providers.Twilio : provider.ToLowerInvariant();
@@ -52,7 +35,7 @@ public sealed class NumberService(VoiceAgentDb db, TimeProvider time)
             return Outcome<PhoneNumber>.Invalid("flowId", Texts.Get("Numbers.UnknownFlow"));
         }
 
-        var number = normalized.E164!;
+        var number = normalized.Value!;
         if (await db.PhoneNumbers.AnyAsync(n => n.Number == number && n.ReleasedAt == null, ct))
         {
             return Outcome<PhoneNumber>.Conflict(Texts.Get("Numbers.AlreadyBoundHere"));
@@ -95,6 +78,33 @@ public sealed class NumberService(VoiceAgentDb db, TimeProvider time)
             await db.SaveChangesAsync(ct);
             return Outcome<PhoneNumber>.Conflict(Texts.Get("Numbers.TakenByOtherTenant"));
         }
+    }
+
+    /// <summary>
+    /// The number in E.164 under our DACH policy (premium, emergency and other unroutable numbers refused), or the field
+    /// error under "region" or "number". National forms ("030 …") are read in <paramref name="region"/>, else in the
+    /// tenant's own country.
+    /// </summary>
+    public async Task<Outcome<string>> NormalizeAsync(Guid tenantId, string? input, string? region, CancellationToken ct = default)
+    {
+        NumberRegion? parsedRegion = null;
+        if (!string.IsNullOrEmpty(region))
+        {
+            if (!PhoneNumbers.TryParseRegion(region, out var r))
+            {
+                return Outcome<string>.Invalid("region", Texts.Get("Numbers.InvalidRegion"));
+            }
+
+            parsedRegion = r;
+        }
+        else if (await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Country).SingleOrDefaultAsync(ct) is { } country
+                 && PhoneNumbers.TryParseRegion(country, out var tenantRegion))
+        {
+            parsedRegion = tenantRegion;
+        }
+
+        var normalized = PhoneNumbers.Normalize(input, parsedRegion);
+        return normalized.IsValid ? Outcome<string>.Ok(normalized.E164!) : Outcome<string>.Invalid("number", normalized.Error!);
     }
 
     public async Task<Outcome<PhoneNumber>> ReleaseAsync(Guid tenantId, Guid numberId, Actor actor, CancellationToken ct = default)

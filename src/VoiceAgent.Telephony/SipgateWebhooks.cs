@@ -6,6 +6,7 @@ using VoiceAgent.Platform.Numbers;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Telephony;
 using VoiceAgent.Telephony.Calls;
+using VoiceAgent.Telephony.Setup;
 using VoiceAgent.Telephony.Sipgate;
 using VoiceAgent.Platform.Http;
 
@@ -40,7 +41,8 @@ public static class SipgateWebhooks
     {
         var guard = SipgatePushGuard.Create(routes.ServiceProvider);
         routes.MapPost(PushPath, Push).WithName("SipgatePush").WithTags("Sipgate").AllowAnonymous().DisableAntiforgery()
-            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(guard).AddEndpointFilter(new TenantCallFilter(Providers.Sipgate, CallIdOf))
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(guard).AddEndpointFilter(SipgatePushArrivals.RecordAsync)
+            .AddEndpointFilter(new TenantCallFilter(Providers.Sipgate, CallIdOf))
             .ExcludeFromDescription();
         routes.MapGet(PromptPath + "/{id}.wav", Prompt).WithName("PromptAudio").WithTags("Sipgate").AllowAnonymous()
             .WithMetadata(new NoTenantScopeAttribute()).ExcludeFromDescription();

@@ -4,6 +4,7 @@ using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Ports;
 using VoiceAgent.Telephony.Calls;
+using VoiceAgent.Telephony.Setup;
 using VoiceAgent.Telephony.Speech;
 
 namespace VoiceAgent.Telephony;
@@ -21,6 +22,7 @@ public static class TelephonyModule
         services.AddScoped<TwilioAccounts>();
         services.AddSingleton<TwilioAccountDirectory>();
         services.AddScoped<NumberService>();
+        services.AddScoped<NumberSetup>();
         services.AddScoped<TenantCalls>();
         services.AddScoped<CallFlow>();
         services.AddScoped<UsageMeter>();

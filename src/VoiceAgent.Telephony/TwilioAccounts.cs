@@ -45,6 +45,25 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
         return own is null ? platform : new SigningAccount(own.TenantId, new TwilioCredentials(accountSid, protector.Unprotect(own.ProtectedAuthToken)));
     }
 
+    /// <summary>The platform account's credentials for REST calls; null unless both SID and token are configured.</summary>
+    public async Task<TwilioCredentials?> PlatformCredentialsAsync(CancellationToken ct = default)
+    {
+        var sid = await settings.GetAsync(AccountSidSetting, ct);
+        var token = await settings.GetAsync(AuthTokenSetting, ct);
+        return string.IsNullOrEmpty(sid) || string.IsNullOrEmpty(token) ? null : new TwilioCredentials(sid, token);
+    }
+
+    /// <summary>
+    /// The credentials of <paramref name="tenantId"/>'s own account; null when it has none. Looked up in the caller's
+    /// tenant scope, so another tenant's id finds nothing.
+    /// </summary>
+    public async Task<TwilioCredentials?> OwnCredentialsAsync(Guid tenantId, CancellationToken ct = default)
+    {
+        var own = await db.TenantTwilioAccounts.AsNoTracking().Where(a => a.TenantId == tenantId)
+            .Select(a => new { a.AccountSid, a.ProtectedAuthToken }).SingleOrDefaultAsync(ct);
+        return own is null ? null : new TwilioCredentials(own.AccountSid, protector.Unprotect(own.ProtectedAuthToken));
+    }
+
     /// <summary>The tenant's own account as shown on its page (token hint only); null when it uses the platform account.</summary>
     public Task<TenantTwilioAccount?> GetAsync(CancellationToken ct = default) =>
         db.TenantTwilioAccounts.AsNoTracking().SingleOrDefaultAsync(ct);

@@ -27,7 +27,7 @@ public sealed partial class SipgateTests : IntegrationTest
     private const string OurNumber = "49301111111";
     private const string Target = "4930555555";
 
-    private static readonly RSA SigningKey = RSA.Create(2048);
+    internal static readonly RSA SigningKey = RSA.Create(2048);
 
     private WebApplicationFactory<Program> Sipgate(TimeProvider? time = null, int? setupSlots = null) => App.WithWebHostBuilder(b =>
     {
@@ -49,10 +49,10 @@ public sealed partial class SipgateTests : IntegrationTest
         });
     });
 
-    private static string Sign(string body, RSA? key = null) =>
+    internal static string Sign(string body, RSA? key = null) =>
         Convert.ToBase64String((key ?? SigningKey).SignData(Encoding.UTF8.GetBytes(body), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
-    private static async Task<HttpResponseMessage> PushAsync(HttpClient client, string body, string? signature = null, string? forwardedFor = SipgateAddress)
+    internal static async Task<HttpResponseMessage> PushAsync(HttpClient client, string body, string? signature = null, string? forwardedFor = SipgateAddress)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, PushPath) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
@@ -65,7 +65,7 @@ public sealed partial class SipgateTests : IntegrationTest
         return await client.SendAsync(request);
     }
 
-    private static string NewCall(string callId, string to = OurNumber, string direction = "in") =>
+    internal static string NewCall(string callId, string to = OurNumber, string direction = "in") =>
         $"event=newCall&from=491701234567&to={to}&direction={direction}&callId={callId}&user%5B%5D=Alice&userId%5B%5D=w0&fullUserId%5B%5D=1234567w0";
 
     private static string Dtmf(string callId, string digits) => $"event=dtmf&dtmf={digits}&callId={callId}";
@@ -345,8 +345,9 @@ public sealed partial class SipgateTests : IntegrationTest
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM usage_records"));
     }
 
-    /// <summary>The TestServer has no peer address; here every request arrives from our proxy at 127.0.0.1.</summary>
-    private sealed class BehindLocalProxy : IStartupFilter
+    /// <summary>The TestServer has no peer address; here every request arrives from our proxy at 127.0.0.1 (also used by
+    /// <see cref="NumberSetupTests"/>).</summary>
+    internal sealed class BehindLocalProxy : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceAgent.Telephony;
 using VoiceAgent.Telephony.Twilio;
+using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Platform.Tests.Telephony;
 
@@ -189,6 +190,63 @@ public sealed class TwilioApiTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<TwilioApiException>(() => Client().HangupCallAsync(Credentials with { AuthToken = "wrong-token-0000" }, CallSid));
 
         Assert.Equal((401, 20003), (error.Status, error.Code));
+    }
+
+    [Fact]
+    public async Task Number_lookup_filters_by_phone_number_and_picks_the_exact_one_among_partial_matches()
+    {
+        fake.AddNumber(AccountSid, "+4930123456", voiceUrl: "https://other.example.com/a");
+        var sid = fake.AddNumber(AccountSid, "+49301234567", voiceUrl: "https://other.example.com/b", statusCallback: "https://other.example.com/s");
+        fake.AddNumber(OtherAccountSid, "+49301234567");
+
+        var number = await Client().FindIncomingNumberAsync(Credentials, "+4930123456");
+        var longer = await Client().FindIncomingNumberAsync(Credentials, "+49301234567");
+
+        Assert.Equal(("+4930123456", "https://other.example.com/a", "POST", (string?)null), (number!.PhoneNumber, number.VoiceUrl, number.VoiceMethod, number.StatusCallback));
+        Assert.Equal((sid, "https://other.example.com/s"), (longer!.Sid, longer.StatusCallback));
+        var request = fake.Requests[0];
+        Assert.Equal(("GET", $"/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", AccountSid), (request.Method, request.Path, request.BasicUser));
+        Assert.Contains("PhoneNumber=%2B4930123456", request.QueryString);
+    }
+
+    [Fact]
+    public async Task Number_not_in_the_account_is_null_and_the_other_accounts_numbers_stay_hidden()
+    {
+        fake.AddNumber(OtherAccountSid, "+49301234567");
+
+        Assert.Null(await Client().FindIncomingNumberAsync(Credentials, "+49301234567"));
+    }
+
+    [Fact]
+    public async Task Setting_the_webhooks_posts_urls_and_methods_and_returns_the_stored_number()
+    {
+        var sid = fake.AddNumber(AccountSid, "+49301234567", voiceUrl: "https://other.example.com/a", voiceApplicationSid: "AP" + new string('a', 32));
+        var voice = new Uri("https://voice.example.com/telephony/twilio/voice");
+        var status = new Uri("https://voice.example.com/telephony/twilio/status");
+
+        var updated = await Client().SetVoiceWebhooksAsync(Credentials, sid, voice, status);
+
+        Assert.Equal((voice.AbsoluteUri, "POST", status.AbsoluteUri, "POST", (string?)null),
+            (updated.VoiceUrl, updated.VoiceMethod, updated.StatusCallback, updated.StatusCallbackMethod, updated.VoiceApplicationSid));
+        var update = Assert.Single(fake.NumberUpdates);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["VoiceUrl"] = voice.AbsoluteUri, ["VoiceMethod"] = "POST", ["StatusCallback"] = status.AbsoluteUri, ["StatusCallbackMethod"] = "POST",
+            ["VoiceApplicationSid"] = "",
+        }, update.Form);
+        Assert.Equal($"/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{sid}.json", Assert.Single(fake.Requests).Path);
+    }
+
+    [Fact]
+    public async Task Setting_the_webhooks_of_another_accounts_number_is_a_404()
+    {
+        var sid = fake.AddNumber(OtherAccountSid, "+49301234567");
+
+        var error = await Assert.ThrowsAsync<TwilioApiException>(() => Client().SetVoiceWebhooksAsync(Credentials, sid,
+            new Uri("https://voice.example.com/v"), new Uri("https://voice.example.com/s")));
+
+        Assert.Equal((404, 20404), (error.Status, error.Code));
+        Assert.Empty(fake.NumberUpdates);
     }
 
     [Theory]
