@@ -49,7 +49,7 @@ public abstract class PortalTest : IAsyncLifetime
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
 
-        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync(), Time = AppClock };
+        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync(), Time = AppClock, Logs = AppLogs };
         // Port 0 on the IPv4 loopback: Kestrel picks a free port itself, so there is no race with other processes.
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -73,6 +73,9 @@ public abstract class PortalTest : IAsyncLifetime
 
     /// <summary>The app's clock when a test needs a fixed date (e.g. dashboards); null is the system clock.</summary>
     protected virtual TimeProvider? AppClock => null;
+
+    /// <summary>Receives the app's log lines when a test needs to read them (e.g. to show a secret is never logged).</summary>
+    protected virtual LogCapture? AppLogs => null;
 
     /// <summary>Extra configuration of the app (e.g. provider endpoints pointing at fakes the test started).</summary>
     protected virtual Task<Dictionary<string, string?>> AppSettingsAsync() => Task.FromResult(new Dictionary<string, string?>());
