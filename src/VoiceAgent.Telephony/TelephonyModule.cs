@@ -5,6 +5,7 @@ using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Ports;
 using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Telephony.Speech.GoogleCloud;
 
 namespace VoiceAgent.Telephony;
 
@@ -36,6 +37,9 @@ public static class TelephonyModule
         services.AddSingleton<StreamTokens>();
         services.AddSingleton<CallAdmission>();
         services.AddScoped<RealtimeSpeech>();
+        services.AddScoped<TenantSpeechSettings>();
+        GoogleCloudApi.Register(services, configuration);
+        services.AddProviderConnectionCheck<GoogleCloudConnectionCheck>();
         services.AddScoped<ISpeechEngines>(sp => sp.GetRequiredService<RealtimeSpeech>());
         services.AddSingleton(new TextToSpeechCache());
         return services;
@@ -45,6 +49,7 @@ public static class TelephonyModule
     {
         routes.MapTelephonyApi();
         routes.MapCallSettingsApi();
+        routes.MapTenantSpeechApi();
         routes.MapTwilioWebhooks();
         routes.MapSipgateWebhooks();
         return routes;
