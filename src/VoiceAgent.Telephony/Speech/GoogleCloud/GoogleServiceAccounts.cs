@@ -103,7 +103,7 @@ public sealed class GoogleServiceAccount
             }.FromPrivateKey(key);
             return new GoogleServiceAccount(email, new ServiceAccountCredential(initializer));
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or CryptographicException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or CryptographicException or NotSupportedException)
         {
             return null; // not a PEM RSA private key
         }
