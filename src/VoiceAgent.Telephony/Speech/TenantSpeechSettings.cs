@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VoiceAgent.Flows.Runtime;
@@ -12,7 +13,8 @@ using VoiceAgent.Telephony.Speech.GoogleCloud;
 
 namespace VoiceAgent.Telephony.Speech;
 
-/// <summary>The speech engines a tenant may choose (stored lowercase: "offline", "openai", "google").</summary>
+/// <summary>The speech engines a tenant may choose (stored lowercase: "offline", "openai", "google"; JSON by name).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SpeechProvider>))]
 public enum SpeechProvider
 {
     /// <summary>espeak-ng, no recognition of our own: calls run in gather mode.</summary>
