@@ -74,7 +74,7 @@ public sealed class SipgateConnectionCheck(SettingsStore settings, SipgateRestCl
 
 /// <summary>"Verbindung testen" for Google Cloud speech: a token for the stored service account from its token endpoint
 /// (the JWT-bearer grant proves the key and that the account exists); the detail is the account's e-mail.</summary>
-public sealed class GoogleCloudConnectionCheck(SettingsStore settings, GoogleServiceAccounts accounts) : IProviderConnectionCheck
+public sealed class GoogleCloudConnectionCheck(SettingsStore settings, TimeProvider time) : IProviderConnectionCheck
 {
     public string Provider => "googlecloud";
 
@@ -86,7 +86,8 @@ public sealed class GoogleCloudConnectionCheck(SettingsStore settings, GoogleSer
             return ConnectionCheckResult.NotConfigured;
         }
 
-        if (accounts.For(json) is not { } account)
+        // A credential of its own, not the shared one: its cached token would prove nothing about the key as it is now.
+        if (GoogleServiceAccount.Parse(json, time) is not { } account)
         {
             return new ConnectionCheckResult(ConnectionState.Rejected, "no service account key");
         }

@@ -207,6 +207,16 @@ public sealed class RealtimeCallTests : IntegrationTest
         return client;
     }
 
+    /// <summary>The greeting plays to its mark, a moment of silence, then the caller's first utterance and the agent's answer.</summary>
+    private static async Task HearGreetingAndAnswerAsync(TwilioMediaClient caller)
+    {
+        await caller.PlayUntilMarkAsync();
+        Assert.True(caller.MediaFramesReceived > 10);
+        await caller.SendFramesAsync(Enumerable.Repeat(Frame(0, 0), 12));
+        await caller.SendFramesAsync(Utterance());
+        await caller.PlayUntilMarkAsync();
+    }
+
     private static IEnumerable<byte[]> Utterance(int speechFrames = 30) =>
         Enumerable.Range(0, speechFrames).Select(i => Frame(9000, i)).Concat(Enumerable.Repeat(Frame(0, 0), 45));
 
@@ -220,12 +230,7 @@ public sealed class RealtimeCallTests : IntegrationTest
             openAi.EnqueueTranscripts("Ich möchte einen Termin", "Ja, gerne", "Nein danke, tschüss");
             await using var caller = await OpenStreamAsync(app, token);
 
-            await caller.PlayUntilMarkAsync();
-            Assert.True(caller.MediaFramesReceived > 10);
-            await caller.SendFramesAsync(Enumerable.Repeat(Frame(0, 0), 12));
-
-            await caller.SendFramesAsync(Utterance());
-            await caller.PlayUntilMarkAsync();
+            await HearGreetingAndAnswerAsync(caller);
             Assert.Contains(openAi.SpeechRequests, r => r.Input != null && r.Input.StartsWith("Der nächste freie Termin wäre am", StringComparison.Ordinal));
 
             await caller.SendFramesAsync(Utterance());
@@ -255,11 +260,7 @@ public sealed class RealtimeCallTests : IntegrationTest
             google.EnqueueTranscripts("Ich möchte einen Termin");
             await using var caller = await OpenStreamAsync(app, token);
 
-            await caller.PlayUntilMarkAsync();
-            Assert.True(caller.MediaFramesReceived > 10);
-            await caller.SendFramesAsync(Enumerable.Repeat(Frame(0, 0), 12));
-            await caller.SendFramesAsync(Utterance());
-            await caller.PlayUntilMarkAsync();
+            await HearGreetingAndAnswerAsync(caller);
 
             Assert.Contains(google.Syntheses, s => s.Text != null && s.Text.StartsWith("Der nächste freie Termin wäre am", StringComparison.Ordinal));
             Assert.All(google.Syntheses, s => Assert.Equal(("de-DE-Neural2-B", "MULAW", 8000), (s.VoiceName, s.AudioEncoding, s.SampleRateHertz)));

@@ -7,6 +7,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Security;
+using VoiceAgent.Web.Admin;
 using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
 
@@ -222,6 +224,31 @@ public sealed class TenantSpeechTests : IntegrationTest
         var recognition = Assert.Single(setup.Google.Recognitions);
         Assert.Equal(("LINEAR16", 8000, "de-DE", 16_000), (recognition.Encoding, recognition.SampleRateHertz, recognition.LanguageCode, recognition.Audio.Length));
         Assert.Empty(setup.OpenAi.Transcriptions);
+        AssertNoSecret(setup);
+    }
+
+    [Fact]
+    public async Task Verbindung_testen_for_google_cloud_asks_the_token_endpoint_each_time()
+    {
+        await using var setup = await SetUpAsync(openAiKey: false, googleAccount: true);
+        var admin = await setup.Host.LoginAsAdminAsync();
+
+        async Task<ConnectionCheckResult?> TestAsync()
+        {
+            await using var scope = setup.Host.Services.CreateAsyncScope();
+            return await ProviderConnection.TestAsync(scope.ServiceProvider, "googlecloud", default);
+        }
+
+        Assert.Equal(new ConnectionCheckResult(ConnectionState.Ok, FakeGoogleCloudServer.DefaultClientEmail), await TestAsync());
+        setup.Google.FailToken(new FakeGoogleCloudServer.Failure(503));
+        Assert.Equal(new ConnectionCheckResult(ConnectionState.Unreachable, "HTTP 503"), await TestAsync());
+        (await admin.PutAsJsonAsync("/api/admin/settings/googlecloud.service_account",
+            new { value = FakeGoogleCloudServer.ForeignServiceAccountJson(setup.Google.TokenUri) })).EnsureSuccessStatusCode();
+        Assert.Equal(new ConnectionCheckResult(ConnectionState.Rejected, "HTTP 400"), await TestAsync());
+        (await admin.PutAsJsonAsync("/api/admin/settings/googlecloud.service_account", new { value = "{}" })).EnsureSuccessStatusCode();
+        Assert.Equal(ConnectionState.Rejected, (await TestAsync())?.State);
+
+        Assert.Equal(3, setup.Google.TokenRequests.Count);
         AssertNoSecret(setup);
     }
 

@@ -237,8 +237,9 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
         _ => "de-DE",
     };
 
-    /// <summary>The stored choice (null: none) and the tenant's country, in the tenant's row-level-security scope — inside
-    /// the caller's transaction when there is one (a call's webhook), else in a short one of its own (a media stream).</summary>
+    /// <summary>The stored choice (null: none) and the tenant's country, in the tenant's row-level-security scope: as it is
+    /// when the unit of work already acts for the tenant (a call's webhook, a tenant's page), else entered for this read
+    /// (a media stream, a sipgate prompt) — in the current transaction or a short one of its own.</summary>
     private async Task<(TenantSpeechChoice? Choice, string? Country)> ReadAsync(Guid tenantId, CancellationToken ct)
     {
         async Task<(TenantSpeechChoice?, string?)> Read()
@@ -251,7 +252,7 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
             return (row?.Speech is { } s && Parse(s.Provider) is { } p ? new TenantSpeechChoice(p, s.Voice) : null, row?.Country);
         }
 
-        return db.Database.CurrentTransaction is not null
+        return db.Database.CurrentTransaction is not null && (db.Scope.TenantId == tenantId || db.Scope.IsPlatform)
             ? await Read()
             : await db.InScopeAsync(scope => scope.UseTenant(tenantId), Read, ct);
     }

@@ -63,7 +63,8 @@ public sealed class GoogleServiceAccount
 
     public string ClientEmail { get; }
 
-    internal static GoogleServiceAccount? Parse(string json, TimeProvider time)
+    /// <summary>A new credential (no token yet) for <paramref name="json"/>; null when it is not a service account key.</summary>
+    public static GoogleServiceAccount? Parse(string json, TimeProvider time)
     {
         string? email, key, keyId, tokenUri;
         try
