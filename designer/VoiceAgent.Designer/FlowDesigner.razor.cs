@@ -195,7 +195,7 @@ public sealed partial class FlowDesigner
                 var row = pick is null ? null
                     : await w.Db.FlowVersions.AsNoTracking().SingleAsync(v => v.FlowId == FlowId && v.Version == pick, w.Cancellation);
                 var choices = await w.Get<DesignerOptions>().GetAsync(w.User.TenantId()!.Value, w.Cancellation);
-                var engines = await w.Get<ISpeechEngines>().GetAsync(w.Cancellation);
+                var engines = await w.Get<ISpeechEngines>().GetAsync(w.User.TenantId()!.Value, w.Cancellation);
                 return (flow, row, choices, engines.Stt is not null, w.User.IsTenantAdmin());
             });
             if (flow is null)

@@ -41,7 +41,7 @@ public sealed class DesignerOptions(VoiceAgentDb db, ISpeechEngines speech, ITen
 
     public async Task<DesignerOptionsResult> GetAsync(Guid tenantId, CancellationToken ct = default)
     {
-        var voices = (await speech.VoicesAsync(ct)).Select(v => new DesignerOption(v.Value, v.Label)).ToList();
+        var voices = (await speech.VoicesAsync(tenantId, ct)).Select(v => new DesignerOption(v.Value, v.Label)).ToList();
 
         var settings = await db.CallSettings.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenantId, ct);
         var targets = (settings?.TransferTargets ?? []).Select(t => new DesignerOption(t, PhoneNumbers.Display(t))).ToList();

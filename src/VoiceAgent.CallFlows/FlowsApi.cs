@@ -302,7 +302,7 @@ public static class FlowsApi
     internal static async Task<Results<Ok<SpeechTurnResult>, ProblemHttpResult, ValidationProblem>> Speech(Guid id, Guid sessionId,
         HttpRequest request, ClaimsPrincipal user, [AsParameters] FlowsApiServices services, CancellationToken ct)
     {
-        var stt = await services.SimulatorSpeech.RecognitionAsync(ct);
+        var stt = await services.SimulatorSpeech.RecognitionAsync(user.TenantId()!.Value, ct);
         if (stt is null)
         {
             return Problems.Conflict(Texts.Get("Simulation.NoSpeechToText"));

@@ -39,18 +39,18 @@ public sealed record SpeechOutcome(SpeechRefusal? Refusal, string? Message, Outc
 /// <summary>
 /// A spoken answer in the test console, for the API (POST …/simulations/{sid}/speech) and the designer's Blazor console
 /// alike: a WAV recording (16-bit PCM, mono or stereo, any rate from 8 kHz; at most <see cref="RequestLimits.MaxSpeechSeconds"/> s
-/// and <see cref="RequestLimits.MaxSpeechBody"/> bytes) is resampled to 8 kHz, transcribed by the configured speech-to-text
+/// and <see cref="RequestLimits.MaxSpeechBody"/> bytes) is resampled to 8 kHz, transcribed by the tenant's speech-to-text
 /// engine and then taken as the typed text would be. The session is checked before paying for a transcription.
 /// </summary>
 public sealed class SimulationSpeech(SimulationService simulator, ISpeechEngines engines, ILogger<SimulationSpeech> logger)
 {
-    /// <summary>The configured recognition engine, or null when there is none (the console then offers no microphone).</summary>
-    public async Task<ISpeechToText?> RecognitionAsync(CancellationToken ct = default) => (await engines.GetAsync(ct)).Stt;
+    /// <summary>The tenant's recognition engine, or null when it has none (offline; the console then offers no microphone).</summary>
+    public async Task<ISpeechToText?> RecognitionAsync(Guid tenantId, CancellationToken ct = default) => (await engines.GetAsync(tenantId, ct)).Stt;
 
-    /// <summary>Transcribes <paramref name="wav"/> with the configured engine and takes the turn (see the class).</summary>
+    /// <summary>Transcribes <paramref name="wav"/> with the tenant's engine and takes the turn (see the class).</summary>
     public async Task<SpeechOutcome> TakeAsync(Guid tenantId, Guid flowId, Guid sessionId, byte[] wav, CancellationToken ct = default)
     {
-        var stt = await RecognitionAsync(ct);
+        var stt = await RecognitionAsync(tenantId, ct);
         return stt is null
             ? SpeechOutcome.Refused(SpeechRefusal.NoSpeechToText, Texts.Get("Simulation.NoSpeechToText"))
             : await TakeAsync(stt, tenantId, flowId, sessionId, wav, ct);

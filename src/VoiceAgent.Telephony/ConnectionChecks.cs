@@ -1,5 +1,8 @@
+using Google.Apis.Auth.OAuth2.Responses;
+using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Telephony.Sipgate;
+using VoiceAgent.Telephony.Speech.GoogleCloud;
 using VoiceAgent.Telephony.Twilio;
 
 namespace VoiceAgent.Telephony;
@@ -65,6 +68,43 @@ public sealed class SipgateConnectionCheck(SettingsStore settings, SipgateRestCl
             return ex.StatusCode is { } status
                 ? ProviderConnectionChecks.FromStatus((int)status)
                 : new ConnectionCheckResult(ConnectionState.Unreachable, "sipgate");
+        }
+    }
+}
+
+/// <summary>"Verbindung testen" for Google Cloud speech: a token for the stored service account from its token endpoint
+/// (the JWT-bearer grant proves the key and that the account exists); the detail is the account's e-mail.</summary>
+public sealed class GoogleCloudConnectionCheck(SettingsStore settings, TimeProvider time) : IProviderConnectionCheck
+{
+    public string Provider => "googlecloud";
+
+    public async Task<ConnectionCheckResult> CheckAsync(CancellationToken ct)
+    {
+        var json = await settings.GetAsync(GoogleCloudOptions.ServiceAccountSetting, ct);
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return ConnectionCheckResult.NotConfigured;
+        }
+
+        // A credential of its own, not the shared one: its cached token would prove nothing about the key as it is now.
+        if (GoogleServiceAccount.Parse(json, time) is not { } account)
+        {
+            return new ConnectionCheckResult(ConnectionState.Rejected, "no service account key");
+        }
+
+        try
+        {
+            await account.AccessTokenAsync(ct);
+            return new ConnectionCheckResult(ConnectionState.Ok, account.ClientEmail);
+        }
+        catch (PortException ex) when (ex.InnerException is TokenResponseException { StatusCode: { } status } && (int)status is >= 400 and < 500 and not 429)
+        {
+            return new ConnectionCheckResult(ConnectionState.Rejected, $"HTTP {(int)status}");
+        }
+        catch (PortException ex)
+        {
+            return new ConnectionCheckResult(ConnectionState.Unreachable,
+                ex.InnerException is TokenResponseException { StatusCode: { } status } ? $"HTTP {(int)status}" : "network");
         }
     }
 }

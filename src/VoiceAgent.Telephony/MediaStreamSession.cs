@@ -130,7 +130,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var engines = await scope.ServiceProvider.GetRequiredService<RealtimeSpeech>().GetAsync(ct);
+        var engines = await scope.ServiceProvider.GetRequiredService<RealtimeSpeech>().GetAsync(tenantId, ct);
         (stt, tts) = (engines.Stt, engines.Tts);
         var stream = scope.ServiceProvider.GetRequiredService<CallStream>();
         var result = await scope.ServiceProvider.GetRequiredService<TenantCalls>().InCallAsync(tenantId, callId, call => stream.StartAsync(call, ct), ct);

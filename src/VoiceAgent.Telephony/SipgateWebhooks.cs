@@ -104,7 +104,7 @@ public static class SipgateWebhooks
         IDataProtectionProvider protection, RealtimeSpeech speech, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var prompts = new SipgatePrompts(protection, speech, time);
-        if (!prompts.TryRead(id, out var text))
+        if (!prompts.TryRead(id, out var tenantId, out var text))
         {
             return Problems.NotFound();
         }
@@ -112,7 +112,7 @@ public static class SipgateWebhooks
         byte[] wav;
         try
         {
-            wav = await prompts.SynthesizeWavAsync(text, ct);
+            wav = await prompts.SynthesizeWavAsync(text, tenantId, ct);
         }
         catch (PortException ex)
         {
@@ -158,7 +158,8 @@ public static class SipgateWebhooks
             bool mayFailDial = true)
         {
             var push = PublicUrl(PushPath);
-            var spoken = await PromptAsync(turn.Lines, ct);
+            var tenantId = call?.TenantId;
+            var spoken = await PromptAsync(turn.Lines, tenantId, ct);
             SipgateAction action;
             switch (turn.Step)
             {
@@ -180,7 +181,7 @@ public static class SipgateWebhooks
                         : await Calls.Calls.InCallAsync(call, c => Calls.DialLegEnded.HandleAsync(c, null, "failed", null, ct), ct);
                     return await ToAsync(failed, call, providerCallId, ct, mayFailDial: false);
                 case CallStep.Refuse:
-                    action = (spoken ?? await PromptAsync([Texts.Get("Telephony.Unavailable")], ct)) is { } notice
+                    action = (spoken ?? await PromptAsync([Texts.Get("Telephony.Unavailable")], tenantId, ct)) is { } notice
                         ? new SipgateAction.Gather(push, 1, AfterAnnouncement, notice)
                         : new SipgateAction.Reject();
                     break;
@@ -195,7 +196,7 @@ public static class SipgateWebhooks
 
         /// <summary>The lines as one WAV URL; null when there is nothing to say or the speech engine failed (the call then
         /// goes on without the audio rather than breaking).</summary>
-        private async Task<Uri?> PromptAsync(IReadOnlyList<string> lines, CancellationToken ct)
+        private async Task<Uri?> PromptAsync(IReadOnlyList<string> lines, Guid? tenantId, CancellationToken ct)
         {
             var text = string.Join(" ", lines.Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim()));
             if (text.Length == 0)
@@ -206,7 +207,7 @@ public static class SipgateWebhooks
             try
             {
                 // Synthesized now so a failing engine shows here, and the cache is warm when sipgate fetches the file.
-                await Prompts.SynthesizeWavAsync(text, ct);
+                await Prompts.SynthesizeWavAsync(text, tenantId, ct);
             }
             catch (PortException ex)
             {
@@ -214,7 +215,7 @@ public static class SipgateWebhooks
                 return null;
             }
 
-            return PublicUrl($"{PromptPath}/{Prompts.Issue(text)}.wav");
+            return PublicUrl($"{PromptPath}/{Prompts.Issue(text, tenantId)}.wav");
         }
 
         // Behind a proxy the request's own origin is not what sipgate can reach: the configured public origin wins.

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Telephony;
+using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Platform.Tenancy;
 using VoiceAgent.Platform.Http;
 
@@ -230,3 +231,48 @@ public sealed record TelephonyApiServices(VoiceAgentDb Db, NumberService Numbers
 
 /// <summary>The services the call-settings endpoints use, bound per request with <c>[AsParameters]</c>.</summary>
 public sealed record CallSettingsApiServices(VoiceAgentDb Db, TimeProvider Time);
+
+/// <summary>Wizard step 2: the tenant's speech engines and voice, and a sample of a voice for the browser.</summary>
+public static class TenantSpeechApi
+{
+    /// <param name="Provider">"Offline", "OpenAi" or "Google" (case-insensitive).</param>
+    public sealed record SpeechRequest(string? Provider, string? Voice);
+
+    public sealed record SpeechDto(string Provider, string Voice, IReadOnlyList<SpeechProviderOption> Options);
+
+    public static void MapTenantSpeechApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/tenant/speech").WithTags("Telephony").AddEndpointFilter<CookieAntiforgeryFilter>()
+            .RequireAuthorization(PortalSecurity.TenantMemberPolicy).WithMetadata(new RequiresApprovedTenantAttribute());
+        group.MapGet("", Get).WithName("GetTenantSpeech");
+        group.MapPut("", Put).WithName("PutTenantSpeech").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
+        group.MapGet("/sample", Sample).WithName("GetSpeechSample").RequireAuthorization(PortalSecurity.TenantAdminPolicy);
+    }
+
+    internal static async Task<Ok<SpeechDto>> Get(ClaimsPrincipal user, TenantSpeechSettings speech, CancellationToken ct)
+    {
+        var choice = await speech.GetAsync(user.TenantId()!.Value, ct);
+        return TypedResults.Ok(new SpeechDto(choice.Provider.ToString(), choice.Voice, await speech.OptionsAsync(ct)));
+    }
+
+    internal static async Task<Results<Ok<SpeechDto>, ProblemHttpResult, ValidationProblem>> Put(SpeechRequest body, ClaimsPrincipal user,
+        TenantSpeechSettings speech, CancellationToken ct)
+    {
+        var outcome = await speech.SaveAsync(user.TenantId()!.Value, ParseProvider(body.Provider), body.Voice, user.Actor(), ct);
+        return await outcome.ToResultsAsync(async choice =>
+            TypedResults.Ok(new SpeechDto(choice.Provider.ToString(), choice.Voice, await speech.OptionsAsync(ct))));
+    }
+
+    /// <summary>The fixed German sample sentence in that engine and voice, as audio/wav for an &lt;audio&gt; element.</summary>
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> Sample(string? provider, string? voice,
+        HttpResponse response, TenantSpeechSettings speech, CancellationToken ct)
+    {
+        var outcome = await speech.SampleWavAsync(ParseProvider(provider), voice, TelephonyTexts.Get("Speech.SampleSentence"), ct);
+        response.Headers.CacheControl = "no-store";
+        return outcome.ToResults(wav => TypedResults.File(wav, "audio/wav"));
+    }
+
+    /// <summary>Null for anything that is not one of the names (the service answers with its German field error).</summary>
+    internal static SpeechProvider? ParseProvider(string? provider) =>
+        Enum.TryParse<SpeechProvider>(provider?.Trim(), ignoreCase: true, out var p) && Enum.IsDefined(p) && !int.TryParse(provider, out _) ? p : null;
+}

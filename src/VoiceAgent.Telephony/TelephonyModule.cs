@@ -6,6 +6,7 @@ using VoiceAgent.Platform.Ports;
 using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Setup;
 using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Telephony.Speech.GoogleCloud;
 
 namespace VoiceAgent.Telephony;
 
@@ -38,6 +39,9 @@ public static class TelephonyModule
         services.AddSingleton<StreamTokens>();
         services.AddSingleton<CallAdmission>();
         services.AddScoped<RealtimeSpeech>();
+        services.AddScoped<TenantSpeechSettings>();
+        GoogleCloudApi.Register(services, configuration);
+        services.AddProviderConnectionCheck<GoogleCloudConnectionCheck>();
         services.AddScoped<ISpeechEngines>(sp => sp.GetRequiredService<RealtimeSpeech>());
         services.AddSingleton(new TextToSpeechCache());
         return services;
@@ -47,6 +51,7 @@ public static class TelephonyModule
     {
         routes.MapTelephonyApi();
         routes.MapCallSettingsApi();
+        routes.MapTenantSpeechApi();
         routes.MapTwilioWebhooks();
         routes.MapSipgateWebhooks();
         return routes;

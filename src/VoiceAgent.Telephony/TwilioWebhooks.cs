@@ -44,11 +44,13 @@ public static class TwilioWebhooks
             .ExcludeFromDescription();
     }
 
-    internal static async Task<ContentHttpResult> Voice(HttpRequest request, [AsParameters] CallServices calls, RealtimeSpeech speech,
+    internal static async Task<ContentHttpResult> Voice(HttpRequest request, [AsParameters] CallServices calls,
         IOptions<TelephonyOptions> options, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
-        var realtime = options.Value.Mode == "realtime" && (await speech.GetAsync(ct)).Stt is not null;
+        // Realtime when configured; whether the tenant's speech engines recognize speech is settled once the number names
+        // the tenant (CallStarted), else the call runs in gather mode.
+        var realtime = options.Value.Mode == "realtime";
         var inbound = new InboundCall(Providers.Twilio, form["CallSid"].ToString(), form["From"], form["To"], realtime ? "realtime" : "gather",
             request.HttpContext.Items[AccountTenantItem] as Guid?);
         await using var transaction = await calls.Calls.BeginAsync(ct);

@@ -138,7 +138,20 @@ public sealed class RealtimeCallTests : IntegrationTest
         }
     }
 
-    private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi, string Token, Guid TenantId)> ConnectCallAsync()
+    private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi, string Token, Guid TenantId)> ConnectCallAsync(
+        FakeGoogleCloudServer? google = null)
+    {
+        var (app, openAi, twiml, tenantId) = await StartCallAsync(google, google is null ? null : new { provider = "Google", voice = "de-DE-Neural2-B" });
+        var stream = Assert.Single(twiml.Descendants("Stream"));
+        Assert.Equal("ws://localhost/telephony/media", stream.Attribute("url")?.Value);
+        var token = stream.Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
+        return (app, openAi, token, tenantId);
+    }
+
+    /// <summary>A realtime-configured host with the OpenAI key stored (and Google's service account when a fake is given),
+    /// a tenant with the sample flow and a number, its speech choice (wizard step 2) when given, and Twilio's first webhook.</summary>
+    private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi, XDocument Twiml, Guid TenantId)> StartCallAsync(
+        FakeGoogleCloudServer? google, object? speechChoice)
     {
         var openAi = await FakeOpenAiServer.StartAsync();
         var realtime = App.WithWebHostBuilder(b =>
@@ -146,22 +159,33 @@ public sealed class RealtimeCallTests : IntegrationTest
             b.UseSetting("OpenAi:Endpoint", openAi.Endpoint.ToString());
             b.UseSetting("Telephony:Mode", "realtime");
             b.UseSetting("Telephony:PaceAudio", "false");
+            if (google is not null)
+            {
+                b.UseSetting("GoogleCloud:SpeechBaseUrl", google.BaseUrl.AbsoluteUri);
+                b.UseSetting("GoogleCloud:TextToSpeechBaseUrl", google.BaseUrl.AbsoluteUri);
+            }
         });
         var admin = await App.LoginAsAdminAsync();
         (await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = AuthToken })).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-test-" + new string('k', 40) })).EnsureSuccessStatusCode();
+        if (google is not null)
+        {
+            (await admin.PutAsJsonAsync("/api/admin/settings/googlecloud.service_account", new { value = google.ServiceAccountJson() })).EnsureSuccessStatusCode();
+        }
+
         var (tenantId, tenantAdmin) = await App.ApprovedTenantAsync("chef@praxis.de", "Praxis Alpha");
         var flowId = await App.SeedSampleFlowAsync(tenantId);
         (await tenantAdmin.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 1111111", flowId })).EnsureSuccessStatusCode();
+        if (speechChoice is not null)
+        {
+            (await tenantAdmin.PutAsJsonAsync("/api/tenant/speech", speechChoice)).EnsureSuccessStatusCode();
+        }
 
         var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["From"] = "+491701234567", ["To"] = "+49301111111", ["CallStatus"] = "ringing" };
         var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice") { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost/telephony/twilio/voice", form));
         var twiml = XDocument.Parse(await (await realtime.CreateClient().SendAsync(request)).Content.ReadAsStringAsync());
-        var stream = Assert.Single(twiml.Descendants("Stream"));
-        Assert.Equal("ws://localhost/telephony/media", stream.Attribute("url")?.Value);
-        var token = stream.Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
-        return (realtime, openAi, token, tenantId);
+        return (realtime, openAi, twiml, tenantId);
     }
 
     private static async Task<TwilioMediaClient> OpenStreamAsync(WebApplicationFactory<Program> app, string token)
@@ -183,6 +207,16 @@ public sealed class RealtimeCallTests : IntegrationTest
         return client;
     }
 
+    /// <summary>The greeting plays to its mark, a moment of silence, then the caller's first utterance and the agent's answer.</summary>
+    private static async Task HearGreetingAndAnswerAsync(TwilioMediaClient caller)
+    {
+        await caller.PlayUntilMarkAsync();
+        Assert.True(caller.MediaFramesReceived > 10);
+        await caller.SendFramesAsync(Enumerable.Repeat(Frame(0, 0), 12));
+        await caller.SendFramesAsync(Utterance());
+        await caller.PlayUntilMarkAsync();
+    }
+
     private static IEnumerable<byte[]> Utterance(int speechFrames = 30) =>
         Enumerable.Range(0, speechFrames).Select(i => Frame(9000, i)).Concat(Enumerable.Repeat(Frame(0, 0), 45));
 
@@ -196,12 +230,7 @@ public sealed class RealtimeCallTests : IntegrationTest
             openAi.EnqueueTranscripts("Ich möchte einen Termin", "Ja, gerne", "Nein danke, tschüss");
             await using var caller = await OpenStreamAsync(app, token);
 
-            await caller.PlayUntilMarkAsync();
-            Assert.True(caller.MediaFramesReceived > 10);
-            await caller.SendFramesAsync(Enumerable.Repeat(Frame(0, 0), 12));
-
-            await caller.SendFramesAsync(Utterance());
-            await caller.PlayUntilMarkAsync();
+            await HearGreetingAndAnswerAsync(caller);
             Assert.Contains(openAi.SpeechRequests, r => r.Input != null && r.Input.StartsWith("Der nächste freie Termin wäre am", StringComparison.Ordinal));
 
             await caller.SendFramesAsync(Utterance());
@@ -217,6 +246,42 @@ public sealed class RealtimeCallTests : IntegrationTest
             Assert.Equal(1, await CountAsync($"SELECT count(*) FROM sandbox_events WHERE tenant_id = '{tenantId}' AND caller_number = '+491701234567'"));
             Assert.Equal(3, await CountAsync("SELECT cardinality(turn_latencies_ms) FROM calls"));
             Assert.Equal(1, await EventuallyAsync("SELECT count(*) FROM usage_records WHERE kind = 'bot'", 1));
+        }
+    }
+
+    [Fact]
+    public async Task Realtime_call_speaks_and_listens_with_the_tenants_google_engines()
+    {
+        await using var google = await FakeGoogleCloudServer.StartAsync();
+        var (app, openAi, token, _) = await ConnectCallAsync(google);
+        await using (openAi)
+        await using (app)
+        {
+            google.EnqueueTranscripts("Ich möchte einen Termin");
+            await using var caller = await OpenStreamAsync(app, token);
+
+            await HearGreetingAndAnswerAsync(caller);
+
+            Assert.Contains(google.Syntheses, s => s.Text != null && s.Text.StartsWith("Der nächste freie Termin wäre am", StringComparison.Ordinal));
+            Assert.All(google.Syntheses, s => Assert.Equal(("de-DE-Neural2-B", "MULAW", 8000), (s.VoiceName, s.AudioEncoding, s.SampleRateHertz)));
+            var heard = Assert.Single(google.Recognitions);
+            Assert.Equal(("LINEAR16", 8000, "de-DE"), (heard.Encoding, heard.SampleRateHertz, heard.LanguageCode));
+            Assert.Empty(openAi.SpeechRequests);
+            Assert.Empty(openAi.Transcriptions);
+        }
+    }
+
+    [Fact]
+    public async Task A_tenant_that_chose_offline_speech_is_answered_in_gather_mode_though_realtime_is_configured()
+    {
+        var (app, openAi, twiml, _) = await StartCallAsync(null, new { provider = "Offline", voice = "de+f3" });
+        await using (openAi)
+        await using (app)
+        {
+            Assert.Empty(twiml.Descendants("Stream"));
+            Assert.Single(twiml.Descendants("Gather"));
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls WHERE mode = 'gather'"));
+            Assert.Empty(openAi.Requests);
         }
     }
 

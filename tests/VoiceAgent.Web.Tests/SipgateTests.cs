@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
+using VoiceAgent.Testing.Fakes;
+
 namespace VoiceAgent.Web.Tests;
 
 /// <summary>
@@ -29,8 +31,15 @@ public sealed partial class SipgateTests : IntegrationTest
 
     internal static readonly RSA SigningKey = RSA.Create(2048);
 
-    private WebApplicationFactory<Program> Sipgate(TimeProvider? time = null, int? setupSlots = null) => App.WithWebHostBuilder(b =>
+    private WebApplicationFactory<Program> Sipgate(TimeProvider? time = null, int? setupSlots = null, FakeGoogleCloudServer? google = null) =>
+        App.WithWebHostBuilder(b =>
     {
+        if (google is not null)
+        {
+            b.UseSetting("GoogleCloud:SpeechBaseUrl", google.BaseUrl.AbsoluteUri);
+            b.UseSetting("GoogleCloud:TextToSpeechBaseUrl", google.BaseUrl.AbsoluteUri);
+        }
+
         if (setupSlots is { } slots)
         {
             b.UseSetting("Telephony:MaxConcurrentCallSetups", slots.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -182,6 +191,27 @@ public sealed partial class SipgateTests : IntegrationTest
             WHERE t.company_name = 'Praxis Alpha' AND c.provider = 'sipgate' AND c.provider_call_id = 'sg-alpha' AND c.mode = 'sipgate'
               AND c.to_number = '+49301111111' AND c.from_number = '+491701234567'
             """));
+    }
+
+    [Fact]
+    public async Task Prompts_are_spoken_by_the_engine_and_voice_the_tenant_chose()
+    {
+        await using var google = await FakeGoogleCloudServer.StartAsync();
+        var superAdmin = await App.LoginAsAdminAsync();
+        (await superAdmin.PutAsJsonAsync("/api/admin/settings/googlecloud.service_account", new { value = google.ServiceAccountJson() }))
+            .EnsureSuccessStatusCode();
+        var admin = await TenantAsync("Praxis Alpha", "030 1111111");
+        (await admin.PutAsJsonAsync("/api/tenant/speech", new { provider = "Google", voice = "de-DE-Wavenet-A" })).EnsureSuccessStatusCode();
+        var sipgate = Sipgate(google: google).CreateClient();
+
+        var gather = await Action(await PushAsync(sipgate, NewCall("sg-alpha")));
+        var wav = await (await sipgate.GetAsync(new Uri(gather.Element("Play")!.Element("Url")!.Value).PathAndQuery)).Content.ReadAsByteArrayAsync();
+
+        // Synthesized once when the push was answered; the fetch is served from the cache.
+        var spoken = Assert.Single(google.Syntheses);
+        Assert.Equal("de-DE-Wavenet-A", spoken.VoiceName);
+        Assert.Contains("Praxis Alpha", spoken.Text);
+        Assert.Equal(44 + spoken.Text!.Length * 400 * 2, wav.Length); // 8 kHz PCM16 of all the fake's samples
     }
 
     [Fact]

@@ -40,4 +40,5 @@ public static class AuditActions
     public const string TwilioAccountConnected = "twilio_account.connected";
     public const string TwilioAccountRefused = "twilio_account.refused";
     public const string TwilioAccountDisconnected = "twilio_account.disconnected";
+    public const string SpeechChanged = "speech.changed";
 }

@@ -31,6 +31,7 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
     public DbSet<CalendarBooking> CalendarBookings => Set<CalendarBooking>();
     public DbSet<PhoneNumber> PhoneNumbers => Set<PhoneNumber>();
     public DbSet<TenantTwilioAccount> TenantTwilioAccounts => Set<TenantTwilioAccount>();
+    public DbSet<TenantSpeech> TenantSpeech => Set<TenantSpeech>();
     public DbSet<Call> Calls => Set<Call>();
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
 
@@ -140,6 +141,12 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
             e.HasKey(a => a.TenantId);
             e.HasOne<Tenant>().WithMany().HasForeignKey(a => a.TenantId);
             e.HasQueryFilter(a => IsPlatformScope || a.TenantId == CurrentTenantId);
+        });
+        builder.Entity<TenantSpeech>(e =>
+        {
+            e.ToTable("tenant_speech");
+            e.HasKey(s => s.TenantId);
+            e.HasQueryFilter(s => IsPlatformScope || s.TenantId == CurrentTenantId);
         });
         builder.Entity<PhoneNumber>(e =>
         {

@@ -36,14 +36,20 @@ public interface ITenantCalendars
     Task<IReadOnlyList<Choice>> ChoicesAsync(Guid tenantId, CancellationToken ct);
 }
 
-/// <summary>The speech engines (implemented by Telephony, used by the simulator and the designer).</summary>
+/// <summary>The speech engines (implemented by Telephony, used by calls, the simulator and the designer).</summary>
 public interface ISpeechEngines
 {
-    /// <summary>Recognition (null when none is configured) and synthesis, chosen from the stored settings.</summary>
+    /// <summary>The platform default, for audio that belongs to no tenant: OpenAI when its key is stored, else espeak-ng
+    /// without recognition.</summary>
     Task<(ISpeechToText? Stt, ITextToSpeech Tts)> GetAsync(CancellationToken ct);
 
-    /// <summary>The voices the Speak activity may name.</summary>
-    Task<IReadOnlyList<Choice>> VoicesAsync(CancellationToken ct);
+    /// <summary>The tenant's choice (wizard step 2; the platform default when it chose none): recognition (null for the
+    /// offline engine — calls then use gather mode) and synthesis speaking with the tenant's voice unless a flow names one
+    /// of the same engine.</summary>
+    Task<(ISpeechToText? Stt, ITextToSpeech Tts)> GetAsync(Guid tenantId, CancellationToken ct);
+
+    /// <summary>The voices the Speak activity may name for this tenant: those of its engine.</summary>
+    Task<IReadOnlyList<Choice>> VoicesAsync(Guid tenantId, CancellationToken ct);
 }
 
 /// <summary>Demo data a module adds to the seeded demo tenant (local development only).</summary>

@@ -12,6 +12,7 @@ public static class ProviderKeys
         new("sipgate.token_id", "sipgate", "Settings.SipgateTokenId", false),
         new("sipgate.token", "sipgate", "Settings.SipgateToken", true),
         new("openai.api_key", "openai", "Settings.OpenAiApiKey", true),
+        new("googlecloud.service_account", "googlecloud", "Settings.GoogleCloudServiceAccount", true),
         new("stripe.secret_key", "stripe", "Settings.StripeSecretKey", true),
         new("stripe.webhook_secret", "stripe", "Settings.StripeWebhookSecret", true),
         new("lexoffice.api_key", "lexoffice", "Settings.LexofficeApiKey", true),

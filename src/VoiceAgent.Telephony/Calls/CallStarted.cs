@@ -25,7 +25,7 @@ public sealed record CallStart(CallTurn Turn, TenantCall? Call);
 /// stream connects). A repeated webhook (provider retry) is answered with the call's current state and changes nothing.
 /// Runs inside the caller's transaction; a refusal stores nothing.
 /// </summary>
-public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessions, MailOutbox mails, TimeProvider time)
+public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessions, MailOutbox mails, ISpeechEngines speech, TimeProvider time)
 {
     public async Task<CallStart> HandleAsync(InboundCall inbound, bool realtime, CancellationToken ct)
     {
@@ -82,6 +82,14 @@ public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessi
         if (setup.Live is not { } version || sessions.Compile(version) is not { } plan)
         {
             return new CallStart(CallTurn.Refused, null);
+        }
+
+        // A realtime call needs recognition, and the tenant chooses its speech engines: without recognition (offline) the
+        // call is taken in gather mode.
+        if (realtime && (await speech.GetAsync(route.TenantId, ct)).Stt is null)
+        {
+            realtime = false;
+            inbound = inbound with { Mode = "gather" };
         }
 
         var from = PhoneNumbers.FromProvider(inbound.From);

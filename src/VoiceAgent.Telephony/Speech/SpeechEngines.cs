@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 
 using VoiceAgent.Platform.Speech;
 using VoiceAgent.Telephony.Speech;
+using VoiceAgent.Telephony.Speech.GoogleCloud;
 
 namespace VoiceAgent.Telephony.Speech;
 
@@ -24,5 +25,28 @@ public static class SpeechEngines
         var stt = new OpenAiSpeechToText(options, loggers.CreateLogger<OpenAiSpeechToText>(), time);
         var tts = new OpenAiTextToSpeech(options, loggers.CreateLogger<OpenAiTextToSpeech>(), time);
         return (stt, new CachingTextToSpeech(tts, cache, $"openai/{options.SpeechModel}/{options.Voice}"));
+    }
+
+    /// <summary>espeak-ng speaking with <paramref name="voice"/> unless the flow names another espeak voice; no recognition.</summary>
+    public static (ISpeechToText? Stt, ITextToSpeech Tts) Offline(string voice, TextToSpeechCache cache, ILoggerFactory loggers, TimeProvider time)
+    {
+        var espeak = new EspeakTextToSpeech(loggers.CreateLogger<EspeakTextToSpeech>(), time);
+        return (null, new CachingTextToSpeech(new DefaultVoice(espeak, voice), cache, $"{EspeakTextToSpeech.DefaultExecutable}/{voice}"));
+    }
+
+    /// <summary>Google Cloud recognition in <paramref name="languageCode"/> and synthesis with <paramref name="voice"/>
+    /// (unless the flow names another Google voice).</summary>
+    public static (ISpeechToText? Stt, ITextToSpeech Tts) GoogleCloud(GoogleCloudApi api, GoogleServiceAccount account, string voice, string languageCode,
+        TextToSpeechCache cache) =>
+        (new GoogleSpeechToText(api, account, languageCode), new CachingTextToSpeech(new GoogleTextToSpeech(api, account, voice), cache, $"google/{voice}"));
+
+    /// <summary>The tenant's espeak voice where the flow names none, or a voice of another engine (a flow written while
+    /// the tenant used OpenAI or Google).</summary>
+    private sealed class DefaultVoice(ITextToSpeech inner, string voice) : ITextToSpeech
+    {
+        public ValueTask<byte[]> SynthesizeMuLawAsync(string text, string? requested, CancellationToken cancellationToken) =>
+            inner.SynthesizeMuLawAsync(text,
+                requested is null || OpenAiTextToSpeech.VoiceNames.Contains(requested) || GoogleVoices.IsKnown(requested) ? voice : requested,
+                cancellationToken);
     }
 }

@@ -147,7 +147,7 @@ public sealed class ConsoleSpeechTests : IntegrationTest
 
         Assert.Equal(SpeechRefusal.NoSpeechToText, refused.Refusal);
         Assert.Contains("keine Spracherkennung eingerichtet", refused.Message);
-        Assert.False(await AsTenantAsync(App, tenantId, async sp => await sp.GetRequiredService<SimulationSpeech>().RecognitionAsync() is not null));
+        Assert.False(await AsTenantAsync(App, tenantId, async sp => await sp.GetRequiredService<SimulationSpeech>().RecognitionAsync(tenantId) is not null));
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM flow_sessions WHERE id = '{start.SessionId}' AND status = 'suspended'"));
     }
 }
