@@ -39,6 +39,8 @@ public static class CalendarsModule
         services.AddScoped<ConnectionAccess>();
         services.AddScoped<CalendarProviderRegistry>();
         services.AddScoped<CalendarGateways>();
+        services.AddScoped<TenantCalendarChoice>();
+        services.AddScoped<IDemoTenantSeed, CalendarDevSeed>();
         services.AddScoped<ITenantCalendars>(sp => sp.GetRequiredService<CalendarGateways>());
         services.AddScoped<OAuthConnector>();
         services.AddScoped<ConnectorService>();
