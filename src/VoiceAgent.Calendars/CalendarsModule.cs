@@ -40,7 +40,8 @@ public static class CalendarsModule
         services.AddScoped<CalendarProviderRegistry>();
         services.AddScoped<CalendarGateways>();
         services.AddScoped<TenantCalendarChoice>();
-        services.AddScoped<IDemoTenantSeed, CalendarDevSeed>();
+        services.AddScoped<CalendarDevSeed>();
+        services.AddScoped<IDemoTenantSeed>(sp => sp.GetRequiredService<CalendarDevSeed>());
         services.AddScoped<ITenantCalendars>(sp => sp.GetRequiredService<CalendarGateways>());
         services.AddScoped<OAuthConnector>();
         services.AddScoped<ConnectorService>();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.Calendars;
 using VoiceAgent.CallFlows;
 using VoiceAgent.Platform.Tenancy;
 
@@ -95,11 +96,17 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         return (id, await LoginAsync(email, TestData.Password));
     }
 
-    /// <summary>Gives a tenant the demo set-up: the live "Terminannahme" flow and a Mon–Fri 9–17 sandbox calendar.</summary>
-    public async Task<Guid> SeedSampleFlowAsync(Guid tenantId)
+    /// <summary>Gives a tenant the demo set-up: the live "Terminannahme" flow and a Mon–Fri 9–17 sandbox calendar, which the
+    /// tenant has confirmed as its calendar (as the demo tenant has) unless <paramref name="confirmSandbox"/> is false.</summary>
+    public async Task<Guid> SeedSampleFlowAsync(Guid tenantId, bool confirmSandbox = true)
     {
         await using var scope = Services.CreateAsyncScope();
         var flow = await scope.ServiceProvider.GetRequiredService<SampleFlowSeed>().SeedSampleFlowAsync(tenantId);
+        if (confirmSandbox)
+        {
+            await scope.ServiceProvider.GetRequiredService<CalendarDevSeed>().SeedAsync(tenantId, CancellationToken.None);
+        }
+
         return flow.Id;
     }
 
