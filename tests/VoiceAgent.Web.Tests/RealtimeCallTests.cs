@@ -196,7 +196,10 @@ public sealed class RealtimeCallTests : IntegrationTest
             openAi.EnqueueTranscripts("Ich möchte einen Termin", "Ja, gerne", "Nein danke, tschüss");
             await using var caller = await OpenStreamAsync(app, token);
 
+            // The AI disclosure, then the flow's greeting.
             await caller.PlayUntilMarkAsync();
+            await caller.PlayUntilMarkAsync();
+            Assert.StartsWith("Guten Tag, Sie sprechen mit dem KI-Assistenten von Praxis Alpha.", openAi.SpeechRequests[0].Input);
             Assert.True(caller.MediaFramesReceived > 10);
             await caller.SendFramesAsync(Enumerable.Repeat(Frame(0, 0), 12));
 
