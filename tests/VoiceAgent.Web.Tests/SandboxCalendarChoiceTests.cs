@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceAgent.Calendars;
@@ -100,24 +98,12 @@ public sealed class SandboxCalendarChoiceTests : IntegrationTest
         }
     }
 
-    private sealed record SimulatedTurn(JsonElement Json, string[] Lines);
-
     /// <summary>A simulated caller of the sample flow asks for an appointment and takes the first slot offered.</summary>
-    private static async Task<(string SlotText, SimulatedTurn Booked)> BookAsync(HttpClient admin, Guid flowId, string caller)
+    private static async Task<(string SlotText, (JsonElement Json, string[] Lines) Booked)> BookAsync(HttpClient admin, Guid flowId, string caller)
     {
-        var started = await admin.PostAsJsonAsync($"/api/flows/{flowId}/simulations", new { callerNumber = caller });
-        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
-        var sessionId = (await Json(started)).GetProperty("sessionId").GetGuid();
-        var offer = await SayAsync(admin, flowId, sessionId, "Ich möchte einen Termin vereinbaren");
-        var slotText = offer.Json.GetProperty("variables").GetProperty("slot").GetProperty("text").GetString()!;
-        return (slotText, await SayAsync(admin, flowId, sessionId, "Ja, das passt"));
-    }
-
-    private static async Task<SimulatedTurn> SayAsync(HttpClient admin, Guid flowId, Guid sessionId, string text)
-    {
-        var response = await admin.PostAsJsonAsync($"/api/flows/{flowId}/simulations/{sessionId}/turns", new { text });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = await Json(response);
-        return new SimulatedTurn(body, body.GetProperty("lines").EnumerateArray().Select(l => l.GetString()!).ToArray());
+        var (call, _) = await SimulatedCall.StartAsync(admin, flowId, caller);
+        var slotText = SimulatedCall.Variable(await call.SayAsync("Ich möchte einen Termin vereinbaren"), "slot", "text");
+        var booked = await call.SayAsync("Ja, das passt");
+        return (slotText, (booked, SimulatedCall.Lines(booked)));
     }
 }

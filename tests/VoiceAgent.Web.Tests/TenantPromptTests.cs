@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using VoiceAgent.CallFlows.Prompts;
@@ -88,13 +87,12 @@ public sealed class TenantPromptTests : IntegrationTest
             var flowId = (await Json(created)).GetProperty("id").GetGuid();
             openAi.Enqueue(new FakeChatReply.Completion("Gern, dafür bin ich da.", "book_appointment"));
 
-            var start = await Json(await admin.PostAsJsonAsync($"/api/flows/{flowId}/simulations", new { callerNumber = "+491701234567" }));
-            var sessionId = start.GetProperty("sessionId").GetGuid();
-            var turn = await Json(await admin.PostAsJsonAsync($"/api/flows/{flowId}/simulations/{sessionId}/turns", new { text = "Ich brauche einen Termin" }));
+            var (call, start) = await SimulatedCall.StartAsync(admin, flowId, "+491701234567");
+            var turn = await call.SayAsync("Ich brauche einen Termin");
 
             // The flow's first node says "Hallo!"; the disclosure comes before it, and is in the model's transcript too.
-            Assert.Equal([TenantPrompts.Disclosure("de", "Praxis Dr. Weber"), "Hallo!"], Lines(start));
-            Assert.Equal(["Gern, dafür bin ich da.", "Auf Wiederhören!"], Lines(turn));
+            Assert.Equal([TenantPrompts.Disclosure("de", "Praxis Dr. Weber"), "Hallo!"], SimulatedCall.Lines(start));
+            Assert.Equal(["Gern, dafür bin ich da.", "Auf Wiederhören!"], SimulatedCall.Lines(turn));
             var chat = Assert.Single(openAi.Requests, r => r.Path == "/v1/chat/completions");
             var messages = chat.Body!["messages"]!.AsArray();
             var system = Text(messages[0]!["content"]);
@@ -107,8 +105,6 @@ public sealed class TenantPromptTests : IntegrationTest
                 messages.Skip(1).Select(m => Text(m!["content"])));
         }
     }
-
-    private static string[] Lines(JsonElement turn) => turn.GetProperty("lines").EnumerateArray().Select(l => l.GetString()!).ToArray();
 
     private static string Text(JsonNode? content) => content switch
     {
