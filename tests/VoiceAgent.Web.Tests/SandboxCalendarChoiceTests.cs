@@ -16,6 +16,9 @@ public sealed class SandboxCalendarChoiceTests : IntegrationTest
 {
     private static readonly Actor Chef = new(null, "chef@praxis.de");
 
+    // The connector host runs the jobs with the fakes' settings; the test's default host runs none (as in ConnectorBookingTests).
+    protected override Dictionary<string, string?> AppSettings => new() { ["Jobs:RunServer"] = "false", ["Calendars:RunWorker"] = "false" };
+
     public SandboxCalendarChoiceTests()
     {
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("de-DE");
@@ -69,6 +72,27 @@ public sealed class SandboxCalendarChoiceTests : IntegrationTest
         Assert.False((await WithChoiceAsync(otherId, c => c.GetAsync(otherId, default))).SandboxConfirmed);
         var (_, noted) = await BookAsync(otherAdmin, otherFlow, "+491703333333");
         Assert.DoesNotContain(noted.Lines, l => l.Contains("ist eingetragen", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Connecting_a_calendar_replaces_the_confirmed_test_calendar_and_after_disconnecting_bookings_are_only_noted_again()
+    {
+        await using var host = await ConnectorTestHost.StartAsync(Database);
+        var (tenantId, flowId, admin) = await host.TenantAsync("chef@praxis.de");
+        Assert.True((await WithChoiceAsync(tenantId, c => c.GetAsync(tenantId, default))).SandboxConfirmed);
+
+        await host.ConnectAsync(admin, "google");
+        var state = await WithChoiceAsync(tenantId, c => c.GetAsync(tenantId, default));
+        Assert.Equal(("google", false, true), (state.Provider, state.SandboxConfirmed, state.BookingsConfirmed));
+        Assert.StartsWith("Google Kalender: ", state.Label);
+        var refused = await WithChoiceAsync(tenantId, c => c.ConfirmSandboxAsync(tenantId, Chef, default));
+        Assert.Equal(OutcomeKind.Conflict, refused.Kind);
+        Assert.Contains("Google Kalender", refused.Message);
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/tenant/connectors/google")).StatusCode);
+        var (slotText, noted) = await BookAsync(admin, flowId, "+491704444444");
+        Assert.StartsWith($"Ich habe Ihren Wunschtermin am {slotText} notiert.", noted.Lines[0]);
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM sandbox_events WHERE tenant_id = '{tenantId}'"));
     }
 
     [Fact]
