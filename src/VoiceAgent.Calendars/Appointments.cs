@@ -40,7 +40,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
     public async Task<AppointmentWindow> ListAsync(Guid tenantId, DateOnly from, DateOnly toExclusive, CancellationToken ct)
     {
         var zone = await ZoneAsync(tenantId, ct);
-        var gateway = await gateways.ForTenantAsync(tenantId, ct);
+        var gateway = await gateways.ForPortalAsync(tenantId, ct);
         var book = (IAppointmentBook)gateway;
         var start = zone.AtStartOfDay(LocalDate.FromDateOnly(from)).ToInstant();
         var end = zone.AtStartOfDay(LocalDate.FromDateOnly(toExclusive)).ToInstant();
@@ -54,7 +54,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
     public async Task<IReadOnlyList<Appointment>> UpcomingAsync(Guid tenantId, int days, CancellationToken ct)
     {
         var zone = await ZoneAsync(tenantId, ct);
-        var book = (IAppointmentBook)await gateways.ForTenantAsync(tenantId, ct);
+        var book = (IAppointmentBook)await gateways.ForPortalAsync(tenantId, ct);
         var now = Instant.FromDateTimeOffset(time.GetUtcNow());
         var items = await book.BetweenAsync(now, now + Duration.FromDays(days), ct);
         return items.Where(a => a.End > time.GetUtcNow()).Take(200).ToList();
@@ -70,7 +70,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
             return Outcome<Appointment>.Invalid(errors);
         }
 
-        var gateway = await gateways.ForTenantAsync(tenantId, ct);
+        var gateway = await gateways.ForPortalAsync(tenantId, ct);
         return await BookAsync(gateway, checkedInput, key, ct);
     }
 
@@ -88,7 +88,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
             return Outcome<Appointment>.Invalid(errors);
         }
 
-        var gateway = await gateways.ForTenantAsync(tenantId, ct);
+        var gateway = await gateways.ForPortalAsync(tenantId, ct);
         var book = (IAppointmentBook)gateway;
         if (!book.Sandbox)
         {
@@ -148,7 +148,7 @@ public sealed class AppointmentService(VoiceAgentDb db, CalendarGateways gateway
 
     public async Task<bool> CancelAsync(Guid tenantId, string eventId, CancellationToken ct)
     {
-        var book = (IAppointmentBook)await gateways.ForTenantAsync(tenantId, ct);
+        var book = (IAppointmentBook)await gateways.ForPortalAsync(tenantId, ct);
         return await book.CancelAsync(eventId, ct);
     }
 

@@ -39,6 +39,9 @@ public static class CalendarsModule
         services.AddScoped<ConnectionAccess>();
         services.AddScoped<CalendarProviderRegistry>();
         services.AddScoped<CalendarGateways>();
+        services.AddScoped<TenantCalendarChoice>();
+        services.AddScoped<CalendarDevSeed>();
+        services.AddScoped<IDemoTenantSeed>(sp => sp.GetRequiredService<CalendarDevSeed>());
         services.AddScoped<ITenantCalendars>(sp => sp.GetRequiredService<CalendarGateways>());
         services.AddScoped<OAuthConnector>();
         services.AddScoped<ConnectorService>();

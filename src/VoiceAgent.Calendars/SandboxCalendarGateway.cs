@@ -11,9 +11,14 @@ namespace VoiceAgent.Calendars;
 /// The tenant's calendar kept in PostgreSQL (until a real one is connected, and for the demo tenant). Overlapping
 /// bookings are impossible (exclusion constraint), so two callers racing for one slot get Created and Conflict.
 /// </summary>
-public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeProvider time) : ICalendarGateway, IAppointmentBook
+/// <param name="forCallers">Bookings come from calls: until the tenant has confirmed the sandbox as its calendar
+/// (<see cref="TenantCalendarChoice"/>) they are kept but come back Pending, so no caller is told "Ihr Termin ist
+/// eingetragen" for a test calendar. The business booking by hand in the portal passes false.</param>
+public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeProvider time, bool forCallers = false) : ICalendarGateway, IAppointmentBook
 {
     private const string Confirmed = "confirmed";
+
+    private bool? bookingsConfirmed;
 
     public async ValueTask<IReadOnlyList<Slot>> FindSlotsAsync(SlotRequest request, CancellationToken cancellationToken)
     {
@@ -35,7 +40,7 @@ public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeP
             .SingleOrDefaultAsync(e => e.TenantId == tenantId && e.IdempotencyKey == request.IdempotencyKey, cancellationToken);
         if (existing is not null)
         {
-            return new BookingResult(BookingStatus.Created, ToEvent(existing, zone));
+            return new BookingResult(await BookedStatusAsync(cancellationToken), ToEvent(existing, zone));
         }
 
         var entity = new SandboxEvent
@@ -64,7 +69,7 @@ public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeP
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            return new BookingResult(BookingStatus.Created, ToEvent(entity, zone));
+            return new BookingResult(await BookedStatusAsync(cancellationToken), ToEvent(entity, zone));
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation or PostgresErrorCodes.UniqueViolation })
         {
@@ -138,6 +143,12 @@ public sealed class SandboxCalendarGateway(VoiceAgentDb db, Guid tenantId, TimeP
     }
 
     bool IAppointmentBook.Sandbox => true;
+
+    private async Task<BookingStatus> BookedStatusAsync(CancellationToken cancellationToken)
+    {
+        bookingsConfirmed ??= !forCallers || await TenantCalendarChoice.IsSandboxConfirmedAsync(db, tenantId, cancellationToken);
+        return bookingsConfirmed.Value ? BookingStatus.Created : BookingStatus.Pending;
+    }
 
     private async Task<SlotFinder.Options> OptionsAsync(CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using VoiceAgent.Platform.Portal;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Flows.Descriptors;
 using VoiceAgent.Platform.Ports;
+using VoiceAgent.CallFlows.Prompts;
 
 namespace VoiceAgent.CallFlows;
 
@@ -16,6 +17,7 @@ public static class CallFlowsModule
             new PortalNavItem(PortalArea.Tenant, 30, "/app/flows", Icons.Material.Filled.AccountTree, typeof(Texts), "Nav.Flows"));
         services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
         services.AddScoped<ConversationModels>();
+        services.AddScoped<TenantPrompts>();
         services.AddScoped<FlowPortsFactory>();
         services.AddScoped<FlowService>();
         services.AddScoped<DesignerOptions>();

@@ -2,14 +2,16 @@ using VoiceAgent.Platform;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using VoiceAgent.Activities.Ports;
+using VoiceAgent.CallFlows.Prompts;
 using VoiceAgent.Flows.Runtime;
 using VoiceAgent.Platform.Ports;
 using VoiceAgent.Platform.Data;
 
 namespace VoiceAgent.CallFlows;
 
-/// <summary>Composes the ports of one run for a tenant: connected (else sandbox) calendar, German NLU, allow-list, webhooks, model.</summary>
-public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhookClient webhooks, ConversationModels models, ITenantCalendars calendars)
+/// <summary>Composes the ports of one run for a tenant: connected (else sandbox) calendar, German NLU, allow-list, webhooks, model (with the tenant's system prompt).</summary>
+public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhookClient webhooks, ConversationModels models, ITenantCalendars calendars,
+    TenantPrompts prompts)
 {
     public async Task<FlowServices> CreateAsync(Guid tenantId, ICallChannel channel, IMessageBox messages, CancellationToken ct)
     {
@@ -22,6 +24,6 @@ public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhoo
             .Add<ILanguageUnderstanding>(new NluUnderstanding(zone, time))
             .Add<ITransferTargets>(new TenantTransferTargets(db, tenantId, time))
             .Add(webhooks)
-            .Add(await models.ForAsync(zone, ct));
+            .Add(await models.ForAsync(zone, c => prompts.RenderAsync(tenantId, c), ct));
     }
 }

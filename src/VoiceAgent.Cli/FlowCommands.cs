@@ -85,6 +85,8 @@ internal static class FlowCommands
             ["tenant"] = new System.Text.Json.Nodes.JsonObject { ["name"] = options.GetValueOrDefault("tenant") ?? "Demo Praxis" },
         });
 
+        // As in every call and in the portal's simulator: the AI disclosure comes first, whatever the flow says.
+        await channel.SayAsync(CallFlows.Prompts.TenantPrompts.Disclosure("de", options.GetValueOrDefault("tenant") ?? "Demo Praxis"), default, default);
         var result = await runner.StartAsync(plan, instance);
         foreach (var text in says)
         {

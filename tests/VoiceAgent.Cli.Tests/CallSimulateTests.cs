@@ -91,7 +91,8 @@ public sealed class CallSimulateTests : IAsyncLifetime
 
         Assert.True(code == 0, error + output);
         Assert.Contains("Modus: Gather", output);
-        Assert.Contains("Agent: Guten Tag, hier ist der digitale Assistent von Praxis Alpha", output);
+        Assert.Contains("Agent: Guten Tag, Sie sprechen mit dem KI-Assistenten von Praxis Alpha. Ich bin eine künstliche Intelligenz", output);
+        Assert.Contains("Agent: Ich kann einen Termin für Sie vereinbaren", output);
         Assert.Contains("Anrufer: Ich möchte einen Termin", output);
         Assert.Contains("Agent: Der nächste freie Termin wäre am", output);
         Assert.Contains("ist eingetragen", output);

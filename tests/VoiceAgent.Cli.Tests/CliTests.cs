@@ -51,6 +51,16 @@ public sealed class CliTests : IAsyncLifetime
         var again = await Run("dev", "seed");
         Assert.Contains("bereits angelegt", again.Out);
 
+        // The demo tenant books into its sandbox calendar as a confirmed choice (once, however often it is seeded).
+        await using (var connection = new Npgsql.NpgsqlConnection(db.OwnerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand(
+                "SELECT count(*) FROM sandbox_calendar_confirmations c JOIN tenants t ON t.id = c.tenant_id WHERE t.company_name = 'Demo Praxis Dr. Muster'",
+                connection);
+            Assert.Equal(1L, Convert.ToInt64(await cmd.ExecuteScalarAsync()));
+        }
+
         var list = await Run("tenants", "list", "--status", "approved");
         Assert.Equal(0, list.Code);
         Assert.Contains("Demo Praxis Dr. Muster", list.Out);

@@ -72,7 +72,8 @@ public sealed class FlowCommandTests : IDisposable
 
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.StartsWith("Agent: Guten Tag", lines[0]);
+        Assert.Equal("Agent: Guten Tag, Sie sprechen mit dem KI-Assistenten von Demo Praxis. Ich bin eine künstliche Intelligenz, kein Mensch.", lines[0]);
+        Assert.StartsWith("Agent: Ich kann einen Termin", lines[1]);
         Assert.Contains("Anrufer: Ja", lines);
         Assert.Contains("Agent: Der nächste freie Termin wäre am Dienstag, 24. November um 14:30 Uhr. Passt Ihnen das?", lines);
         Assert.Contains("Agent: Ihr Termin am Dienstag, 24. November um 14:30 Uhr ist eingetragen. Wir freuen uns auf Sie.", lines);

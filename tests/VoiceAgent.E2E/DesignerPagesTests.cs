@@ -64,7 +64,7 @@ public sealed class DesignerPagesTests : DesignerTest
         await page.Keyboard.PressAsync("Control+c");
         await page.Keyboard.PressAsync("Control+v");
         await Expect(page.GetByTestId("props-id")).ToHaveTextAsync("speak1");
-        await Expect(page.GetByTestId("field-text").Locator("input")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^Guten Tag, hier ist der digitale Assistent"));
+        await Expect(page.GetByTestId("field-text").Locator("input")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^Ich kann einen Termin"));
         await page.Keyboard.PressAsync("Control+z");
         await Expect(Node(page, "speak1")).ToHaveCountAsync(0);
         var other = await CreateFlowAsync("Zweiter Ablauf");
@@ -74,7 +74,7 @@ public sealed class DesignerPagesTests : DesignerTest
         await Expect(Node(page, "speak1")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("props-id")).ToHaveTextAsync("speak1");
         await WaitSavedAsync(page);
-        Assert.Contains("Guten Tag, hier ist der digitale Assistent", (await DefinitionAsync(other, 1)).ToJsonString());
+        Assert.Contains("Ich kann einen Termin", (await DefinitionAsync(other, 1)).ToJsonString());
         await OpenDesignerAsync(page, SampleFlowId);
 
         foreach (var tab in new[] { "versions", "console" })

@@ -34,7 +34,7 @@ public sealed class DesignerVersionsTests : DesignerTest
         await Expect(page.GetByTestId("diff-view")).ToContainTextAsync("Unterschiede von Version 1 zu Version 2");
         await Expect(changed.Locator("li[data-node='greeting']")).ToContainTextAsync("greeting (Sprechen)");
         await Expect(changed.Locator("li[data-node='greeting'] dt")).ToHaveTextAsync("Text");
-        await Expect(changed.Locator(".va-diff-before")).ToContainTextAsync("Guten Tag, hier ist der digitale Assistent");
+        await Expect(changed.Locator(".va-diff-before")).ToContainTextAsync("Ich kann einen Termin");
         await Expect(changed.Locator(".va-diff-after")).ToHaveTextAsync("Willkommen in der Praxis Dr. Designer! Wie kann ich helfen?");
         await Expect(page.GetByTestId("diff-nodes-added")).ToHaveCountAsync(0);
         await ScreenshotAsync(page, "designer-diff");

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using VoiceAgent.Calendars;
 using VoiceAgent.CallFlows;
 using VoiceAgent.Platform.Tenancy;
 
@@ -115,11 +116,17 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         return (id, tenant);
     }
 
-    /// <summary>Gives a tenant the demo set-up: the live "Terminannahme" flow and a Mon–Fri 9–17 sandbox calendar.</summary>
-    public async Task<Guid> SeedSampleFlowAsync(Guid tenantId)
+    /// <summary>Gives a tenant the demo set-up: the live "Terminannahme" flow and a Mon–Fri 9–17 sandbox calendar, which the
+    /// tenant has confirmed as its calendar (as the demo tenant has) unless <paramref name="confirmSandbox"/> is false.</summary>
+    public async Task<Guid> SeedSampleFlowAsync(Guid tenantId, bool confirmSandbox = true)
     {
         await using var scope = Services.CreateAsyncScope();
         var flow = await scope.ServiceProvider.GetRequiredService<SampleFlowSeed>().SeedSampleFlowAsync(tenantId);
+        if (confirmSandbox)
+        {
+            await scope.ServiceProvider.GetRequiredService<CalendarDevSeed>().SeedAsync(tenantId, CancellationToken.None);
+        }
+
         return flow.Id;
     }
 

@@ -466,7 +466,7 @@ public sealed class FlowDesignerApiTests : IntegrationTest
         Assert.DoesNotContain("nova", voices.Keys);
         var calendar = Assert.Single(options.GetProperty("calendars").EnumerateArray());
         Assert.Equal("sandbox", calendar.GetProperty("value").GetString());
-        Assert.Equal("Kalender (Sandbox)", calendar.GetProperty("label").GetString());
+        Assert.Equal("Testkalender", calendar.GetProperty("label").GetString());
         var targets = options.GetProperty("transferTargets").EnumerateArray().Select(t => (t.GetProperty("value").GetString(), t.GetProperty("label").GetString())).ToList();
         Assert.Equal([("+4930555555", "+49 30 555555"), ("+49891234567", "+49 89 1234567 (Übergabe an einen Menschen)")], targets);
         var intents = options.GetProperty("intents").EnumerateArray().ToDictionary(i => i.GetProperty("value").GetString()!, i => i.GetProperty("label").GetString());

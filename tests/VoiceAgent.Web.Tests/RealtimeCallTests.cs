@@ -208,8 +208,10 @@ public sealed class RealtimeCallTests : IntegrationTest
     }
 
     /// <summary>The greeting plays to its mark, a moment of silence, then the caller's first utterance and the agent's answer.</summary>
+    /// <summary>Hears the AI disclosure, then the flow's greeting, and answers.</summary>
     private static async Task HearGreetingAndAnswerAsync(TwilioMediaClient caller)
     {
+        await caller.PlayUntilMarkAsync();
         await caller.PlayUntilMarkAsync();
         Assert.True(caller.MediaFramesReceived > 10);
         await caller.SendFramesAsync(Enumerable.Repeat(Frame(0, 0), 12));
@@ -231,6 +233,7 @@ public sealed class RealtimeCallTests : IntegrationTest
             await using var caller = await OpenStreamAsync(app, token);
 
             await HearGreetingAndAnswerAsync(caller);
+            Assert.StartsWith("Guten Tag, Sie sprechen mit dem KI-Assistenten von Praxis Alpha.", openAi.SpeechRequests[0].Input);
             Assert.Contains(openAi.SpeechRequests, r => r.Input != null && r.Input.StartsWith("Der nächste freie Termin wäre am", StringComparison.Ordinal));
 
             await caller.SendFramesAsync(Utterance());

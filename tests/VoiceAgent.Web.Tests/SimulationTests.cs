@@ -34,8 +34,8 @@ public sealed class SimulationTests : IntegrationTest
         var flowId = await App.SeedSampleFlowAsync(tenantId);
 
         var (session, greeting) = await StartAsync(admin, flowId, "+491701234567");
-        Assert.Contains("Praxis Dr. Weber", greeting[0]);
-        Assert.Contains("künstlichen Intelligenz", greeting[0]);
+        Assert.Equal("Guten Tag, Sie sprechen mit dem KI-Assistenten von Praxis Dr. Weber. Ich bin eine künstliche Intelligenz, kein Mensch.", greeting[0]);
+        Assert.StartsWith("Ich kann einen Termin für Sie vereinbaren", greeting[1]);
 
         var offer = await SayAsync(session, "Ich möchte gerne einen Termin vereinbaren");
         var offerLine = Assert.Single(Lines(offer));

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.CallFlows.Prompts;
 using VoiceAgent.Telephony.Calls;
 using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Testing;
@@ -264,6 +265,7 @@ public sealed partial class TwilioTests : IntegrationTest
         var twiml = await Twiml(await Webhook(App.CreateClient(), "/telephony/twilio/voice", Inbound("CA" + new string('7', 32), "+49301111111")));
 
         Assert.Empty(twiml.Descendants("Dial"));
-        Assert.Equal(["Hallo</Say><Dial>+499001234567</Dial><Say>"], Said(twiml));
+        // After the AI disclosure (always first), the tenant's text is one literal <Say>.
+        Assert.Equal([TenantPrompts.Disclosure("de", "Praxis Alpha"), "Hallo</Say><Dial>+499001234567</Dial><Say>"], Said(twiml));
     }
 }

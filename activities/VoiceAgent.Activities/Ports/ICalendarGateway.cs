@@ -31,7 +31,8 @@ public enum BookingStatus
     Created,
     Conflict,
 
-    /// <summary>The calendar did not answer in time: the booking is kept and finished in the background (the business is told).</summary>
+    /// <summary>The calendar did not answer in time: the booking is kept and finished in the background (the business is told).
+    /// Also a booking in a test calendar the business has not confirmed as its calendar: kept, but not promised to the caller.</summary>
     Pending,
 }
 

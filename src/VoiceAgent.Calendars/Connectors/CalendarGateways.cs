@@ -7,7 +7,8 @@ using VoiceAgent.Platform.Resources;
 
 namespace VoiceAgent.Calendars;
 
-/// <summary>Chooses a tenant's calendar port: the active connection's calendar, else the sandbox calendar.</summary>
+/// <summary>Chooses a tenant's calendar port: the active connection's calendar, else the sandbox calendar ("Testkalender"),
+/// whose bookings by callers stay pending until the tenant confirmed it (<see cref="TenantCalendarChoice"/>).</summary>
 public sealed class CalendarGateways(VoiceAgentDb db, ConnectionAccess access, CalendarProviderRegistry providers, IOptions<CalendarOptions> options,
     TimeProvider time, BookingOutboxSignal outbox) : ITenantCalendars
 {
@@ -15,6 +16,10 @@ public sealed class CalendarGateways(VoiceAgentDb db, ConnectionAccess access, C
     public const string SandboxCalendar = "sandbox";
 
     public async Task<ICalendarGateway> ForTenantAsync(Guid tenantId, CancellationToken ct) =>
+        await ConnectedAsync(tenantId, ct) ?? new SandboxCalendarGateway(db, tenantId, time, forCallers: true);
+
+    /// <summary>The same calendar for the business's own work in the portal: its bookings by hand are booked, sandbox or not.</summary>
+    internal async Task<ICalendarGateway> ForPortalAsync(Guid tenantId, CancellationToken ct) =>
         await ConnectedAsync(tenantId, ct) ?? new SandboxCalendarGateway(db, tenantId, time);
 
     public async Task<IReadOnlyList<Choice>> ChoicesAsync(Guid tenantId, CancellationToken ct)

@@ -131,7 +131,16 @@ public sealed class ConnectorService(
         connection.CalendarName = chosen.Name.Length > 300 ? chosen.Name[..300] : chosen.Name;
         connection.Active = true;
         connection.UpdatedAt = time.GetUtcNow();
-        db.Record(time, actor, ConnectorAudit.CalendarSelected, tenantId, $"{provider} {connection.Account}: {chosen.Name} ({chosen.Id})");
+        // A real calendar replaces the test calendar as the choice: should it be disconnected later, calls fall back to the
+        // sandbox unconfirmed (bookings only noted) until the tenant confirms the test calendar again.
+        var sandboxChoice = await db.SandboxCalendarConfirmations.SingleOrDefaultAsync(c => c.TenantId == tenantId, ct);
+        if (sandboxChoice is not null)
+        {
+            db.SandboxCalendarConfirmations.Remove(sandboxChoice);
+        }
+
+        db.Record(time, actor, ConnectorAudit.CalendarSelected, tenantId,
+            $"{provider} {connection.Account}: {chosen.Name} ({chosen.Id}){(sandboxChoice is null ? "" : "; the sandbox calendar is no longer confirmed")}");
         await db.SaveChangesAsync(ct);
         return Outcome<ConnectorView>.Ok(View(connection, true));
     }

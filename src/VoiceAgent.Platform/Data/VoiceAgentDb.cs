@@ -26,6 +26,8 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
     public DbSet<CallSettings> CallSettings => Set<CallSettings>();
     public DbSet<CalendarSettings> CalendarSettings => Set<CalendarSettings>();
     public DbSet<SandboxEvent> SandboxEvents => Set<SandboxEvent>();
+    public DbSet<SandboxCalendarConfirmation> SandboxCalendarConfirmations => Set<SandboxCalendarConfirmation>();
+    public DbSet<TenantPrompt> TenantPrompts => Set<TenantPrompt>();
     public DbSet<CalendarConnection> CalendarConnections => Set<CalendarConnection>();
     public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
     public DbSet<CalendarBooking> CalendarBookings => Set<CalendarBooking>();
@@ -116,6 +118,18 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
         builder.Entity<SandboxEvent>(e =>
         {
             e.ToTable("sandbox_events");
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<SandboxCalendarConfirmation>(e =>
+        {
+            e.ToTable("sandbox_calendar_confirmations");
+            e.HasKey(c => c.TenantId);
+            e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
+        });
+        builder.Entity<TenantPrompt>(e =>
+        {
+            e.ToTable("tenant_prompts");
+            e.HasKey(c => c.TenantId);
             e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
         });
         builder.Entity<CalendarConnection>(e =>

@@ -29,7 +29,8 @@ public sealed record FlowTurn(RunResult Result, IReadOnlyList<string> Visited, F
 /// <summary>A tenant's calendar for a run (implemented by Calendars, used by CallFlows).</summary>
 public interface ITenantCalendars
 {
-    /// <summary>The active connection's calendar, else the tenant's sandbox calendar.</summary>
+    /// <summary>The active connection's calendar, else the tenant's sandbox calendar ("Testkalender"), whose bookings come
+    /// back <see cref="BookingStatus.Pending"/> until the tenant confirmed it as its calendar.</summary>
     Task<ICalendarGateway> ForTenantAsync(Guid tenantId, CancellationToken ct);
 
     /// <summary>The calendars calls can book into, for the designer: the connected ones a calendar was chosen for, else the sandbox.</summary>

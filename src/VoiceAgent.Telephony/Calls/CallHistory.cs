@@ -101,7 +101,8 @@ public sealed record CallTurnLine(string Role, string Text, string? NodeId, Date
 public sealed record CallPathStep(string NodeId, string? Type);
 
 /// <summary>An appointment the call's flow booked (sandbox calendar or a connected one).</summary>
-public sealed record CallBooking(string Title, DateTimeOffset StartAt, DateTimeOffset EndAt, string Status);
+/// <param name="Sandbox">Booked into the sandbox calendar ("Testkalender"), not a connected one.</param>
+public sealed record CallBooking(string Title, DateTimeOffset StartAt, DateTimeOffset EndAt, string Status, bool Sandbox = false);
 
 public sealed record CallDetailView(CallRow Call, string Mode, IReadOnlyList<int> LatenciesMs, int? MeanLatencyMs, int? P95LatencyMs,
     IReadOnlyList<CallTurnLine> Transcript, IReadOnlyList<CallPathStep> Path, IReadOnlyList<CallBooking> Bookings);
@@ -279,7 +280,7 @@ public static class CallHistory
     {
         var prefix = instanceId + ":";
         var sandbox = await db.SandboxEvents.AsNoTracking().Where(e => e.IdempotencyKey.StartsWith(prefix))
-            .Select(e => new CallBooking(e.Title, e.StartAt, e.EndAt, e.Status)).ToListAsync(ct);
+            .Select(e => new CallBooking(e.Title, e.StartAt, e.EndAt, e.Status, true)).ToListAsync(ct);
         var connected = await db.CalendarBookings.AsNoTracking().Where(b => b.IdempotencyKey.StartsWith(prefix))
             .Select(b => new CallBooking(b.Title, b.StartAt, b.EndAt, b.Status)).ToListAsync(ct);
         return [.. sandbox.Concat(connected).OrderBy(b => b.StartAt)];

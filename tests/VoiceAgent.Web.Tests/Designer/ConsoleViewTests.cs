@@ -56,7 +56,7 @@ public sealed class ConsoleViewTests : MudComponentTest
 
         var status = view.Find("[data-testid='console-status']");
         Assert.Equal("idle", status.GetAttribute("data-state"));
-        Assert.Equal("Starten Sie ein Testgespräch mit der geöffneten Version. Termine landen im Sandbox-Kalender.", status.TextContent);
+        Assert.Equal("Starten Sie ein Testgespräch mit der geöffneten Version. Ohne verbundenen Kalender landen Termine im Testkalender.", status.TextContent);
         Assert.Contains("Test starten", view.Find("[data-testid='console-start']").TextContent);
         Assert.True(view.Find("[data-testid='console-reset']").HasAttribute("disabled"));
         Assert.Empty(view.FindAll("[data-testid='console-replay']"));

@@ -18,7 +18,7 @@ public abstract class EditorsTestBase : MudComponentTest
 
     protected static readonly DesignerOptionsResult Options = new(
         Voices: [new("de-thorsten", "Thorsten (offline)"), new("alloy", "Alloy")],
-        Calendars: [new("sandbox", "Sandbox-Kalender")],
+        Calendars: [new("sandbox", "Testkalender")],
         TransferTargets: [new("+4930123456", "030 123456")],
         Intents: [new("book_appointment", "Termin buchen"), new("human", "Mit einem Menschen sprechen")],
         Variables: ["slot.text", "slots.count", "answer", "intent", "kunde"]);

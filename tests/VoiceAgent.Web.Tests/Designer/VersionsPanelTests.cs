@@ -121,7 +121,7 @@ public sealed class VersionsPanelTests : IntegrationTest
         panel.WaitForAssertion(() => Assert.Contains("Unterschiede von Version 1 zu Version 2", panel.Find("[data-testid='diff-view']").TextContent));
         var greeting = panel.Find("[data-testid='diff-nodes-changed'] li[data-node='greeting']");
         Assert.StartsWith("greeting (Sprechen)", greeting.TextContent);
-        Assert.StartsWith("Guten Tag, hier ist der digitale Assistent", greeting.QuerySelector(".va-diff-before")!.TextContent);
+        Assert.StartsWith("Ich kann einen Termin", greeting.QuerySelector(".va-diff-before")!.TextContent);
         Assert.Equal(NewGreeting, greeting.QuerySelector(".va-diff-after")!.TextContent);
         Assert.Empty(panel.FindAll("[data-testid='diff-nodes-added']"));
 
@@ -213,7 +213,7 @@ public sealed class VersionsPanelTests : IntegrationTest
         var arguments = download.Invocations["download"].Select(i => i.Arguments).ToList();
         Assert.Equal("Terminannahme-v1.json", arguments[0][0]);
         Assert.Equal("Terminannahme-v2.json", arguments[1][0]);
-        Assert.Contains("Guten Tag, hier ist der digitale Assistent", (string)arguments[0][1]!);
+        Assert.Contains("Ich kann einen Termin", (string)arguments[0][1]!);
         Assert.Contains(NewGreeting, (string)arguments[1][1]!);
     }
 

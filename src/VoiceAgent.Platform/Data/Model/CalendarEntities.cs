@@ -28,3 +28,11 @@ public sealed class SandboxEvent
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? CancelledAt { get; set; }
 }
+
+/// <summary>The tenant confirmed the sandbox calendar as the calendar calls book into.</summary>
+public sealed class SandboxCalendarConfirmation
+{
+    public Guid TenantId { get; set; }
+    public DateTimeOffset ConfirmedAt { get; set; }
+    public string? ConfirmedBy { get; set; }
+}

@@ -78,3 +78,13 @@ public sealed class CallSettings
     public string? HandoffTarget { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>The tenant's system prompt (with placeholders), the base of the conversation model's instructions.</summary>
+public sealed class TenantPrompt
+{
+    public Guid TenantId { get; set; }
+    public required string Text { get; set; }
+    public string? TemplateKey { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string? UpdatedBy { get; set; }
+}
