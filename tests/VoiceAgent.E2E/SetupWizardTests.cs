@@ -72,11 +72,12 @@ public sealed class SetupWizardTests : PortalTest, IAsyncLifetime
 
         // 1. Rufnummer: an emergency number is refused in German before Twilio is asked; the real one is found, its
         //    webhook shown and pointed at us in one click.
-        await page.GetByTestId("setup-number").Locator("input").FillAsync("112");
+        await page.GetByTestId("setup-number").FillAsync("112");
         await page.GetByTestId("setup-number-check").ClickAsync();
-        await Expect(page.GetByTestId("setup-number")).ToContainTextAsync("Notruf");
+        await Expect(FieldError(page, "setup-number")).ToContainTextAsync("Notruf");
         Assert.Empty(twilio.Requests);
-        await page.GetByTestId("setup-number").Locator("input").FillAsync("030 1234567");
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM setup_wizards WHERE number IS NOT NULL OR number_done_at IS NOT NULL"));
+        await page.GetByTestId("setup-number").FillAsync("030 1234567");
         await page.GetByTestId("setup-number-check").ClickAsync();
         await Expect(page.GetByTestId("setup-number-current")).ToHaveTextAsync(OldWebhook);
         await Expect(page.GetByTestId("setup-number-status")).ToHaveAttributeAsync("data-points-here", "false");
@@ -84,14 +85,23 @@ public sealed class SetupWizardTests : PortalTest, IAsyncLifetime
         await Expect(page.GetByTestId("setup-step-speech")).ToBeVisibleAsync();
         seen.Enqueue(await page.ContentAsync());
         var update = Assert.Single(twilio.NumberUpdates);
-        Assert.Equal(BaseUrl + "/telephony/twilio/voice", update.VoiceUrl);
+        Assert.Equal(BaseUrl + "/telephony/twilio/voice", update.Form["VoiceUrl"]);
 
         // A reload (and the server's state) resumes at the same step.
         await page.ReloadAsync();
         await Expect(page.GetByTestId("setup-step-speech")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-step=number]")).ToHaveAttributeAsync("data-done", "true");
 
-        // 2. Stimme: Google with a German voice, a sample played in the browser.
+        // 2. Stimme: OpenAI's voice heard first; the operator withdraws the OpenAI key meanwhile, so saving it is refused in
+        //    German and stores nothing; Google with a German voice is heard and saved.
+        await page.GetByTestId("setup-provider-openai").ClickAsync();
+        await page.GetByTestId("setup-speech-sample").ClickAsync();
+        await Expect(page.GetByTestId("setup-speech-audio")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^data:audio/wav;base64,"));
+        Assert.NotEmpty(openAi.SpeechRequests);
+        (await operatorApi.DeleteAsync("/api/admin/settings/openai.api_key")).EnsureSuccessStatusCode();
+        await page.GetByTestId("setup-speech-save").ClickAsync();
+        await Expect(page.GetByTestId("setup-provider-error")).ToContainTextAsync("OpenAI");
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM tenant_speech"));
         await page.GetByTestId("setup-provider-google").ClickAsync();
         await page.GetByTestId("setup-speech-sample").ClickAsync();
         await Expect(page.GetByTestId("setup-speech-audio")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^data:audio/wav;base64,"));
@@ -101,17 +111,18 @@ public sealed class SetupWizardTests : PortalTest, IAsyncLifetime
         seen.Enqueue(await page.ContentAsync());
 
         // 3. System-Prompt: the disclosure is shown read-only; too short and unknown placeholders are refused in German.
-        await Expect(page.GetByTestId("setup-disclosure").Locator("input")).ToHaveAttributeAsync("readonly", "");
-        await Expect(page.GetByTestId("setup-disclosure").Locator("input")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("KI"));
-        var prompt = page.GetByTestId("setup-prompt").Locator("textarea");
+        await Expect(page.GetByTestId("setup-disclosure")).ToHaveAttributeAsync("readonly", "");
+        await Expect(page.GetByTestId("setup-disclosure")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("KI"));
+        var prompt = page.GetByTestId("setup-prompt");
         var suggested = await prompt.InputValueAsync();
         await prompt.FillAsync("Zu kurz.");
         await page.GetByTestId("setup-prompt-save").ClickAsync();
-        await Expect(page.GetByTestId("setup-prompt")).ToContainTextAsync("40");
+        await Expect(FieldError(page, "setup-prompt")).ToContainTextAsync("40");
         await prompt.FillAsync("Sie sind die freundliche Telefonassistenz von {{ tenant.unbekannt }} und buchen Termine.");
         await page.GetByTestId("setup-prompt-save").ClickAsync();
-        await Expect(page.GetByTestId("setup-prompt")).ToContainTextAsync("tenant.unbekannt");
+        await Expect(FieldError(page, "setup-prompt")).ToContainTextAsync("tenant.unbekannt");
         await Expect(page.GetByTestId("setup-step-prompt")).ToBeVisibleAsync();
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM tenant_prompts"));
         await prompt.FillAsync(suggested);
         await page.GetByTestId("setup-prompt-save").ClickAsync();
         await Expect(page.GetByTestId("setup-step-calendar")).ToBeVisibleAsync();
@@ -121,6 +132,7 @@ public sealed class SetupWizardTests : PortalTest, IAsyncLifetime
         await page.GetByTestId("setup-sandbox-use").ClickAsync();
         await Expect(page.GetByTestId("setup-sandbox-error")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("setup-step-calendar")).ToBeVisibleAsync();
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM sandbox_calendar_confirmations"));
         await page.GetByTestId("setup-sandbox-understood").ClickAsync();
         await page.GetByTestId("setup-sandbox-use").ClickAsync();
         await Expect(page.GetByTestId("setup-step-publish")).ToBeVisibleAsync();
@@ -155,9 +167,20 @@ public sealed class SetupWizardTests : PortalTest, IAsyncLifetime
         Assert.NotEmpty(seen);
     }
 
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    private static ILocator FieldError(IPage page, string testId) =>
+        page.Locator($".mud-input-control:has([data-testid={testId}]) .mud-input-helper-text.mud-input-error");
+
     private static async Task SayAsync(IPage page, string text)
     {
-        await page.GetByTestId("setup-call-input").Locator("input").FillAsync(text);
+        await page.GetByTestId("setup-call-input").FillAsync(text);
         await page.GetByTestId("setup-call-say").ClickAsync();
     }
 
