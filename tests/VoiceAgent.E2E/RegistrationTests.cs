@@ -103,11 +103,15 @@ public sealed class RegistrationTests : PortalTest
         await Expect(admin.GetByTestId("approve")).ToHaveCountAsync(0);
         await ScreenshotAsync(admin, "admin-tenant-approved");
 
-        // --- The company now reaches its dashboard: on reload, and after signing in again ---
+        // --- The company now starts in the setup wizard (issue #15); skipped, it reaches its dashboard, also after signing in again ---
         await tenant.ReloadAsync();
+        await tenant.WaitForURLAsync("**/app/setup");
+        await Expect(tenant.GetByTestId("setup-step-number")).ToBeVisibleAsync();
+        await tenant.GetByTestId("setup-skip").ClickAsync();
         await tenant.WaitForURLAsync("**/app");
         var welcome = tenant.GetByTestId("tenant-dashboard");
         await Expect(welcome).ToHaveTextAsync($"Willkommen, {Company}");
+        await Expect(tenant.GetByTestId("setup-banner")).ToContainTextAsync("Rufnummer");
 
         await tenant.GetByTestId("logout").ClickAsync();
         await tenant.WaitForURLAsync("**/login");
