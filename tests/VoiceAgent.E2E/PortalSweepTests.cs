@@ -30,7 +30,12 @@ public sealed class PortalSweepTests : PortalTest
             "tenant-admin" => (AdminEmail, TestData.Password, "/app"),
             _ => (UserEmail, TestData.Password, "/app"),
         };
-        var details = role == "super-admin" ? new[] { $"/admin/tenants/{tenantId}" } : [];
+        var details = role switch
+        {
+            "super-admin" => new[] { $"/admin/tenants/{tenantId}" },
+            "tenant-admin" => ["/app/setup"],
+            _ => [],
+        };
 
         var findings = new List<string>();
         foreach (var dark in new[] { false, true })
