@@ -9,7 +9,7 @@ using VoiceAgent.Platform.Data;
 
 namespace VoiceAgent.CallFlows;
 
-/// <summary>Composes the ports of one run for a tenant: connected (else sandbox) calendar, German NLU, allow-list, webhooks, model (with the tenant's system prompt).</summary>
+/// <summary>Composes the ports of one run for a tenant: connected (else sandbox) calendar, German NLU (asking the model what it does not understand, when one is configured), allow-list, webhooks, model (with the tenant's system prompt).</summary>
 public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhookClient webhooks, ConversationModels models, ITenantCalendars calendars,
     TenantPrompts prompts)
 {
@@ -17,13 +17,16 @@ public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhoo
     {
         var zoneId = await db.CalendarSettings.Where(s => s.TenantId == tenantId).Select(s => s.TimeZone).SingleOrDefaultAsync(ct);
         var zone = BusinessTime.ZoneOrDefault(zoneId);
+        var model = await models.ForAsync(zone, c => prompts.RenderAsync(tenantId, c), ct);
+        var rules = new NluUnderstanding(zone, time);
         return new FlowServices()
             .Add(channel)
             .Add(messages)
             .Add(await calendars.ForTenantAsync(tenantId, ct))
-            .Add<ILanguageUnderstanding>(new NluUnderstanding(zone, time))
+            // With a language model configured, Listen asks it (with the tenant's prompt) what the rules did not understand.
+            .Add<ILanguageUnderstanding>(model is RuleBasedConversationModel ? rules : new ModelAssistedUnderstanding(rules, model))
             .Add<ITransferTargets>(new TenantTransferTargets(db, tenantId, time))
             .Add(webhooks)
-            .Add(await models.ForAsync(zone, c => prompts.RenderAsync(tenantId, c), ct));
+            .Add(model);
     }
 }
