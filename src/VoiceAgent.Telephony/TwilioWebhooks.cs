@@ -55,8 +55,9 @@ public static class TwilioWebhooks
             request.HttpContext.Items[AccountTenantItem] as Guid?);
         await using var transaction = await calls.Calls.BeginAsync(ct);
         var started = await calls.Started.HandleAsync(inbound, realtime, ct);
+        var voice = await SayVoiceAsync(request, started.Turn, started.Call?.TenantId, ct);
         await transaction.CommitAsync(ct);
-        return Twiml(started.Turn, request);
+        return Twiml(started.Turn, request, voice);
     }
 
     private static ValueTask<object?> AdmitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -92,16 +93,18 @@ public static class TwilioWebhooks
     internal static async Task<ContentHttpResult> Gather(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
-        var turn = await calls.CallerTurn.HandleAsync(TenantCall.Of(request.HttpContext), form["SpeechResult"], ct);
-        return Twiml(turn, request);
+        var call = TenantCall.Of(request.HttpContext);
+        var turn = await calls.CallerTurn.HandleAsync(call, form["SpeechResult"], ct);
+        return Twiml(turn, request, await SayVoiceAsync(request, turn, call?.TenantId, ct));
     }
 
     internal static async Task<ContentHttpResult> Dial(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
         var seconds = int.TryParse(form["DialCallDuration"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (int?)null;
-        var turn = await calls.DialLegEnded.HandleAsync(TenantCall.Of(request.HttpContext), form["DialCallSid"], form["DialCallStatus"], seconds, ct);
-        return Twiml(turn, request);
+        var call = TenantCall.Of(request.HttpContext);
+        var turn = await calls.DialLegEnded.HandleAsync(call, form["DialCallSid"], form["DialCallStatus"], seconds, ct);
+        return Twiml(turn, request, await SayVoiceAsync(request, turn, call?.TenantId, ct));
     }
 
     internal static async Task<NoContent> Status(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct)
@@ -117,7 +120,14 @@ public static class TwilioWebhooks
         return TypedResults.NoContent();
     }
 
-    private static ContentHttpResult Twiml(CallTurn turn, HttpRequest request)
+    /// <summary>The tenant's chosen voice for what Twilio itself says in this turn (none for a refusal or a media stream).</summary>
+    private static async Task<string?> SayVoiceAsync(HttpRequest request, CallTurn turn, Guid? tenantId, CancellationToken ct) =>
+        tenantId is { } id && turn.Step is not (CallStep.Refuse or CallStep.Stream) && turn.Lines.Count > 0
+            ? await request.HttpContext.RequestServices.GetRequiredService<TenantSpeechSettings>().TwilioSayVoiceAsync(id, ct)
+            : null;
+
+    /// <param name="voice">The voice of the &lt;Say&gt; verbs (Twilio's German default when null).</param>
+    private static ContentHttpResult Twiml(CallTurn turn, HttpRequest request, string? voice = null)
     {
         var twiml = new VoiceResponse();
         switch (turn.Step)
@@ -134,12 +144,13 @@ public static class TwilioWebhooks
                 twiml.Hangup();
                 break;
             case CallStep.Listen:
-                twiml.GatherSpeech(action: PublicUrl(request, "/telephony/twilio/gather"), says: turn.Lines, timeoutSeconds: turn.ListenSeconds ?? 6);
+                twiml.GatherSpeech(action: PublicUrl(request, "/telephony/twilio/gather"), says: turn.Lines, timeoutSeconds: turn.ListenSeconds ?? 6,
+                    voice: voice);
                 break;
             case CallStep.Dial:
                 foreach (var line in turn.Lines)
                 {
-                    twiml.SayText(line);
+                    twiml.SayText(line, voice);
                 }
 
                 twiml.DialNumber(turn.DialTarget!, action: PublicUrl(request, "/telephony/twilio/dial"));
@@ -147,7 +158,7 @@ public static class TwilioWebhooks
             default:
                 foreach (var line in turn.Lines)
                 {
-                    twiml.SayText(line);
+                    twiml.SayText(line, voice);
                 }
 
                 twiml.Hangup();

@@ -111,6 +111,47 @@ public sealed class SetupWizardTests : IntegrationTest
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM audit_entries WHERE action = 'setup.completed' AND tenant_id = '{tenantId}'"));
     }
 
+    [Fact]
+    public async Task A_gather_mode_call_speaks_with_the_tenants_google_voice_and_without_a_google_choice_with_twilios_default()
+    {
+        var admin = await App.LoginAsAdminAsync();
+        (await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = AuthToken })).EnsureSuccessStatusCode();
+        var (tenantId, _) = await App.ApprovedTenantAsync("chef@praxis.de", "Praxis Alpha", skipSetup: false);
+        await FinishStepsOneToFourAsync(tenantId);
+        await PublishAsync(tenantId);
+        var twilio = App.CreateClient();
+
+        async Task<string> RingAsync()
+        {
+            var fields = new List<KeyValuePair<string, string>>
+            {
+                new("CallSid", "CA" + Guid.NewGuid().ToString("N")), new("From", "+4915100000000"), new("To", Number), new("CallStatus", "ringing"),
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice") { Content = new FormUrlEncodedContent(fields) };
+            request.Headers.Add("X-Twilio-Signature",
+                VoiceAgent.Telephony.Twilio.TwilioSignature.Compute(AuthToken, new Uri(App.Server.BaseAddress, "/telephony/twilio/voice").AbsoluteUri, fields));
+            var response = await twilio.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        var before = System.Xml.Linq.XDocument.Parse(await RingAsync());
+        Assert.All(before.Descendants("Say"), say => Assert.Null(say.Attribute("voice")));
+
+        await ExecuteAsync($"INSERT INTO tenant_speech (tenant_id, provider, voice, updated_at) VALUES ('{tenantId}', 'google', 'de-DE-Neural2-B', now())");
+        var after = System.Xml.Linq.XDocument.Parse(await RingAsync());
+        Assert.NotEmpty(after.Descendants("Say"));
+        Assert.All(after.Descendants("Say"), say => Assert.Equal("Google.de-DE-Neural2-B", say.Attribute("voice")?.Value));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private Task FinishStepsOneToFourAsync(Guid tenantId) =>
         AsTenantAsync(tenantId, async (services, _) =>
         {

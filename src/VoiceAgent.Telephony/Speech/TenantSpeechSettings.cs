@@ -127,6 +127,14 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
         }
     }
 
+    /// <summary>
+    /// The voice Twilio's own &lt;Say&gt; speaks with in a gather-mode call: Twilio offers Google's voices as
+    /// "Google.de-DE-…", so a tenant who chose a Google voice hears it there too; for espeak-ng and OpenAI voices, which
+    /// Twilio does not have, null (Twilio's German default voice). Twilio speaks them itself: no Google credentials needed.
+    /// </summary>
+    public async Task<string?> TwilioSayVoiceAsync(Guid tenantId, CancellationToken ct) =>
+        await GetAsync(tenantId, ct) is { Provider: SpeechProvider.Google } choice ? "Google." + choice.Voice : null;
+
     /// <summary>The tenant's engines for a call or the test console (see the class for the fallbacks).</summary>
     public async Task<(ISpeechToText? Stt, ITextToSpeech Tts)> EnginesAsync(Guid tenantId, CancellationToken ct)
     {
