@@ -81,7 +81,7 @@ public sealed class FlowService(VoiceAgentDb db, ActivityRegistry registry, Time
         }
 
         var flow = await LockFlowAsync(flowId, ct);
-        return flow is null ? Outcome<SavedVersion>.NotFound() : await StoreDraftAsync(flow, definition, basedOn, actor, null, ct);
+        return flow is null ? Outcome<SavedVersion>.NotFound() : await StoreDraftAsync(flow, definition, basedOn, actor, AuditActions.FlowDraftSaved, ct);
     }
 
     /// <summary>
@@ -278,6 +278,31 @@ public sealed class FlowService(VoiceAgentDb db, ActivityRegistry registry, Time
         return Outcome<FlowVersion>.Ok(selected);
     }
 
+    /// <summary>
+    /// The designer saves the draft after every edit: one audit entry stands for a person's editing session on a flow's
+    /// draft (the same actor within <see cref="DraftAuditWindow"/> of the last save), updated with the latest revision, so
+    /// the log says who changed what and when without an entry per keystroke.
+    /// </summary>
+    private async Task RecordDraftSavedAsync(Flow flow, FlowVersion draft, Actor actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var details = $"{flow.Name} v{draft.Version} r{draft.Revision}";
+        var prefix = $"{flow.Name} v{draft.Version} r";
+        var last = await db.AuditEntries.Where(a => a.TenantId == flow.TenantId && a.Action == AuditActions.FlowDraftSaved)
+            .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+        if (last is not null && last.ActorId == actor.Id && last.ActorEmail == actor.Email && last.At > now - DraftAuditWindow
+            && last.Details is { } previous && previous.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            last.Details = details;
+            last.At = now;
+            return;
+        }
+
+        db.Record(time, actor, AuditActions.FlowDraftSaved, flow.TenantId, details);
+    }
+
+    public static readonly TimeSpan DraftAuditWindow = TimeSpan.FromMinutes(15);
+
     private async Task<Outcome<SavedVersion>> StoreDraftAsync(Flow flow, FlowDefinition definition, DraftBase basedOn, Actor actor,
         string? auditAction, CancellationToken ct)
     {
@@ -304,7 +329,11 @@ public sealed class FlowService(VoiceAgentDb db, ActivityRegistry registry, Time
         }
 
         flow.UpdatedAt = time.GetUtcNow();
-        if (auditAction is not null)
+        if (auditAction == AuditActions.FlowDraftSaved)
+        {
+            await RecordDraftSavedAsync(flow, draft, actor, ct);
+        }
+        else if (auditAction is not null)
         {
             db.Record(time, actor, auditAction, flow.TenantId, $"{flow.Name} v{draft.Version}");
         }

@@ -7,6 +7,7 @@ using VoiceAgent.Telephony;
 using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Platform.Tenancy;
 using VoiceAgent.Platform.Http;
+using VoiceAgent.Platform.Auditing;
 
 namespace VoiceAgent.Telephony;
 
@@ -149,6 +150,8 @@ public static class TelephonyApi
 /// <summary>Who calls may be transferred to (allow-list) and who takes a handoff, in E.164.</summary>
 public static class CallSettingsApi
 {
+    public const string CallSettingsChangedAction = "call_settings.changed";
+
     public sealed record CallSettingsDto(IReadOnlyList<string> TransferTargets, string? HandoffTarget);
 
     public static void MapCallSettingsApi(this IEndpointRouteBuilder routes)
@@ -221,6 +224,8 @@ public static class CallSettingsApi
         settings.TransferTargets = targets.Distinct().ToArray();
         settings.HandoffTarget = handoff;
         settings.UpdatedAt = services.Time.GetUtcNow();
+        db.Record(services.Time, user.Actor(), CallSettingsChangedAction, tenantId,
+            $"transfer: {string.Join(", ", settings.TransferTargets)}; handoff: {settings.HandoffTarget ?? "-"}");
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new CallSettingsDto(settings.TransferTargets, settings.HandoffTarget));
     }

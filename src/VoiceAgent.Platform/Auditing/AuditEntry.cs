@@ -26,6 +26,7 @@ public static class AuditActions
     public const string SettingCleared = "setting.cleared";
     public const string SuperAdminCreated = "superadmin.created";
     public const string FlowCreated = "flow.created";
+    public const string FlowDraftSaved = "flow.draft_saved";
     public const string FlowStaged = "flow.staged";
     public const string FlowPublished = "flow.published";
     public const string FlowRolledBack = "flow.rolled_back";
