@@ -27,6 +27,28 @@ public sealed class FlowsApiTests : IntegrationTest
     }
 
     [Fact]
+    public async Task Draft_saves_are_audited_once_per_editing_session_and_person()
+    {
+        var (tenantId, admin) = await App.ApprovedTenantAsync("chef@praxis.de");
+        (await admin.PostAsJsonAsync("/api/tenant/users", new { email = "zweite@praxis.de", password = TestData.Password, role = "TenantAdmin" }))
+            .EnsureSuccessStatusCode();
+        var colleague = await App.LoginAsync("zweite@praxis.de", TestData.Password);
+        var id = await CreateFlowAsync(admin);
+
+        foreach (var text in new[] { "Hallo", "Hallo!", "Guten Tag" })
+        {
+            (await admin.PutAsJsonAsync($"/api/flows/{id}/draft", new { definition = Definition(text) })).EnsureSuccessStatusCode();
+        }
+
+        (await colleague.PutAsJsonAsync($"/api/flows/{id}/draft", new { definition = Definition("Servus") })).EnsureSuccessStatusCode();
+
+        var audit = $"SELECT count(*) FROM audit_entries WHERE tenant_id = '{tenantId}' AND action = 'flow.draft_saved'";
+        Assert.Equal(2, await CountAsync(audit));
+        Assert.Equal(1, await CountAsync(audit + " AND actor_email = 'chef@praxis.de' AND details = 'Rezeption v1 r4'"));
+        Assert.Equal(1, await CountAsync(audit + " AND actor_email = 'zweite@praxis.de'"));
+    }
+
+    [Fact]
     public async Task Activities_are_served_from_their_descriptors()
     {
         var (_, admin) = await App.ApprovedTenantAsync("chef@praxis.de");
