@@ -25,11 +25,11 @@ public sealed class PrivacyPageTests : PortalTest
         await AssertAccessibleAsync(page);
 
         // Without a reason: a German field error, nothing exported.
-        await page.GetByTestId("caller-number").Locator("input").FillAsync("0170 3333333");
+        await page.GetByTestId("caller-number").FillAsync("0170 3333333");
         await page.GetByTestId("caller-export").ClickAsync();
         await Expect(page.GetByTestId("privacy-caller")).ToContainTextAsync("Bitte geben Sie einen Anlass an.");
 
-        await page.GetByTestId("caller-reason").Locator("input").FillAsync("Auskunftsersuchen per Brief");
+        await page.GetByTestId("caller-reason").FillAsync("Auskunftsersuchen per Brief");
         await page.GetByTestId("caller-export").ClickAsync();
         await Expect(page.GetByTestId("caller-export-ready")).ToContainTextAsync("1 Termine");
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("caller-download").ClickAsync());

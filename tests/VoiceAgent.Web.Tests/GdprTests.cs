@@ -29,15 +29,7 @@ public sealed class GdprTests : IntegrationTest
     [Fact]
     public async Task Caller_export_holds_exactly_that_numbers_data_of_the_own_tenant()
     {
-        var (a, adminA) = await App.ApprovedTenantAsync("a@praxis.test", "Praxis A");
-        var (b, adminB) = await App.ApprovedTenantAsync("b@praxis.test", "Praxis B");
-        await SeedCallAsync(a, Anna, Now.AddDays(-2), "Ich heiße Anna Alpha");
-        await SeedCallAsync(a, Anna, Now.AddDays(-1), "Anna ruft wieder an", billed: true);
-        await SeedCallAsync(a, Bernd, Now.AddDays(-1), "Bernd Beta hier");
-        await SeedCallAsync(b, Anna, Now.AddDays(-1), "Fremde Praxis Gamma");
-        await SeedBookingsAsync(a, Anna, "Termin Anna", Now.AddDays(3));
-        await SeedBookingsAsync(a, Bernd, "Termin Bernd", Now.AddDays(4));
-        await SeedBookingsAsync(b, Anna, "Termin Gamma", Now.AddDays(3));
+        var (a, adminA, b, adminB, _) = await SeedTwoPracticesAsync();
 
         // National form, as the practice would type it.
         var response = await adminA.PostAsJsonAsync("/api/tenant/privacy/callers/export", new { number = "0170 1111111", reason = "Anfrage per Brief" });
@@ -49,7 +41,7 @@ public sealed class GdprTests : IntegrationTest
         Assert.Equal(2, export.GetProperty("transcripts").GetArrayLength());
         Assert.Equal(2, export.GetProperty("bookings").GetArrayLength()); // sandbox + external calendar
         Assert.Contains("Anna Alpha", text);
-        Assert.Contains("Anna ruft wieder an", text);
+        Assert.Contains("Anna bezahlt", text);
         Assert.DoesNotContain("Bernd", text);
         Assert.DoesNotContain("Gamma", text);
         Assert.DoesNotContain(b.ToString(), text);
@@ -73,15 +65,7 @@ public sealed class GdprTests : IntegrationTest
     [Fact]
     public async Task Caller_erasure_removes_the_numbers_data_keeps_billed_calls_anonymous_and_pseudonymizes_the_audit()
     {
-        var (a, adminA) = await App.ApprovedTenantAsync("a@praxis.test", "Praxis A");
-        var (b, _) = await App.ApprovedTenantAsync("b@praxis.test", "Praxis B");
-        await SeedCallAsync(a, Anna, Now.AddDays(-2), "Anna Alpha");
-        var billed = await SeedCallAsync(a, Anna, Now.AddDays(-1), "Anna bezahlt", billed: true);
-        await SeedCallAsync(a, Bernd, Now.AddDays(-1), "Bernd Beta");
-        await SeedCallAsync(b, Anna, Now.AddDays(-1), "Gamma");
-        await SeedBookingsAsync(a, Anna, "Termin Anna", Now.AddDays(3));
-        await SeedBookingsAsync(a, Bernd, "Termin Bernd", Now.AddDays(4));
-        await SeedBookingsAsync(b, Anna, "Termin Gamma", Now.AddDays(3));
+        var (a, adminA, b, _, billed) = await SeedTwoPracticesAsync();
         await AuditAsync(a, $"Rückruf an {Anna} notiert");
         await AuditAsync(b, $"Rückruf an {Anna} notiert");
 
@@ -281,6 +265,21 @@ public sealed class GdprTests : IntegrationTest
         Assert.True(unknown.Count == 0, "Tenant tables the contract-end deletion does not know: " + string.Join(", ", unknown));
     }
 
+    /// <summary>Practice A: Anna twice (once billed) and Bernd, with bookings; practice B: Anna once, with bookings.</summary>
+    private async Task<(Guid A, HttpClient AdminA, Guid B, HttpClient AdminB, Guid Billed)> SeedTwoPracticesAsync()
+    {
+        var (a, adminA) = await App.ApprovedTenantAsync("a@praxis.test", "Praxis A");
+        var (b, adminB) = await App.ApprovedTenantAsync("b@praxis.test", "Praxis B");
+        await SeedCallAsync(a, Anna, Now.AddDays(-2), "Ich heiße Anna Alpha");
+        var billed = await SeedCallAsync(a, Anna, Now.AddDays(-1), "Anna bezahlt", billed: true);
+        await SeedCallAsync(a, Bernd, Now.AddDays(-1), "Bernd Beta hier");
+        await SeedCallAsync(b, Anna, Now.AddDays(-1), "Fremde Praxis Gamma");
+        await SeedBookingsAsync(a, Anna, "Termin Anna", Now.AddDays(3));
+        await SeedBookingsAsync(a, Bernd, "Termin Bernd", Now.AddDays(4));
+        await SeedBookingsAsync(b, Anna, "Termin Gamma", Now.AddDays(3));
+        return (a, adminA, b, adminB, billed);
+    }
+
     private PrivacyJobs Jobs(AsyncServiceScope scope, TimeProvider time)
     {
         var sp = scope.ServiceProvider;
@@ -356,28 +355,16 @@ public sealed class GdprTests : IntegrationTest
         await cmd.ExecuteNonQueryAsync();
     }
 
-    private async Task AuditAsync(Guid tenantId, string details)
-    {
-        await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO audit_entries (tenant_id, actor_email, action, details, at) VALUES (@t, 'a@praxis.test', 'note', @d, now())", connection);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("d", details);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task AuditAsync(Guid tenantId, string details) =>
+        new BillingSeed(Database).ExecuteAsync(
+            "INSERT INTO audit_entries (tenant_id, actor_email, action, details, at) VALUES (@t, 'a@praxis.test', 'note', @d, now())",
+            ("t", tenantId), ("d", details));
 
-    private async Task InvoiceAsync(Guid tenantId)
-    {
-        await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("""
+    private Task InvoiceAsync(Guid tenantId) =>
+        new BillingSeed(Database).ExecuteAsync("""
             INSERT INTO invoices (id, tenant_id, kind, status, period, service_from, service_until, issuer, recipient, net_cents, tax_rate_percent,
                                   tax_cents, gross_cents, tax_rule, created_at, updated_at)
             VALUES (gen_random_uuid(), @t, 'monthly', 'draft', '2026-11-01', '2026-11-01', '2026-11-30', '{}'::jsonb, '{}'::jsonb, 4900, 19, 931, 5831,
                     'domestic', now(), now())
-            """, connection);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        await cmd.ExecuteNonQueryAsync();
-    }
+            """, ("t", tenantId));
 }

@@ -194,16 +194,6 @@ public sealed class KeyRingProtectionTests : IAsyncLifetime
         return keys;
     }
 
-    private async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) =>
+        new BillingSeed(database).ExecuteAsync(sql, parameters);
 }

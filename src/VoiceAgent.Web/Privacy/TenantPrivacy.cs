@@ -132,18 +132,13 @@ public sealed class TenantPrivacy(VoiceAgentDb db, Pseudonyms pseudonyms, IOptio
     /// <summary>Records the contract end; the tenant is suspended and its data deleted <see cref="PrivacyOptions.DeleteAfterDays"/> later.</summary>
     public async Task<Outcome<Tenant>> EndContractAsync(Guid tenantId, string? reason, Actor actor, CancellationToken ct)
     {
-        if (Reason(reason) is { } invalid)
+        var (tenant, problem) = await LoadAsync(tenantId, reason, ct);
+        if (problem is not null)
         {
-            return Outcome<Tenant>.Invalid("reason", invalid);
+            return problem;
         }
 
-        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, ct);
-        if (tenant is null)
-        {
-            return Outcome<Tenant>.NotFound();
-        }
-
-        if (tenant.ContractEndedAt is not null || tenant.DataDeletedAt is not null)
+        if (tenant!.ContractEndedAt is not null || tenant.DataDeletedAt is not null)
         {
             return Outcome<Tenant>.Conflict(PrivacyTexts.Get("Contract.AlreadyEnded"));
         }
@@ -165,18 +160,13 @@ public sealed class TenantPrivacy(VoiceAgentDb db, Pseudonyms pseudonyms, IOptio
 
     public async Task<Outcome<Tenant>> RevokeContractEndAsync(Guid tenantId, string? reason, Actor actor, CancellationToken ct)
     {
-        if (Reason(reason) is { } invalid)
+        var (tenant, problem) = await LoadAsync(tenantId, reason, ct);
+        if (problem is not null)
         {
-            return Outcome<Tenant>.Invalid("reason", invalid);
+            return problem;
         }
 
-        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, ct);
-        if (tenant is null)
-        {
-            return Outcome<Tenant>.NotFound();
-        }
-
-        if (tenant.ContractEndedAt is null || tenant.DataDeletedAt is not null)
+        if (tenant!.ContractEndedAt is null || tenant.DataDeletedAt is not null)
         {
             return Outcome<Tenant>.Conflict(PrivacyTexts.Get("Contract.NotRevocable"));
         }
@@ -209,7 +199,7 @@ public sealed class TenantPrivacy(VoiceAgentDb db, Pseudonyms pseudonyms, IOptio
         {
             // The table names are this class's constants, never input.
 #pragma warning disable EF1002
-            deleted[table] = await db.Database.ExecuteSqlRawAsync($"DELETE FROM {table} WHERE tenant_id = @p0", [tenantId], ct);
+            deleted[table] = await db.Database.ExecuteSqlRawAsync($"DELETE FROM {table} WHERE tenant_id = {{0}}", [tenantId], ct);
 #pragma warning restore EF1002
         }
 
@@ -248,6 +238,17 @@ public sealed class TenantPrivacy(VoiceAgentDb db, Pseudonyms pseudonyms, IOptio
         var before = time.GetUtcNow().AddDays(-options.Value.DeleteAfterDays);
         return db.Tenants.AsNoTracking().Where(t => t.ContractEndedAt != null && t.ContractEndedAt <= before && t.DataDeletedAt == null)
             .Select(t => t.Id).ToListAsync(ct);
+    }
+
+    private async Task<(Tenant? Tenant, Outcome<Tenant>? Problem)> LoadAsync(Guid tenantId, string? reason, CancellationToken ct)
+    {
+        if (Reason(reason) is { } invalid)
+        {
+            return (null, Outcome<Tenant>.Invalid("reason", invalid));
+        }
+
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, ct);
+        return tenant is null ? (null, Outcome<Tenant>.NotFound()) : (tenant, null);
     }
 
     internal static string? Reason(string? reason) =>
