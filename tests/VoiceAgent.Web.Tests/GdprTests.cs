@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using NpgsqlTypes;
 using VoiceAgent.Flows.Runtime;
+using VoiceAgent.Testing;
 using VoiceAgent.Web.Privacy;
 
 namespace VoiceAgent.Web.Tests;
