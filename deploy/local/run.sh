@@ -39,6 +39,32 @@ if [ ! -f "$CREDS" ]; then
 fi
 source "$CREDS"
 
+# The Data Protection key ring is encrypted with a certificate of this checkout's own (created on first run, never
+# committed); the pseudonym key keys the hashes that stand for caller numbers in the audit log. See RUNBOOK.
+KEYRING="$DATA/keyring.pfx"
+if [ ! -f "$KEYRING" ] || [ -z "${KEYRING_PASSWORD:-}" ]; then
+  command -v openssl >/dev/null || ensure_packages openssl
+  umask 077
+  KEYRING_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  keydir=$(mktemp -d)
+  openssl req -x509 -newkey rsa:3072 -sha256 -days 3650 -nodes -subj "/CN=VoiceAgent local key ring" \
+    -keyout "$keydir/key.pem" -out "$keydir/cert.pem" 2>/dev/null
+  KEYRING_PASSWORD="$KEYRING_PASSWORD" openssl pkcs12 -export -inkey "$keydir/key.pem" -in "$keydir/cert.pem" \
+    -out "$KEYRING" -passout env:KEYRING_PASSWORD
+  rm -rf "$keydir"
+  sed -i '/^KEYRING_PASSWORD=/d' "$CREDS"
+  echo "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> "$CREDS"
+  umask 022
+  echo "Created the key ring certificate $KEYRING"
+fi
+if [ -z "${PRIVACY_PSEUDONYM_KEY:-}" ]; then
+  PRIVACY_PSEUDONYM_KEY=$(head -c 36 /dev/urandom | base64 | tr -d '/+=')
+  (umask 077; echo "PRIVACY_PSEUDONYM_KEY=$PRIVACY_PSEUDONYM_KEY" >> "$CREDS")
+fi
+export DataProtection__Certificate__Path="$KEYRING"
+export DataProtection__Certificate__Password="$KEYRING_PASSWORD"
+export Privacy__PseudonymKey="$PRIVACY_PSEUDONYM_KEY"
+
 PGDATA="$DATA/pg"
 if [ ! -f "$PGDATA/PG_VERSION" ]; then
   echo "Creating a private PostgreSQL cluster in $PGDATA …"

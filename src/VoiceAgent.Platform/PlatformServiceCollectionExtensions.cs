@@ -71,7 +71,8 @@ public static class PlatformServiceCollectionExtensions
             .AddErrorDescriber<GermanIdentityErrorDescriber>()
             .AddDefaultTokenProviders();
 
-        services.AddDataProtection().SetApplicationName("VoiceAgent");
+        var dataProtection = services.AddDataProtection().SetApplicationName("VoiceAgent");
+        services.AddKeyRingProtection(dataProtection, configuration);
         services.AddSingleton<PostgresXmlRepository>();
         services.AddOptions<KeyManagementOptions>()
             .Configure<PostgresXmlRepository>((o, repository) => o.XmlRepository = repository);

@@ -9,6 +9,7 @@ using VoiceAgent.Telephony;
 using VoiceAgent.Web.Api;
 using VoiceAgent.Web.Components;
 using VoiceAgent.Web.Dashboards;
+using VoiceAgent.Web.Privacy;
 using VoiceAgent.Web.Setup;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ builder.AddApiConventions();
 builder.AddRateLimits();
 builder.AddJobs();
 builder.Services.AddPortal().AddHostPortal().AddDashboards().AddSetupWizard();
+builder.Services.AddPrivacy(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
@@ -46,6 +48,7 @@ app.MapAuthApi();
 app.MapAdminApi();
 app.MapTenantApi();
 app.MapSetupApi();
+app.MapPrivacyApi();
 app.MapCallFlows();
 app.MapCalendars();
 app.MapTelephony();

@@ -44,6 +44,14 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         // Hangfire kept cheap: two workers; due scheduled and recurring jobs are looked for every second.
         builder.UseSetting("Jobs:WorkerCount", "2");
         builder.UseSetting("Jobs:PollInterval", "00:00:01");
+        // The key ring is encrypted as in production, with this process's test certificate, unless the test sets its own.
+        if (!Settings.ContainsKey("DataProtection:Certificate:Path"))
+        {
+            builder.UseSetting("DataProtection:Certificate:Path", TestKeyRing.CertificatePath);
+            builder.UseSetting("DataProtection:Certificate:Password", TestKeyRing.Password);
+        }
+
+        builder.UseSetting("Privacy:PseudonymKey", TestKeyRing.PseudonymKey);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -20,4 +20,13 @@ public sealed class Tenant
     public string? StatusReason { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset StatusChangedAt { get; set; }
+
+    /// <summary>Days a call's transcript is kept (0018; the tenant admin sets 7–3650 on the privacy page).</summary>
+    public int TranscriptRetentionDays { get; set; } = 90;
+
+    /// <summary>Set by a super-admin when the contract ended; the tenant's data is deleted a configured number of days later.</summary>
+    public DateTimeOffset? ContractEndedAt { get; set; }
+
+    /// <summary>When the contract-end deletion ran (invoices and the billing case are kept).</summary>
+    public DateTimeOffset? DataDeletedAt { get; set; }
 }

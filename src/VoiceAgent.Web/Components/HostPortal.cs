@@ -16,5 +16,9 @@ public static class HostPortal
             new(PortalArea.Admin, 60, "/admin/settings", Icons.Material.Filled.Settings, typeof(Texts), "Nav.Settings"),
             new(PortalArea.Tenant, 0, "/app", Icons.Material.Filled.Dashboard, typeof(Texts), "Nav.Dashboard") { Exact = true },
             new(PortalArea.Tenant, 70, "/app/users", Icons.Material.Filled.People, typeof(Texts), "Nav.Users"),
-            new(PortalArea.Tenant, 80, "/app/company", Icons.Material.Filled.Apartment, typeof(Texts), "Nav.Company"));
+            new(PortalArea.Tenant, 80, "/app/company", Icons.Material.Filled.Apartment, typeof(Texts), "Nav.Company"),
+            new(PortalArea.Tenant, 85, "/app/privacy", Icons.Material.Filled.PrivacyTip, typeof(VoiceAgent.Web.Resources.PrivacyTexts), "Nav.Privacy")
+            {
+                TenantAdminOnly = true,
+            });
 }
