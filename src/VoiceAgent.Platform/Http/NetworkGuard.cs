@@ -36,7 +36,6 @@ public static class NetworkGuard
     [
         (IPNetwork.Parse("::/128"), "unspecified"),
         (IPNetwork.Parse("::1/128"), "loopback"),
-        (IPNetwork.Parse("::ffff:0:0/96"), "IPv4-mapped"),
         (IPNetwork.Parse("::/96"), "IPv4-compatible"),
         (IPNetwork.Parse("64:ff9b::/96"), "NAT64"),
         (IPNetwork.Parse("64:ff9b:1::/48"), "NAT64 (local)"),
@@ -82,6 +81,11 @@ public static class NetworkGuard
         if (address.ScopeId != 0)
         {
             address = new IPAddress(address.GetAddressBytes());
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return "IPv4-mapped"; // whatever it embeds: a dual-stack socket would connect to the IPv4 address
         }
 
         foreach (var (network, name) in V6)
