@@ -41,7 +41,6 @@ public static class BillingModule
 
         StripeApi.AddStripeHttp(services);
         services.AddSingleton<StripeApi>();
-        services.AddSingleton<StripeHealth>();
         services.AddProviderConnectionCheck<StripeConnectionCheck>();
         services.AddProviderConnectionCheck<LexofficeConnectionCheck>();
         services.AddScoped<StripeCheckouts>();

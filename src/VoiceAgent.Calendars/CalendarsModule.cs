@@ -29,8 +29,13 @@ public static class CalendarsModule
         services.AddHttpClient<CalDavClient>(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOptions<CalendarOptions>>().Value.AllowLocalCalDavServers
                 ? new SocketsHttpHandler { AllowAutoRedirect = false }
-                : GuardedWebhookClient.CreateHandler())
-            .AddCalendarResilience();
+                : NetworkGuard.CreateHandler())
+            .AddCalendarResilience()
+            // Inside the resilience pipeline: every hop of a redirect is checked, every answer read with the iCalendar cap.
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<IOptions<CalendarOptions>>().Value.AllowLocalCalDavServers
+                ? new GuardedRedirectHandler(requireHttps: false, checkAddresses: false)
+                : new GuardedRedirectHandler(requireHttps: true))
+            .AddHttpMessageHandler(() => new ResponseLimitHandler(LimitedBody.CalendarBytes));
         services.AddScoped<GoogleOAuth>();
         services.AddScoped<MicrosoftOAuth>();
         services.AddProviderConnectionCheck<GoogleConnectionCheck>();

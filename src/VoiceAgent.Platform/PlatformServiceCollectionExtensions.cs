@@ -31,7 +31,8 @@ public static class PlatformServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddProviderConnectionCheck<OpenAiConnectionCheck>();
         services.AddHttpClient<IWebhookClient, GuardedWebhookClient>()
-            .ConfigurePrimaryHttpMessageHandler(GuardedWebhookClient.CreateHandler);
+            .ConfigurePrimaryHttpMessageHandler(GuardedWebhookClient.CreateHandler)
+            .AddHttpMessageHandler(() => new GuardedRedirectHandler(requireHttps: true));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using VoiceAgent.Platform.Speech;
 using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Telephony;
@@ -16,15 +15,32 @@ namespace VoiceAgent.Telephony;
 /// does cheap work per 20 ms frame — voice activity detection and barge-in (a <c>clear</c> as soon as the caller speaks
 /// over the agent) — and hands finished utterances to a processing loop that runs STT → flow turn → TTS. Waiting for
 /// the caller never blocks a thread; every turn is stored, like in gather mode.
+/// Limits (<see cref="TelephonyOptions"/>): <c>start</c> within <see cref="TelephonyOptions.StreamStartTimeout"/>, media at
+/// least every <see cref="TelephonyOptions.StreamIdleTimeout"/>, else the stream is closed with a policy violation; messages
+/// up to <see cref="TelephonyOptions.MaxStreamMessageBytes"/> (larger: closed, message too big); caller turns queued up to
+/// <see cref="TelephonyOptions.StreamMaxQueuedTurns"/> (more are dropped; a flood closes the stream); one utterance is cut
+/// after <see cref="MaxUtteranceFrames"/> frames. The clock is the injected <see cref="TimeProvider"/> (tests drive it).
 /// </summary>
 public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory scopes, StreamTokens tokens, TelephonyOptions options,
-    ILogger<MediaStreamSession> logger)
+    ILogger<MediaStreamSession> logger, TimeProvider time)
 {
+    /// <summary>30 s of caller audio: a longer utterance is handed on in pieces instead of growing without end.</summary>
+    public const int MaxUtteranceFrames = 1500;
+
+    /// <summary>After our policy-violation close, the peer has this long to answer it before the socket is aborted.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
     private const int PreRollFrames = 15;
     private const int LeadFrames = 10;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly Channel<Work> work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TurnQueue<Work> work = new(options.StreamMaxQueuedTurns);
+    private readonly CancellationTokenSource abort = new();
+    private readonly long opened = time.GetTimestamp();
+    private long lastMedia;
+    private int startReceived;
+    private int expired;
+    private ITimer? grace;
     private readonly MediaStreamSocket socket = new(webSocket, options.MaxStreamMessageBytes);
     private readonly FramePacer pacer = new(LeadFrames);
     private readonly VoiceActivityDetector vad = new();
@@ -56,10 +72,20 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
 
     private sealed record Said(string Text) : Work;
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>Turns waiting for the processing loop now (for tests and diagnostics).</summary>
+    internal int QueuedTurns => work.Count;
+
+    /// <summary>Why the session closed the stream on its own ("no start", "idle", "flood"), or null.</summary>
+    public string? ClosedBecause { get; private set; }
+
+    public async Task RunAsync(CancellationToken requestAborted)
     {
         Task? processor = null;
         var started = TimeSpan.Zero;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, abort.Token);
+        var ct = linked.Token;
+        var period = Min(TimeSpan.FromSeconds(1), Min(options.StreamStartTimeout, options.StreamIdleTimeout));
+        await using var watchdog = time.CreateTimer(_ => Watch(), null, period, period);
         try
         {
             while (socket.State == WebSocketState.Open)
@@ -72,6 +98,8 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                 switch (MediaStreamMessage.Parse(bytes.Span))
                 {
                     case MediaStreamMessage.Start start when streamSid is null:
+                        Volatile.Write(ref lastMedia, time.GetTimestamp());
+                        Interlocked.Exchange(ref startReceived, 1);
                         if (!await StartAsync(start, ct))
                         {
                             await CloseQuietlyAsync(WebSocketCloseStatus.PolicyViolation, "invalid stream token");
@@ -82,10 +110,11 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                         processor = Task.Run(() => ProcessAsync(ct), ct);
                         break;
                     case MediaStreamMessage.Media media when streamSid is not null && media.Track is "inbound" or "inbound_track":
+                        Volatile.Write(ref lastMedia, time.GetTimestamp());
                         await OnFrameAsync(media.Payload.ToArray(), ct);
                         break;
                     case MediaStreamMessage.Dtmf dtmf when streamSid is not null:
-                        work.Writer.TryWrite(new Said(dtmf.Digit));
+                        Enqueue(new Said(dtmf.Digit));
                         break;
                     case MediaStreamMessage.Mark mark:
                         OnMark(mark.Name);
@@ -103,7 +132,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         }
         finally
         {
-            work.Writer.TryComplete();
+            work.Complete();
             if (processor is not null)
             {
                 await processor.WaitAsync(DrainTimeout, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -111,7 +140,62 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
             }
 
             await CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "bye");
+            grace?.Dispose();
         }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>The watchdog tick: no start in time, or no media for too long, closes the stream.</summary>
+    private void Watch()
+    {
+        if (Volatile.Read(ref startReceived) == 0)
+        {
+            if (time.GetElapsedTime(opened) >= options.StreamStartTimeout)
+            {
+                Expire("no start");
+            }
+        }
+        else if (time.GetElapsedTime(Volatile.Read(ref lastMedia)) >= options.StreamIdleTimeout)
+        {
+            Expire("idle");
+        }
+    }
+
+    private void Enqueue(Work item)
+    {
+        if (!work.TryWrite(item) && work.Dropped > options.StreamMaxDroppedTurns)
+        {
+            Expire("flood");
+        }
+    }
+
+    /// <summary>
+    /// Closes the stream for breaking a limit: our close frame (policy violation) goes out now; the receive loop ends when
+    /// the peer answers it, or after <see cref="CloseGrace"/> by aborting the socket.
+    /// </summary>
+    private void Expire(string reason)
+    {
+        if (Interlocked.Exchange(ref expired, 1) == 1)
+        {
+            return;
+        }
+
+        ClosedBecause = reason;
+        logger.LogWarning("Media stream of call {CallId} closed: {Reason}", callId, reason);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, reason, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The peer is gone already; the abort below ends the receive loop.
+            }
+
+            grace = time.CreateTimer(_ => abort.Cancel(), null, CloseGrace, Timeout.InfiniteTimeSpan);
+        });
     }
 
     private async Task CloseQuietlyAsync(WebSocketCloseStatus status, string reason)
@@ -141,7 +225,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
 
         streamSid = start.StreamSid;
         callSid = begun.ProviderCallId;
-        work.Writer.TryWrite(new Begin(begun.Turn));
+        work.TryWrite(new Begin(begun.Turn));
         return true;
     }
 
@@ -189,11 +273,11 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
             }
         }
 
-        if (detected is VoiceActivityEvent.SpeechEnded)
+        if (detected is VoiceActivityEvent.SpeechEnded || utterance.Count >= MaxUtteranceFrames)
         {
             var pcm = MuLaw.Decode(utterance.SelectMany(f => f).ToArray());
             utterance.Clear();
-            work.Writer.TryWrite(new Utterance(pcm, clock.Elapsed));
+            Enqueue(new Utterance(pcm, clock.Elapsed));
         }
     }
 
@@ -217,7 +301,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
             if (listenDeadline is { } deadline && clock.Elapsed > deadline && !vad.InUtterance)
             {
                 listenDeadline = null;
-                work.Writer.TryWrite(new Said(""));
+                Enqueue(new Said(""));
             }
         }
     }

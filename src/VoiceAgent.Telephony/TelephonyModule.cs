@@ -33,7 +33,6 @@ public static class TelephonyModule
         services.AddScoped<CallCompleted>();
         services.AddScoped<CallStream>();
         services.AddProviderRestClients(configuration);
-        services.AddSingleton<TwilioHealth>();
         services.AddProviderConnectionCheck<TwilioConnectionCheck>();
         services.AddProviderConnectionCheck<SipgateConnectionCheck>();
         services.AddSingleton<StreamTokens>();

@@ -18,6 +18,22 @@ public sealed class TelephonyOptions
     /// <summary>Largest WebSocket message accepted on the media stream (a 20 ms frame is ~300 bytes of JSON).</summary>
     public int MaxStreamMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>The <c>start</c> message must arrive this soon after the WebSocket opened, else the stream is closed
+    /// (policy violation). Twilio sends it right after <c>connected</c>.</summary>
+    public TimeSpan StreamStartTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After <c>start</c>, a stream without any media message for this long is closed (policy violation). Twilio
+    /// sends a frame every 20 ms, silence included, so a gap this long means the peer is gone or misbehaving.</summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Caller turns (utterances, DTMF digits) queued for the processing loop per stream. When full, further
+    /// turns are dropped and counted (a DTMF flood cannot grow memory); after <see cref="StreamMaxDroppedTurns"/> drops the
+    /// stream is closed (policy violation).</summary>
+    public int StreamMaxQueuedTurns { get; set; } = 32;
+
+    /// <summary>Dropped turns after which a flooding stream is closed.</summary>
+    public int StreamMaxDroppedTurns { get; set; } = 1000;
+
     /// <summary>Send agent audio at real time (plus a small lead) so a barge-in can stop the rest of the utterance.</summary>
     public bool PaceAudio { get; set; } = true;
 

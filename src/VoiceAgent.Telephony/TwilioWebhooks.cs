@@ -78,7 +78,7 @@ public static class TwilioWebhooks
         Twiml(await calls.Stream.AfterAsync(TenantCall.Of(request.HttpContext), ct), request);
 
     internal static async Task Media(HttpContext context, IServiceScopeFactory scopes, StreamTokens tokens, IOptions<TelephonyOptions> options,
-        ILogger<MediaStreamSession> logger)
+        ILogger<MediaStreamSession> logger, TimeProvider time)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -87,7 +87,7 @@ public static class TwilioWebhooks
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await new MediaStreamSession(socket, scopes, tokens, options.Value, logger).RunAsync(context.RequestAborted);
+        await new MediaStreamSession(socket, scopes, tokens, options.Value, logger, time).RunAsync(context.RequestAborted);
     }
 
     internal static async Task<ContentHttpResult> Gather(HttpRequest request, [AsParameters] CallServices calls, CancellationToken ct)

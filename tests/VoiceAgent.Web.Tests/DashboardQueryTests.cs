@@ -220,7 +220,8 @@ public sealed class DashboardQueryTests : IntegrationTest, IAsyncLifetime
 
         var tiles = await ActivatorUtilities.CreateInstance<ProviderHealthTiles>(scope.ServiceProvider).CheckAsync(default);
         Assert.Equal("operational", tiles.Database);
-        Assert.All(tiles.Providers.Values, state => Assert.Equal("not_configured", state));
+        Assert.All(tiles.Providers.Values, state => Assert.Equal("not_configured", state.Status));
+        Assert.Equal("not_configured", tiles.Redis);
     }
 
     public new async Task InitializeAsync()

@@ -37,21 +37,23 @@ public sealed class SettingsTests : IntegrationTest
     }
 
     [Fact]
-    public async Task Configured_provider_shows_operational_in_health_and_unknown_keys_are_404()
+    public async Task A_stored_key_alone_is_not_operational_in_health_and_unknown_keys_are_404()
     {
         var admin = await App.LoginAsAdminAsync();
         await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-proj-" + new string('x', 40) });
 
+        // A stored key alone is not "operational": without an authenticated call that succeeded it is at best degraded.
         var health = await Json(await App.CreateClient().GetAsync("/api/health"));
-        Assert.Equal("operational", health.GetProperty("providers").GetProperty("openai").GetString());
+        Assert.NotEqual("operational", health.GetProperty("providers").GetProperty("openai").GetProperty("status").GetString());
+        Assert.NotEqual("not_configured", health.GetProperty("providers").GetProperty("openai").GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync("/api/admin/settings/evil.key", new { value = "x" })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/admin/settings/openai.api_key")).StatusCode);
         health = await Json(await App.CreateClient().GetAsync("/api/health"));
-        Assert.Equal("not_configured", health.GetProperty("providers").GetProperty("openai").GetString());
+        Assert.Equal("not_configured", health.GetProperty("providers").GetProperty("openai").GetProperty("status").GetString());
     }
 
     [Fact]
-    public async Task Twilio_health_comes_from_an_authenticated_call_operational_or_degraded()
+    public async Task Twilio_health_comes_from_an_authenticated_call_operational_or_down()
     {
         await using var twilioApi = await FakeTwilioAccountsApi.StartAsync("AC0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef");
         await using var app = new VoiceAgentFactory(Database) { Settings = { ["Twilio:ApiBaseUrl"] = twilioApi.BaseUrl } };
@@ -61,11 +63,12 @@ public sealed class SettingsTests : IntegrationTest
         await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = "0123456789abcdef0123456789abcdef" });
 
         var health = await Json(await app.CreateClient().GetAsync("/api/health"));
-        Assert.Equal("operational", health.GetProperty("providers").GetProperty("twilio").GetString());
+        Assert.Equal("operational", health.GetProperty("providers").GetProperty("twilio").GetProperty("status").GetString());
 
         await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = "ffffffffffffffffffffffffffffffff" });
         health = await Json(await app.CreateClient().GetAsync("/api/health"));
-        Assert.Equal("degraded", health.GetProperty("providers").GetProperty("twilio").GetString());
+        Assert.Equal("down", health.GetProperty("providers").GetProperty("twilio").GetProperty("status").GetString());
+        Assert.Equal("Zugangsdaten abgelehnt", health.GetProperty("providers").GetProperty("twilio").GetProperty("reason").GetString());
         Assert.Equal(2, twilioApi.Requests);
     }
 }
@@ -82,6 +85,12 @@ internal sealed class FakeTwilioAccountsApi : IAsyncDisposable
 
     public int Requests => requests;
 
+    /// <summary>When set, every request is answered with this status (429, 500, 503 …) whatever the credentials.</summary>
+    public int? Status { get; set; }
+
+    /// <summary>When true, requests are accepted and never answered.</summary>
+    public bool Hang { get; set; }
+
     public static async Task<FakeTwilioAccountsApi> StartAsync(string sid, string token)
     {
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
@@ -89,9 +98,20 @@ internal sealed class FakeTwilioAccountsApi : IAsyncDisposable
         var app = builder.Build();
         var fake = new FakeTwilioAccountsApi(app);
         var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{sid}:{token}"));
-        app.MapGet("/2010-04-01/Accounts/{account}.json", (Microsoft.AspNetCore.Http.HttpContext context, string account) =>
+        app.MapGet("/2010-04-01/Accounts/{account}.json", async (Microsoft.AspNetCore.Http.HttpContext context, string account) =>
         {
             Interlocked.Increment(ref fake.requests);
+            if (fake.Hang)
+            {
+                // A provider that accepts the connection and never answers (until the caller gives up).
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            if (fake.Status is { } forced)
+            {
+                return Microsoft.AspNetCore.Http.Results.Json(new { code = 20500, message = "Internal", status = forced }, statusCode: forced);
+            }
+
             return context.Request.Headers.Authorization == expected && account == sid
                 ? Microsoft.AspNetCore.Http.Results.Json(new { sid, status = "active", friendly_name = "Test" })
                 : Microsoft.AspNetCore.Http.Results.Json(new { code = 20003, message = "Authenticate", more_info = "https://www.twilio.com/docs/errors/20003", status = 401 }, statusCode: 401);

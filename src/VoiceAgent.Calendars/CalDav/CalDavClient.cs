@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Xml.Linq;
 using NodaTime;
+using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Calendars;
 
@@ -221,7 +222,7 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
                 }
             }
 
-            result.Add(new DavResource(new Uri(baseUri, href), props));
+            result.Add(new DavResource(Checked(baseUri, href), props));
         }
 
         return result;
@@ -240,7 +241,30 @@ public sealed class CalDavClient(HttpClient http, TimeProvider time) : ICalendar
     }
 
     private static Uri? HrefIn(XElement? props, XName name, Uri baseUri) =>
-        props?.Element(name)?.Element(Dav + "href")?.Value.Trim() is { Length: > 0 } href ? new Uri(baseUri, href) : null;
+        props?.Element(name)?.Element(Dav + "href")?.Value.Trim() is { Length: > 0 } href ? Checked(baseUri, href) : null;
+
+    /// <summary>
+    /// An href the server returned, resolved against the URL it answered for. Same origin is fine (the tenant chose that
+    /// server); another origin must be https and not a non-public address literal (<see cref="NetworkGuard.CheckUrl"/>; names
+    /// are checked again after DNS when connecting). Otherwise the whole answer is refused: a server must not steer us
+    /// into our own network, neither now (discovery) nor later (the stored calendar URL).
+    /// </summary>
+    internal static Uri Checked(Uri baseUri, string href)
+    {
+        if (!Uri.TryCreate(baseUri, href, out var url))
+        {
+            throw new CalendarProviderException(HttpStatusCode.BadGateway, "The server returned an href that is not a URL.");
+        }
+
+        var sameOrigin = Uri.Compare(baseUri, url, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;
+        if (!sameOrigin && NetworkGuard.CheckUrl(url, requireHttps: true) is { } refused)
+        {
+            throw new CalendarProviderException(HttpStatusCode.BadGateway, $"The server returned an href to {url.Host} that is refused: {refused}.",
+                CalendarRefusal.Address);
+        }
+
+        return url;
+    }
 
     private static Uri Collection(CalendarSession session)
     {

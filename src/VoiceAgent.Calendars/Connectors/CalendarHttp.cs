@@ -36,9 +36,25 @@ public sealed class CalendarUnavailableException(string message, bool budgetExha
 public sealed class CalendarAuthorizationException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>The provider refused the request for good (4xx other than 401/429), e.g. the calendar no longer exists.</summary>
-public sealed class CalendarProviderException(HttpStatusCode status, string message) : Exception(message)
+public sealed class CalendarProviderException(HttpStatusCode status, string message, CalendarRefusal refusal = CalendarRefusal.None)
+    : Exception(message)
 {
     public HttpStatusCode Status { get; } = status;
+
+    /// <summary>Set when our own guard refused the server's answer (not the provider the request).</summary>
+    public CalendarRefusal Refusal { get; } = refusal;
+}
+
+/// <summary>Why our guard refused a calendar server's answer.</summary>
+public enum CalendarRefusal
+{
+    None,
+
+    /// <summary>A redirect, a returned href or the address after DNS points at a non-public address (or downgrades to http).</summary>
+    Address,
+
+    /// <summary>The answer is larger than <see cref="VoiceAgent.Platform.Http.LimitedBody.CalendarBytes"/>.</summary>
+    TooLarge,
 }
 
 /// <summary>
@@ -55,6 +71,10 @@ public static class CalendarHttp
         {
             response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         }
+        catch (Exception ex) when (Refused(ex) is { } refused)
+        {
+            throw refused;
+        }
         catch (Exception ex) when (CalendarResilience.Unavailable(ex, ct) is { } unavailable)
         {
             throw unavailable;
@@ -68,6 +88,27 @@ public static class CalendarHttp
         }
 
         return response;
+    }
+
+    /// <summary>What our guards' refusals (<see cref="VoiceAgent.Platform.Http.NetworkGuard"/>, the size cap) become; null for others.</summary>
+    public static CalendarProviderException? Refused(Exception ex) =>
+        VoiceAgent.Platform.Http.NetworkGuard.Refusal(ex) is { } address
+            ? new CalendarProviderException(HttpStatusCode.BadGateway, address.Message, CalendarRefusal.Address)
+            : Inner<VoiceAgent.Platform.Http.ResponseTooLargeException>(ex) is { } large
+                ? new CalendarProviderException(HttpStatusCode.BadGateway, large.Message, CalendarRefusal.TooLarge)
+                : null;
+
+    private static T? Inner<T>(Exception? ex) where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     public static HttpRequestMessage Bearer(this HttpRequestMessage request, string token)

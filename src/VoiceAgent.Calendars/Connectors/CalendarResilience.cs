@@ -158,7 +158,8 @@ public static class CalendarResilience
     {
         if (outcome.Exception is not null)
         {
-            return outcome.Exception is HttpRequestException;
+            // Our own guards' refusals are final: the same redirect or the same oversized answer would come again.
+            return outcome.Exception is HttpRequestException && CalendarHttp.Refused(outcome.Exception) is null;
         }
 
         if (outcome.Result is not { } response || !await IsTransientAsync(response, context.CancellationToken))

@@ -184,6 +184,14 @@ public sealed class ConnectorService(
             await db.SaveChangesAsync(ct);
             return Outcome<ConnectorView>.Invalid("password", ConnectorTexts.Get("CalDav.CredentialsRefused"));
         }
+        catch (CalendarProviderException ex) when (ex.Refusal is not CalendarRefusal.None)
+        {
+            // Our guard refused the server's answer: said plainly, so the tenant knows why the server "does not work".
+            db.Record(time, actor, ConnectorAudit.ConnectRefused, tenantId, $"caldav {username}@{server!.Host}: {ex.Refusal} refused ({ex.Message})");
+            await db.SaveChangesAsync(ct);
+            return Outcome<ConnectorView>.Invalid("url",
+                ConnectorTexts.Get(ex.Refusal == CalendarRefusal.TooLarge ? "CalDav.TooLarge" : "CalDav.AddressRefused"));
+        }
         catch (Exception ex) when (ex is CalendarUnavailableException or CalendarProviderException or Flows.Runtime.PortException)
         {
             return Outcome<ConnectorView>.Invalid("url", ConnectorTexts.Get("CalDav.Unreachable"));

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VoiceAgent.Activities.Ports;
@@ -10,7 +8,9 @@ namespace VoiceAgent.Platform.Http;
 
 /// <summary>
 /// Calls tenant webhooks over https only and never into our own network: the address is checked when the socket
-/// connects (after DNS), so a name that resolves to a private or loopback address is refused.
+/// connects (after DNS, <see cref="NetworkGuard"/>), so a name that resolves to a private or loopback address is refused;
+/// redirects are followed only to https targets the guard allows (at most three hops), and the answer is read up to
+/// <see cref="LimitedBody.JsonBytes"/> (a larger body is reported as a failure, never read into memory).
 /// </summary>
 public sealed class GuardedWebhookClient(HttpClient http) : IWebhookClient
 {
@@ -23,69 +23,39 @@ public sealed class GuardedWebhookClient(HttpClient http) : IWebhookClient
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        using var response = await http.PostAsJsonAsync(url, payload, cts.Token);
+        HttpResponseMessage response;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(payload) };
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        }
+        catch (HttpRequestException ex) when (NetworkGuard.Refusal(ex) is { } refused)
+        {
+            throw new PortException($"Webhook refused: {refused.Message}");
+        }
+
+        using var _ = response;
         JsonNode? body = null;
         if (response.Content.Headers.ContentType?.MediaType == "application/json")
         {
             try
             {
-                body = await response.Content.ReadFromJsonAsync<JsonNode>(cts.Token);
+                body = JsonNode.Parse(await LimitedBody.ReadBytesAsync(response.Content, LimitedBody.JsonBytes, cts.Token));
             }
             catch (JsonException)
             {
                 body = null;
+            }
+            catch (ResponseTooLargeException ex)
+            {
+                throw new PortException($"Webhook answer refused: {ex.Message}");
             }
         }
 
         return new WebhookResponse((int)response.StatusCode, body);
     }
 
-    public static SocketsHttpHandler CreateHandler() => new()
-    {
-        AllowAutoRedirect = false,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
-            var address = addresses.FirstOrDefault(a => !IsInternal(a))
-                          ?? throw new PortException($"Webhook host {context.DnsEndPoint.Host} resolves to an internal address.");
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
-
-    public static bool IsInternal(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal
-            || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            return true;
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-        {
-            return false;
-        }
-
-        var b = address.GetAddressBytes();
-        return b[0] is 10 or 127 or 0
-               || (b[0] == 172 && b[1] is >= 16 and <= 31)
-               || (b[0] == 192 && b[1] == 168)
-               || (b[0] == 169 && b[1] == 254)
-               || (b[0] == 100 && b[1] is >= 64 and <= 127);
-    }
+    /// <summary>The guarded socket handler (<see cref="NetworkGuard.CreateHandler"/>); redirects are followed by
+    /// <see cref="GuardedRedirectHandler"/> in front of it, https only.</summary>
+    public static SocketsHttpHandler CreateHandler() => NetworkGuard.CreateHandler();
 }

@@ -39,7 +39,8 @@ public sealed class MediaStreamSocket(WebSocket socket, int maxMessageBytes) : I
             length += result.Count;
             if (length > maxMessageBytes)
             {
-                await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", ct);
+                // Our close only: a peer that sends oversized messages need not answer it for the session to end.
+                await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big", ct);
                 return null;
             }
 

@@ -7,12 +7,17 @@ namespace VoiceAgent.Web.Api;
 
 public static class HealthApi
 {
-    public const string Operational = "operational";
-    public const string Degraded = "degraded";
-    public const string NotConfigured = "not_configured";
-    public const string Down = "down";
+    public const string Operational = HealthStates.Operational;
+    public const string Degraded = HealthStates.Degraded;
+    public const string NotConfigured = HealthStates.NotConfigured;
+    public const string Down = HealthStates.Down;
 
-    public sealed record HealthReport(string Status, string Database, string Scheduler, IReadOnlyDictionary<string, string> Providers);
+    /// <summary>
+    /// <c>{ status, database, scheduler, redis, providers: { stripe: { status, reason?, checkedAt? }, … } }</c>. The overall
+    /// status is the worst of database, scheduler, redis (when configured) and the providers in use.
+    /// </summary>
+    public sealed record HealthReport(string Status, string Database, string Scheduler, string Redis,
+        IReadOnlyDictionary<string, ProviderHealth> Providers);
 
     public static void MapHealthApi(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/api/health", GetHealth)
@@ -20,62 +25,80 @@ public static class HealthApi
             .WithMetadata(new NoTenantScopeAttribute())
             .AllowAnonymous();
 
-    // Provider keys are platform-wide and not tenant-owned; the health check reads only which ones exist, never values.
+    // Provider keys are platform-wide and not tenant-owned; the health check reads which ones exist and their hints (for
+    // the cache), never values. 503 when the database or the scheduler is down: this instance cannot do its work.
     internal static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> GetHealth([AsParameters] HealthApiServices services,
         CancellationToken ct)
     {
         var report = await CheckAsync(services, ct);
-        return report.Database == Down
+        return report.Database == Down || report.Scheduler == Down
             ? TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable)
             : TypedResults.Ok(report);
     }
 
     /// <summary>
-    /// The check behind /api/health (database, scheduler, provider states), also shown as the admin dashboard's provider
-    /// tiles (<see cref="Dashboards.ProviderHealthTiles"/>). Database down = <see cref="Degraded"/> with every provider not configured.
+    /// The check behind /api/health, also shown as the admin dashboard's provider tiles
+    /// (<see cref="Dashboards.ProviderHealthTiles"/>). Database down: every provider is reported not configured (nothing
+    /// can be read), the status is down.
     /// </summary>
     public static async Task<HealthReport> CheckAsync(HealthApiServices services, CancellationToken ct)
     {
-        HashSet<string>? configured = null;
+        Dictionary<string, string>? stored = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await using var cmd = services.DataSource.CreateCommand("SELECT key FROM provider_settings");
+            await using var cmd = services.DataSource.CreateCommand("SELECT key, hint, updated_at FROM provider_settings");
             await using var reader = await cmd.ExecuteReaderAsync(timeout.Token);
-            configured = [];
+            stored = [];
             while (await reader.ReadAsync(timeout.Token))
             {
-                configured.Add(reader.GetString(0));
+                stored[reader.GetString(0)] = $"{reader.GetString(1)}@{reader.GetFieldValue<DateTimeOffset>(2).ToUnixTimeMilliseconds()}";
             }
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
         {
-            configured = null;
+            stored = null;
         }
 
-        var providers = ProviderKeys.Providers.ToDictionary(p => p, p =>
-            configured is not null && ProviderKeys.All.Where(d => d.Provider == p).All(d => configured.Contains(d.Key))
-                ? Operational
-                : NotConfigured);
-        if (configured is not null && providers["twilio"] == Operational)
+        var providers = ProviderKeys.Providers.ToDictionary(p => p, _ => new ProviderHealth(NotConfigured));
+        if (stored is null)
         {
-            // Configured is not enough for Twilio: a cheap authenticated call says whether the credentials work.
-            providers["twilio"] = await services.Twilio.StatusAsync(ct);
+            return new HealthReport(Down, Down, NotConfigured, services.Redis.Status(), providers);
         }
 
-        if (configured is not null && providers["stripe"] == Operational)
+        var checks = ProviderKeys.Providers
+            .Select(p => (Provider: p, Keys: ProviderKeys.All.Where(d => d.Provider == p && stored.ContainsKey(d.Key)).ToList()))
+            .Where(p => p.Keys.Count > 0)
+            .Select(async p => (p.Provider, Health: await services.Providers.StatusAsync(p.Provider,
+                string.Join('|', p.Keys.Select(d => d.Key + "=" + stored[d.Key])), ct)))
+            .ToList();
+        foreach (var (provider, health) in await Task.WhenAll(checks))
         {
-            // Likewise Stripe: GET /v1/balance with the secret key; only the word goes out, never Stripe's message.
-            providers["stripe"] = await services.Stripe.StatusAsync(ct);
+            providers[provider] = health;
         }
 
-        return configured is null
-            ? new HealthReport(Degraded, Down, NotConfigured, providers)
-            : new HealthReport(Operational, Operational, services.Jobs.Status(), providers);
+        var scheduler = services.Jobs.Status();
+        var redis = services.Redis.Status();
+        var status = HealthStates.Worst(new[] { Operational, scheduler, redis }.Concat(providers.Values.Select(p => p.Status)));
+        return new HealthReport(status, Operational, scheduler, redis, providers);
     }
 }
 
 /// <summary>What the health check reads, bound per request with <c>[AsParameters]</c>.</summary>
-public sealed record HealthApiServices(NpgsqlDataSource DataSource, Telephony.TwilioHealth Twilio, Billing.Stripe.StripeHealth Stripe,
-    Platform.Jobs.JobsHealth Jobs);
+public sealed record HealthApiServices(NpgsqlDataSource DataSource, ProviderHealthMonitor Providers, Platform.Jobs.JobsHealth Jobs,
+    IRedisHealth Redis);
+
+/// <summary>
+/// Redis in the health report. Until Redis is used, <see cref="NoRedis"/> reports "not_configured" (which does not count
+/// towards the overall status); the module that brings Redis registers its own check instead.
+/// </summary>
+public interface IRedisHealth
+{
+    string Status();
+}
+
+public sealed class NoRedis : IRedisHealth
+{
+    public string Status() => HealthStates.NotConfigured;
+}

@@ -195,10 +195,10 @@ public sealed class AdminDashboardQuery(VoiceAgentDb db, TimeProvider time, JobS
 }
 
 /// <summary>The provider tiles of the admin dashboard: the same check as /api/health (<see cref="Api.HealthApi.CheckAsync"/>).</summary>
-public sealed class ProviderHealthTiles(Npgsql.NpgsqlDataSource dataSource, Telephony.TwilioHealth twilio, Billing.Stripe.StripeHealth stripe,
-    Platform.Jobs.JobsHealth jobs)
+public sealed class ProviderHealthTiles(Npgsql.NpgsqlDataSource dataSource, Api.ProviderHealthMonitor providers, Platform.Jobs.JobsHealth jobs,
+    Api.IRedisHealth redis)
 {
-    /// <summary>Database, scheduler and each provider's state (operational, degraded, not_configured, down).</summary>
+    /// <summary>Database, scheduler, redis and each provider's state (operational, configured, degraded, down, not_configured).</summary>
     public Task<Api.HealthApi.HealthReport> CheckAsync(CancellationToken ct) =>
-        Api.HealthApi.CheckAsync(new Api.HealthApiServices(dataSource, twilio, stripe, jobs), ct);
+        Api.HealthApi.CheckAsync(new Api.HealthApiServices(dataSource, providers, jobs, redis), ct);
 }

@@ -77,8 +77,13 @@ public sealed class DashboardViewTests : MudComponentTest
             Days(d => new DailyCalls(d, 1)),
             Days(d => new DailyMinutes(d, 60, 30)),
             [new TenantUsageRank(first, "Praxis Eins", 3_000, 0), new TenantUsageRank(Guid.NewGuid(), "Salon Zwei", 600, 540)]);
-        var health = new HealthApi.HealthReport("operational", "operational", "operational",
-            new Dictionary<string, string> { ["twilio"] = "not_configured", ["stripe"] = "down" });
+        var health = new HealthApi.HealthReport("down", "operational", "operational", "not_configured",
+            new Dictionary<string, ProviderHealth>
+            {
+                ["twilio"] = new("not_configured"),
+                ["stripe"] = new("down", "Zugangsdaten abgelehnt", DateTimeOffset.UnixEpoch),
+                ["lexoffice"] = new("configured"),
+            });
 
         var view = Render<AdminDashboardView>(p => p.Add(v => v.Board, board).Add(v => v.Health, health));
 
@@ -94,6 +99,9 @@ public sealed class DashboardViewTests : MudComponentTest
         Assert.Contains("Salon Zwei", rows[1].TextContent);
         Assert.Equal("down", view.Find("[data-provider='stripe']").GetAttribute("data-status"));
         Assert.Contains("gestört", view.Find("[data-provider='stripe']").TextContent);
+        Assert.Contains("Zugangsdaten abgelehnt", view.Find("[data-provider='stripe']").TextContent);
+        Assert.Equal("configured", view.Find("[data-provider='lexoffice']").GetAttribute("data-status"));
+        Assert.Contains("eingerichtet", view.Find("[data-provider='lexoffice']").TextContent);
         Assert.Equal("0,5", view.Find("[data-testid='chart-minutes'] tr[data-label='2026-04-10'] td[data-series='Weiterleitung']").TextContent);
     }
 
