@@ -43,6 +43,7 @@ app.UseAntiforgery();
 
 app.MapHealthApi();
 app.MapAuthApi();
+app.MapAccountApi();
 app.MapAdminApi();
 app.MapTenantApi();
 app.MapSetupApi();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using VoiceAgent.Platform.Identity;
 
@@ -10,6 +11,9 @@ public static class PortalSecurity
     public const string TenantMemberPolicy = "TenantMember";
     public const string TenantAdminPolicy = "TenantAdmin";
 
+    /// <summary>The account page: password and two-factor authentication (enrolment is required for super-admins).</summary>
+    public const string EnrolmentPath = "/account/security";
+
     /// <summary>Identity with a cookie for the portal and the built-in bearer tokens for the API, chosen per request.</summary>
     public static void AddPortalSecurity(this WebApplicationBuilder builder)
     {
@@ -19,6 +23,9 @@ public static class PortalSecurity
             .AddSignInManager<AppSignInManager>()
             .AddClaimsPrincipalFactory<AppClaimsPrincipalFactory>();
         services.AddScoped<ISecurityStampValidator, PlatformScopedSecurityStampValidator>();
+        services.AddScoped<ITwoFactorSecurityStampValidator, PlatformScopedTwoFactorSecurityStampValidator>();
+        services.AddScoped<PortalSignIn>();
+        services.AddTransient<IClaimsTransformation, BearerStampCheck>();
 
         services.AddAuthentication(o =>
             {
@@ -43,7 +50,9 @@ public static class PortalSecurity
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
             o.Events.OnRedirectToLogin = context => ApiAware(context.HttpContext, StatusCodes.Status401Unauthorized, context.RedirectUri);
-            o.Events.OnRedirectToAccessDenied = context => ApiAware(context.HttpContext, StatusCodes.Status403Forbidden, context.RedirectUri);
+            // A super-admin who has not enrolled an authenticator yet has no role: every page is forbidden but the enrolment.
+            o.Events.OnRedirectToAccessDenied = context => ApiAware(context.HttpContext, StatusCodes.Status403Forbidden,
+                context.HttpContext.User.HasClaim(AppClaimsPrincipalFactory.TwoFactorEnrolmentClaim, "true") ? EnrolmentPath : context.RedirectUri);
         });
 
         services.AddAuthorizationBuilder()
