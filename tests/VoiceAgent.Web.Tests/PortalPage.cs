@@ -30,7 +30,9 @@ public sealed partial class PortalPage(HttpClient client)
     public async Task<HttpResponseMessage> LoginAsync(string email, string password, string? code = null)
     {
         var response = await PostFormAsync("/login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
-        if (response.Headers.Location?.OriginalString is not { } location || !location.StartsWith("/login/2fa", StringComparison.Ordinal))
+        if (response.Headers.Location is not { } target
+            || (target.IsAbsoluteUri ? target.PathAndQuery : target.OriginalString) is not { } location
+            || !location.StartsWith("/login/2fa", StringComparison.Ordinal))
         {
             return response;
         }

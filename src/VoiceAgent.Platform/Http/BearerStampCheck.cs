@@ -1,36 +1,35 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using VoiceAgent.Platform.Data;
 
 namespace VoiceAgent.Platform.Http;
 
 /// <summary>
 /// Identity's bearer tokens carry the security stamp of their sign-in but are never checked against it. This check does,
-/// on every request that brings a token: a token issued before a password change or a 2FA reset is anonymous from then on
-/// (the endpoint answers 401), as a cookie of that session is.
+/// on every request that brings a token: a token issued before a password change or a 2FA reset fails authentication from
+/// then on (401), as a cookie of that session does.
 /// </summary>
-public sealed class BearerStampCheck(IHttpContextAccessor accessor) : IClaimsTransformation
+public static class BearerStampCheck
 {
-    private const string CheckedKey = "voiceagent.bearer-stamp-checked";
-
-    public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
+    public static async Task OnMessageReceived(MessageReceivedContext context)
     {
-        var context = accessor.HttpContext;
-        if (context is null || principal.Identity?.IsAuthenticated != true
-            || !context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return principal;
+            return;
         }
 
-        if (context.Items[CheckedKey] is bool known)
+        // An unreadable or expired token is the handler's to refuse; only a valid one needs the stamp check.
+        var ticket = context.Options.BearerTokenProtector.Unprotect(header["Bearer ".Length..].Trim());
+        if (ticket?.Principal is not { } principal)
         {
-            return known ? principal : new ClaimsPrincipal(new ClaimsIdentity());
+            return;
         }
 
-        var db = context.RequestServices.GetRequiredService<VoiceAgentDb>();
-        var matches = await db.InScopeAsync(s => s.UsePlatform(), () => SessionStamp.MatchesAsync(db, principal, context.RequestAborted),
-            context.RequestAborted);
-        context.Items[CheckedKey] = matches;
-        return matches ? principal : new ClaimsPrincipal(new ClaimsIdentity());
+        var db = context.HttpContext.RequestServices.GetRequiredService<VoiceAgentDb>();
+        var ct = context.HttpContext.RequestAborted;
+        if (!await db.InScopeAsync(s => s.UsePlatform(), () => SessionStamp.MatchesAsync(db, principal, ct), ct))
+        {
+            context.Fail("The session has ended.");
+        }
     }
 }

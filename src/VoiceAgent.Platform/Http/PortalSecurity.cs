@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using VoiceAgent.Platform.Identity;
 
@@ -25,7 +24,6 @@ public static class PortalSecurity
         services.AddScoped<ISecurityStampValidator, PlatformScopedSecurityStampValidator>();
         services.AddScoped<ITwoFactorSecurityStampValidator, PlatformScopedTwoFactorSecurityStampValidator>();
         services.AddScoped<PortalSignIn>();
-        services.AddTransient<IClaimsTransformation, BearerStampCheck>();
 
         services.AddAuthentication(o =>
             {
@@ -36,7 +34,11 @@ public static class PortalSecurity
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? IdentityConstants.BearerScheme
                     : IdentityConstants.ApplicationScheme)
-            .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(1))
+            .AddBearerToken(IdentityConstants.BearerScheme, o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromHours(1);
+                o.Events.OnMessageReceived = BearerStampCheck.OnMessageReceived;
+            })
             .AddIdentityCookies();
 
         services.ConfigureApplicationCookie(o =>

@@ -87,7 +87,8 @@ public sealed class PortalSignIn(SignInManager<AppUser> signIn, VoiceAgentDb db,
     /// </summary>
     public Task<SignInResult> SecondFactorAsync(string? code, bool rememberDevice, CancellationToken ct)
     {
-        var input = (code ?? "").Replace(" ", "").Replace("-", "").Trim();
+        var input = (code ?? "").Trim().ToUpperInvariant();
+        var digits = input.Replace(" ", "").Replace("-", "");
         return db.InScopeAsync(s => s.UsePlatform(), async () =>
         {
             var user = await signIn.GetTwoFactorAuthenticationUserAsync();
@@ -96,9 +97,10 @@ public sealed class PortalSignIn(SignInManager<AppUser> signIn, VoiceAgentDb db,
                 return SignInResult.Failed;
             }
 
-            var isTotp = input.Length == 6 && input.All(char.IsAsciiDigit);
+            // Six digits are the app's code; anything else is tried as a recovery code (XXXXX-XXXXX, as Identity makes them).
+            var isTotp = digits.Length == 6 && digits.All(char.IsAsciiDigit);
             var result = isTotp
-                ? await signIn.TwoFactorAuthenticatorSignInAsync(input, isPersistent: false, rememberClient: rememberDevice)
+                ? await signIn.TwoFactorAuthenticatorSignInAsync(digits, isPersistent: false, rememberClient: rememberDevice)
                 : await signIn.TwoFactorRecoveryCodeSignInAsync(input);
             if (result.Succeeded)
             {

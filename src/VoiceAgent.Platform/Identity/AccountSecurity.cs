@@ -22,6 +22,9 @@ public sealed class AccountSecurity(UserManager<AppUser> users, VoiceAgentDb db,
     public const int RecoveryCodeCount = 10;
     public const string Issuer = "VoiceAgent";
 
+    // Identity's user store keeps the authenticator key and the recovery codes as tokens of this provider.
+    private const string StoreProvider = "[AspNetUserStore]";
+
     public Task<AuthenticatorSetup?> SetupAsync(Guid userId, CancellationToken ct = default) =>
         InPlatform(userId, async user =>
         {
@@ -33,8 +36,9 @@ public sealed class AccountSecurity(UserManager<AppUser> users, VoiceAgentDb db,
             var key = await users.GetAuthenticatorKeyAsync(user);
             if (string.IsNullOrEmpty(key))
             {
-                await users.ResetAuthenticatorKeyAsync(user);
-                key = await users.GetAuthenticatorKeyAsync(user);
+                // Not ResetAuthenticatorKeyAsync: it changes the security stamp, and looking at the page must not end sessions.
+                key = users.GenerateNewAuthenticatorKey();
+                Check(await users.SetAuthenticationTokenAsync(user, StoreProvider, "AuthenticatorKey", key));
             }
 
             return new AuthenticatorSetup(false, 0, FormatKey(key!), AuthenticatorUri(user.Email ?? "", key!));
@@ -158,7 +162,7 @@ public sealed class AccountSecurity(UserManager<AppUser> users, VoiceAgentDb db,
     private async Task ClearTwoFactorAsync(AppUser user)
     {
         Check(await users.SetTwoFactorEnabledAsync(user, false));
-        Check(await users.RemoveAuthenticationTokenAsync(user, "[AspNetUserStore]", "RecoveryCodes"));
+        Check(await users.RemoveAuthenticationTokenAsync(user, StoreProvider, "RecoveryCodes"));
         // A fresh key: the old one (on a lost or stolen phone) never works again. Changes the security stamp as well.
         Check(await users.ResetAuthenticatorKeyAsync(user));
     }

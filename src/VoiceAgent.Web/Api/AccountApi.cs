@@ -35,7 +35,7 @@ public static class AccountApi
     internal static async Task<Results<Ok<TwoFactorStatus>, ProblemHttpResult>> GetTwoFactor(ClaimsPrincipal user, AccountSecurity security,
         CancellationToken ct) =>
         user.UserId() is { } id && await security.SetupAsync(id, ct) is { } setup
-            ? TypedResults.Ok(new TwoFactorStatus(setup.Enabled, IsSuperAdminAccount(user), setup.RecoveryCodesLeft, setup.SharedKey?.Replace(" ", ""),
+            ? TypedResults.Ok(new TwoFactorStatus(setup.Enabled, IsSuperAdminAccount(user), setup.RecoveryCodesLeft, setup.SharedKey?.Replace(" ", "").ToUpperInvariant(),
                 setup.AuthenticatorUri))
             : Problems.NotFound();
 
