@@ -29,6 +29,9 @@ public static class Cli
           admin create-superadmin --email E [--password P]
                                                       create a super-admin (password also from VOICEAGENT_ADMIN_PASSWORD)
           tenants list [--status pending|approved|rejected|suspended|all]
+          users reset-2fa --email E [--reason "…"]    turn a user's two-factor authentication off (new key, no recovery
+                                                      codes) and end all the user's sessions; a super-admin enrols again
+          users unlock --email E                      lift every sign-in lock of a user (all addresses, second factor)
           dev seed                                    development only: super-admin and approved demo tenant
           flows validate FILE                         check a flow definition; prints { "valid", "errors" }
           flows simulate FILE --say "…" [--say "…"] [--now 2026-11-21T09:00:00] [--tz Europe/Berlin] [--caller +49…]
@@ -70,6 +73,8 @@ public static class Cli
                 "db migrate" => await MigrateAsync(sp, configuration, stdout, stderr),
                 "admin create-superadmin" => await CreateSuperAdminAsync(sp, options, stdout, stderr),
                 "tenants list" => await ListTenantsAsync(sp, options, stdout, stderr),
+                "users reset-2fa" => await UserCommands.ResetTwoFactorAsync(sp, options, stdout, stderr),
+                "users unlock" => await UserCommands.UnlockAsync(sp, options, stdout, stderr),
                 "dev seed" => await SeedAsync(sp, configuration, stdout, stderr),
                 _ when words is ["flows", "validate", ..] => await FlowCommands.ValidateAsync(words.ElementAtOrDefault(2),
                     sp.GetRequiredService<ActivityRegistry>(), stdout, stderr),
@@ -188,6 +193,11 @@ public static class Cli
         foreach (var account in seeded)
         {
             await stdout.WriteLineAsync($"  {account.Email}  /  {account.Password}");
+        }
+
+        if (seeded.Any(a => a.Email == adminEmail))
+        {
+            await stdout.WriteLineAsync($"  {adminEmail} richtet bei der ersten Anmeldung die Zwei-Faktor-Anmeldung ein (Authenticator-App; für Super-Admins Pflicht).");
         }
 
         return 0;

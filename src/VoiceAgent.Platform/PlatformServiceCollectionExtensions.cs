@@ -64,6 +64,9 @@ public static class PlatformServiceCollectionExtensions
                 o.Password.RequireUppercase = false;
                 o.Password.RequireLowercase = false;
                 o.Password.RequireDigit = true;
+                // Identity's own lockout locks the whole account, so it counts only wrong second-factor codes (sent by someone who
+                // knows the password: brute force of a six-digit code must stop). Wrong passwords never reach it
+                // (lockoutOnFailure: false); they are counted per account and client address by SignInThrottles.
                 o.Lockout.AllowedForNewUsers = true;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
@@ -82,6 +85,10 @@ public static class PlatformServiceCollectionExtensions
         services.AddScoped<MailOutbox>();
         services.AddScoped<MailJobs>();
         services.AddSingleton<DatabaseMigrator>();
+        services.AddOptions<SignInThrottleOptions>().Bind(configuration.GetSection(SignInThrottleOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<SignInThrottles>();
+        services.AddScoped<AccountSecurity>();
         services.AddScoped<TenantService>();
         services.AddSingleton<SettingsCache>();
         services.AddScoped<SettingsStore>();

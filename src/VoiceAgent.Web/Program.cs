@@ -45,6 +45,7 @@ app.UseAntiforgery();
 
 app.MapHealthApi();
 app.MapAuthApi();
+app.MapAccountApi();
 app.MapAdminApi();
 app.MapTenantApi();
 app.MapSetupApi();

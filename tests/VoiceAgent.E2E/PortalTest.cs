@@ -124,14 +124,30 @@ public abstract class PortalTest : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Signs in through the login form and waits for the landing page.</summary>
+    /// <summary>
+    /// Signs in through the login form and waits for the landing page. The test super-admin has an enrolled authenticator
+    /// (<see cref="VoiceAgentFactory.AdminAuthenticatorKey"/>): its second step gets the current code.
+    /// </summary>
     protected static async Task LoginAsync(IPage page, string email, string password, string expectedPath)
     {
         await page.GotoAsync("/login");
         await page.Locator("#email").FillAsync(email);
         await page.Locator("#password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden", Exact = true }).ClickAsync();
+        if (email == VoiceAgentFactory.AdminEmail)
+        {
+            await SecondFactorAsync(page, Totp.Code(VoiceAgentFactory.AdminAuthenticatorKey));
+        }
+
         await page.WaitForURLAsync("**" + expectedPath);
+    }
+
+    /// <summary>Answers the second sign-in step with a code from the app or a recovery code.</summary>
+    protected static async Task SecondFactorAsync(IPage page, string code)
+    {
+        await page.WaitForURLAsync("**/login/2fa**");
+        await page.Locator("#code").FillAsync(code);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Bestätigen", Exact = true }).ClickAsync();
     }
 
     protected static Task LoginAsAdminAsync(IPage page) =>

@@ -177,7 +177,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 calendar_connections, oauth_states, calendar_bookings,
                 billing_plans, billing_plan_versions, tenant_plans, minute_packages, package_purchases, package_consumptions, invoices,
                 invoice_lines, invoice_documents, invoice_number_counters, lexoffice_contacts, lexoffice_transmissions, lexoffice_rate_limit,
-                stripe_checkouts, stripe_events, billing_runs, mail_outbox, sipgate_push_arrivals
+                stripe_checkouts, stripe_events, billing_runs, mail_outbox, sipgate_push_arrivals, sign_in_throttles
                 RESTART IDENTITY CASCADE;
             TRUNCATE hangfire.job, hangfire.state, hangfire.jobparameter, hangfire.jobqueue, hangfire.hash, hangfire.set, hangfire.list,
                 hangfire.counter, hangfire.aggregatedcounter, hangfire.server, hangfire.lock

@@ -2,12 +2,15 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VoiceAgent.Calendars;
 using VoiceAgent.CallFlows;
+using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Identity;
 using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.Testing;
@@ -17,6 +20,15 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
 {
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Admin-Passwort-123";
+
+    /// <summary>
+    /// The test super-admin's authenticator key (base32), enrolled by <see cref="CreateSuperAdminAsync"/>: super-admins must
+    /// use two-factor authentication, so sign-in helpers compute the current code from it (<see cref="Totp"/>).
+    /// </summary>
+    public const string AdminAuthenticatorKey = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+    // Keys of the accounts this factory enrolled, so LoginAsync can answer the second step.
+    private readonly Dictionary<string, string> authenticatorKeys = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// The database's mail folder, shared by every host on it: any instance's Hangfire server may send any mail of the
@@ -57,6 +69,7 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureTestServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
         if (Time is { } time)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(time));
@@ -68,8 +81,12 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         }
     }
 
-    /// <summary>Creates the platform super-admin through the same code path as the CLI.</summary>
-    public async Task CreateSuperAdminAsync(string email = AdminEmail, string password = AdminPassword, bool devSeeded = false)
+    /// <summary>
+    /// Creates the platform super-admin through the same code path as the CLI and, unless <paramref name="twoFactor"/> is
+    /// false, enrols an authenticator with <paramref name="authenticatorKey"/> (as the enrolment page would).
+    /// </summary>
+    public async Task CreateSuperAdminAsync(string email = AdminEmail, string password = AdminPassword, bool devSeeded = false,
+        bool twoFactor = true, string authenticatorKey = AdminAuthenticatorKey)
     {
         await using var scope = Services.CreateAsyncScope();
         var outcome = await scope.ServiceProvider.GetRequiredService<DevSeeder>().CreateSuperAdminAsync(email, password, devSeeded);
@@ -77,12 +94,52 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         {
             throw new InvalidOperationException(JsonSerializer.Serialize(outcome.Errors));
         }
+
+        if (twoFactor)
+        {
+            await EnrolAuthenticatorAsync(email, authenticatorKey);
+        }
     }
 
+    /// <summary>Gives the account an authenticator with a key the test knows and turns two-factor authentication on.</summary>
+    public async Task EnrolAuthenticatorAsync(string email, string authenticatorKey)
+    {
+        await EnrolAuthenticatorAsync(Services, email, authenticatorKey);
+        authenticatorKeys[email] = authenticatorKey;
+    }
+
+    /// <inheritdoc cref="EnrolAuthenticatorAsync(string, string)"/>
+    public static async Task EnrolAuthenticatorAsync(IServiceProvider services, string email, string authenticatorKey)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        await db.InScopeAsync(s => s.UsePlatform(), async () =>
+        {
+            var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No user {email}.");
+            // Identity's store keeps the key as this token (UserStoreBase: "[AspNetUserStore]" / "AuthenticatorKey").
+            Check(await users.SetAuthenticationTokenAsync(user, "[AspNetUserStore]", "AuthenticatorKey", authenticatorKey));
+            Check(await users.SetTwoFactorEnabledAsync(user, true));
+            return true;
+        });
+
+        static void Check(IdentityResult result)
+        {
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Code)));
+            }
+        }
+    }
+
+    /// <summary>The current authenticator code of an account this factory enrolled, or null.</summary>
+    public string? CurrentCode(string email) => authenticatorKeys.TryGetValue(email, out var key) ? Totp.Code(key) : null;
+
+    /// <summary>Signs in through the API (bearer token), with the authenticator code when this factory enrolled the account.</summary>
     public async Task<HttpClient> LoginAsync(string email, string password)
     {
         var client = CreateClient();
-        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password, twoFactorCode = CurrentCode(email) });
         response.EnsureSuccessStatusCode();
         var token = await response.Content.ReadFromJsonAsync<JsonElement>();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());

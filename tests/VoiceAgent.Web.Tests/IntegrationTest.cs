@@ -21,11 +21,14 @@ public abstract class IntegrationTest : IAsyncLifetime
     /// <summary>Extra configuration of <see cref="App"/> (e.g. no Hangfire server when the test's own hosts run the jobs).</summary>
     protected virtual Dictionary<string, string?> AppSettings => [];
 
+    /// <summary>The host's clock when a test drives time itself (a FakeTimeProvider); null is the system clock.</summary>
+    protected virtual TimeProvider? AppTime => null;
+
     public async Task InitializeAsync()
     {
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
-        App = new VoiceAgentFactory(Database, Environment) { Settings = AppSettings };
+        App = new VoiceAgentFactory(Database, Environment) { Settings = AppSettings, Time = AppTime };
         await App.CreateSuperAdminAsync();
     }
 
@@ -62,6 +65,20 @@ public abstract class IntegrationTest : IAsyncLifetime
         await using var cmd = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await cmd.ExecuteScalarAsync());
     }
+
+    /// <summary>A user's id, read as the schema owner.</summary>
+    protected async Task<Guid> UserIdAsync(string email)
+    {
+        await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT id FROM users WHERE email = @e", connection);
+        cmd.Parameters.AddWithValue("e", email);
+        return (Guid)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The path (and query) a redirect points to, whether the location is absolute or relative.</summary>
+    protected static string PathOf(HttpResponseMessage response) =>
+        response.Headers.Location is { IsAbsoluteUri: true } absolute ? absolute.PathAndQuery : response.Headers.Location?.OriginalString ?? "";
 
     protected static async Task<JsonElement> Json(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>();

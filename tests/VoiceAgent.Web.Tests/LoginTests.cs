@@ -15,7 +15,7 @@ public sealed class LoginTests : IntegrationTest
     public async Task Login_returns_a_bearer_token_usable_on_the_api()
     {
         var response = await App.CreateClient().PostAsJsonAsync("/api/auth/login",
-            new { email = VoiceAgentFactory.AdminEmail, password = VoiceAgentFactory.AdminPassword });
+            new { email = VoiceAgentFactory.AdminEmail, password = VoiceAgentFactory.AdminPassword, twoFactorCode = App.CurrentCode(VoiceAgentFactory.AdminEmail) });
 
         var body = await Json(response);
         Assert.Equal("Bearer", body.GetProperty("tokenType").GetString());

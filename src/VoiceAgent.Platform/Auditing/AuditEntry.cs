@@ -42,4 +42,14 @@ public static class AuditActions
     public const string TwilioAccountRefused = "twilio_account.refused";
     public const string TwilioAccountDisconnected = "twilio_account.disconnected";
     public const string SpeechChanged = "speech.changed";
+    public const string SignInFailed = "auth.sign_in_failed";
+    public const string SignInLocked = "auth.sign_in_locked";
+    public const string SecondFactorFailed = "auth.second_factor_failed";
+    public const string RecoveryCodeUsed = "auth.recovery_code_used";
+    public const string UserUnlocked = "user.unlocked";
+    public const string PasswordChanged = "user.password_changed";
+    public const string TwoFactorEnabled = "user.2fa_enabled";
+    public const string TwoFactorDisabled = "user.2fa_disabled";
+    public const string TwoFactorReset = "user.2fa_reset";
+    public const string RecoveryCodesRenewed = "user.recovery_codes_renewed";
 }

@@ -186,6 +186,7 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
         ConfigureBilling(builder);
         ConfigureSetup(builder);
         ConfigureMail(builder);
+        ConfigureSignIn(builder);
 
         foreach (var entity in builder.Model.GetEntityTypes())
         {

@@ -10,6 +10,9 @@ public static class PortalSecurity
     public const string TenantMemberPolicy = "TenantMember";
     public const string TenantAdminPolicy = "TenantAdmin";
 
+    /// <summary>The account page: password and two-factor authentication (enrolment is required for super-admins).</summary>
+    public const string EnrolmentPath = "/account/security";
+
     /// <summary>Identity with a cookie for the portal and the built-in bearer tokens for the API, chosen per request.</summary>
     public static void AddPortalSecurity(this WebApplicationBuilder builder)
     {
@@ -19,6 +22,8 @@ public static class PortalSecurity
             .AddSignInManager<AppSignInManager>()
             .AddClaimsPrincipalFactory<AppClaimsPrincipalFactory>();
         services.AddScoped<ISecurityStampValidator, PlatformScopedSecurityStampValidator>();
+        services.AddScoped<ITwoFactorSecurityStampValidator, PlatformScopedTwoFactorSecurityStampValidator>();
+        services.AddScoped<PortalSignIn>();
 
         services.AddAuthentication(o =>
             {
@@ -29,7 +34,11 @@ public static class PortalSecurity
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? IdentityConstants.BearerScheme
                     : IdentityConstants.ApplicationScheme)
-            .AddBearerToken(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(1))
+            .AddBearerToken(IdentityConstants.BearerScheme, o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromHours(1);
+                o.Events.OnMessageReceived = BearerStampCheck.OnMessageReceived;
+            })
             .AddIdentityCookies();
 
         services.ConfigureApplicationCookie(o =>
@@ -43,7 +52,9 @@ public static class PortalSecurity
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
             o.Events.OnRedirectToLogin = context => ApiAware(context.HttpContext, StatusCodes.Status401Unauthorized, context.RedirectUri);
-            o.Events.OnRedirectToAccessDenied = context => ApiAware(context.HttpContext, StatusCodes.Status403Forbidden, context.RedirectUri);
+            // A super-admin who has not enrolled an authenticator yet has no role: every page is forbidden but the enrolment.
+            o.Events.OnRedirectToAccessDenied = context => ApiAware(context.HttpContext, StatusCodes.Status403Forbidden,
+                context.HttpContext.User.HasClaim(AppClaimsPrincipalFactory.TwoFactorEnrolmentClaim, "true") ? EnrolmentPath : context.RedirectUri);
         });
 
         services.AddAuthorizationBuilder()

@@ -10,10 +10,25 @@ public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptio
 {
     public const string TenantIdClaim = "tenant_id";
 
+    /// <summary>
+    /// A super-admin without two-factor authentication gets this claim instead of the SuperAdmin role: every check of the
+    /// role (policies, the jobs dashboard, the platform database scope) fails closed, and the portal sends the user to the
+    /// enrolment page, the one page such a session can use.
+    /// </summary>
+    public const string TwoFactorEnrolmentClaim = "2fa_enrolment_required";
+
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        identity.AddClaim(new Claim(ClaimTypes.Role, user.Role.ToString()));
+        if (user.Role == UserRole.SuperAdmin && !user.TwoFactorEnabled)
+        {
+            identity.AddClaim(new Claim(TwoFactorEnrolmentClaim, "true"));
+        }
+        else
+        {
+            identity.AddClaim(new Claim(ClaimTypes.Role, user.Role.ToString()));
+        }
+
         identity.AddClaim(new Claim(ClaimTypes.GivenName, user.DisplayName));
         if (user.TenantId is { } tenantId)
         {

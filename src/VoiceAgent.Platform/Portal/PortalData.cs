@@ -58,6 +58,14 @@ public sealed class PortalData(IServiceScopeFactory scopes, AuthenticationStateP
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // A circuit's user was read from the cookie when it started: every action re-checks the security stamp, so a password
+        // change or 2FA reset elsewhere ends this session at its next click (cookie principals always carry a stamp).
+        if (user.HasClaim(c => c.Type == SessionStamp.ClaimType) && !await SessionStamp.MatchesAsync(db, user, ct))
+        {
+            navigation.NavigateTo("/login", forceLoad: true);
+            throw new SessionEndedException();
+        }
+
         if (db.Scope.TenantId is { } id)
         {
             var status = await db.Tenants.Where(t => t.Id == id).Select(t => (TenantStatus?)t.Status).SingleOrDefaultAsync(ct);
@@ -76,3 +84,6 @@ public sealed class PortalData(IServiceScopeFactory scopes, AuthenticationStateP
 
 /// <summary>The signed-in user's tenant is not (or no longer) approved; the user is on the way to the status page.</summary>
 public sealed class TenantNotApprovedException() : Exception("The tenant is not approved.");
+
+/// <summary>The user's security stamp changed (password, 2FA reset): the circuit's session is over, the user is on the way to sign-in.</summary>
+public sealed class SessionEndedException() : Exception("The session has ended.");

@@ -16,6 +16,7 @@ public static class PortalSetup
             o.SnackbarConfiguration.PreventDuplicates = false;
         });
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidation>();
         services.AddScoped<PortalData>();
         services.AddSingleton<SignInTicket>();
         return services;

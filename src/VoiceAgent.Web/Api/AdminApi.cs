@@ -5,6 +5,7 @@ using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Security;
 using VoiceAgent.Platform.Tenancy;
 using VoiceAgent.Platform.Http;
+using VoiceAgent.Platform.Identity;
 using System.Security.Claims;
 
 namespace VoiceAgent.Web.Api;
@@ -29,6 +30,8 @@ public static class AdminApi
         group.MapGet("/settings", ListSettings).WithName("ListSettings");
         group.MapPut("/settings/{key}", PutSetting).WithName("PutSetting");
         group.MapDelete("/settings/{key}", DeleteSetting).WithName("DeleteSetting");
+        group.MapPost("/users/{id:guid}/unlock", UnlockUser).WithName("UnlockUser");
+        group.MapPost("/users/{id:guid}/reset-2fa", ResetTwoFactor).WithName("ResetUserTwoFactor");
         routes.MapAuditExport();
     }
 
@@ -122,6 +125,16 @@ public static class AdminApi
         ProviderKeys.Find(key) is not null && await services.Settings.ClearAsync(key, user.Actor(), ct)
             ? TypedResults.NoContent()
             : Problems.NotFound();
+
+    /// <summary>Lifts the user's sign-in locks (every address, and Identity's second-factor lockout); audited.</summary>
+    internal static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> UnlockUser(Guid id, ClaimsPrincipal user,
+        AccountSecurity security, CancellationToken ct) =>
+        (await security.UnlockAsync(id, user.Actor(), ct)).ToResults(_ => TypedResults.NoContent());
+
+    /// <summary>Turns the user's 2FA off with a new key and no recovery codes, ending all the user's sessions; audited with the reason.</summary>
+    internal static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ResetTwoFactor(Guid id, ReasonRequest? body,
+        ClaimsPrincipal user, AccountSecurity security, CancellationToken ct) =>
+        (await security.ResetTwoFactorAsync(id, user.Actor(), body?.Reason, ct)).ToResults(_ => TypedResults.NoContent());
 
     private static Results<Ok<TenantDto>, ProblemHttpResult, ValidationProblem> TenantResult(Outcome<Tenant> outcome) =>
         outcome.ToResults(tenant => TypedResults.Ok(TenantDto.From(tenant)));

@@ -10,7 +10,8 @@ namespace VoiceAgent.Web.Api;
 
 public static class AuthApi
 {
-    public sealed record LoginRequest(string? Email, string? Password);
+    /// <summary>As Identity's own API: a user with two-factor authentication sends the app's code or a recovery code along.</summary>
+    public sealed record LoginRequest(string? Email, string? Password, string? TwoFactorCode = null, string? TwoFactorRecoveryCode = null);
 
     public sealed record RegisteredResponse(Guid TenantId, string Status);
 
@@ -54,8 +55,24 @@ public static class AuthApi
             return Problems.Validation(errors);
         }
 
-        services.SignIn.AuthenticationScheme = IdentityConstants.BearerScheme;
-        var result = await PortalSignIn.PasswordSignInAsync(services.SignIn, services.Db, request.Email, request.Password, ct);
+        services.SignIn.Manager.AuthenticationScheme = IdentityConstants.BearerScheme;
+        var result = await services.SignIn.PasswordAsync(request.Email, request.Password, services.Http.Connection.RemoteIpAddress, ct);
+        if (result.RequiresTwoFactor)
+        {
+            var code = !string.IsNullOrWhiteSpace(request.TwoFactorCode) ? request.TwoFactorCode : request.TwoFactorRecoveryCode;
+            if (string.IsNullOrWhiteSpace(code))
+            {
+                return Problems.Status(StatusCodes.Status401Unauthorized, Texts.Get("Login.CodeRequired"), "RequiresTwoFactor");
+            }
+
+            result = await services.SignIn.SecondFactorAsync(code, rememberDevice: false, ct);
+            if (!result.Succeeded)
+            {
+                return Problems.Status(StatusCodes.Status401Unauthorized,
+                    result.IsLockedOut ? Texts.Get("Login.LockedOut") : Texts.Get("Login.CodeInvalid"), "RequiresTwoFactor");
+            }
+        }
+
         return result.Succeeded
             ? TypedResults.Empty
             : Problems.Status(StatusCodes.Status401Unauthorized, PortalSignIn.FailureMessage(result));
@@ -63,4 +80,4 @@ public static class AuthApi
 }
 
 /// <summary>The services registration and sign-in use, bound per request with <c>[AsParameters]</c>.</summary>
-public sealed record AuthApiServices(TenantService Tenants, SignInManager<AppUser> SignIn, VoiceAgentDb Db);
+public sealed record AuthApiServices(TenantService Tenants, PortalSignIn SignIn, HttpContext Http);

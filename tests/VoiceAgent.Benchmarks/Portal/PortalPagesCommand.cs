@@ -435,6 +435,9 @@ internal static class PortalPagesCommand
             throw new InvalidOperationException("Super-admin: " + string.Join(" ", admin.Errors!.SelectMany(e => e.Value)));
         }
 
+        // Super-admins must use two-factor authentication: the known test key lets LoginAsync answer the second step.
+        await VoiceAgentFactory.EnrolAuthenticatorAsync(services, VoiceAgentFactory.AdminEmail, VoiceAgentFactory.AdminAuthenticatorKey);
+
         var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var result = await db.InScopeAsync(s => s.UsePlatform(), () => users.CreateAsync(new AppUser
@@ -495,6 +498,13 @@ internal static class PortalPagesCommand
         await page.Locator("#email").FillAsync(email);
         await page.Locator("#password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden", Exact = true }).ClickAsync();
+        if (email == VoiceAgentFactory.AdminEmail)
+        {
+            await page.WaitForURLAsync("**/login/2fa**");
+            await page.Locator("#code").FillAsync(Totp.Code(VoiceAgentFactory.AdminAuthenticatorKey));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Bestätigen", Exact = true }).ClickAsync();
+        }
+
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == landing);
     }
 
