@@ -19,6 +19,7 @@ builder.Services.AddVoiceAgentPlatform(builder.Configuration)
     .AddCalendars(builder.Configuration)
     .AddTelephony(builder.Configuration)
     .AddBilling(builder.Configuration);
+builder.AddHttpHardening();
 builder.AddPortalSecurity();
 builder.AddPortalLocalization();
 builder.AddApiConventions();
@@ -29,6 +30,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
+app.UseHttpHardening();
 app.UseApiExceptionHandling();
 app.UseRequestLimits();
 app.UseStaticFiles();
