@@ -39,7 +39,7 @@ app.UseWebSockets();
 app.UsePortalLocalization();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
+app.UseRateLimits();
 app.UseTenantScope();
 app.UseAntiforgery();
 

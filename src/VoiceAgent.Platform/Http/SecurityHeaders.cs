@@ -103,9 +103,11 @@ public static partial class SecurityHeaders
         var hsts = HstsValue(options);
         app.Use((context, next) =>
         {
+            // The path as requested: handlers further in may move it into PathBase (Hangfire's dashboard does).
+            var path = context.Request.PathBase.Add(context.Request.Path);
             context.Response.OnStarting(() =>
             {
-                Apply(context, development ? null : hsts);
+                Apply(context, path, development ? null : hsts);
                 return Task.CompletedTask;
             });
             return next(context);
@@ -118,10 +120,9 @@ public static partial class SecurityHeaders
             ? null
             : $"max-age={(long)options.HstsMaxAge.TotalSeconds}" + (options.HstsIncludeSubDomains ? "; includeSubDomains" : "");
 
-    private static void Apply(HttpContext context, string? hsts)
+    private static void Apply(HttpContext context, PathString path, string? hsts)
     {
         var headers = context.Response.Headers;
-        var path = context.Request.Path;
         headers.ContentSecurityPolicy = path.StartsWithSegments(Jobs.JobsSetup.DashboardPath) ? JobsDashboardPolicy : PortalPolicy(context.CspNonce());
         headers.XFrameOptions = "DENY";
         headers.XContentTypeOptions = "nosniff";
