@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace VoiceAgent.Testing;
 
@@ -35,7 +33,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         var directory = FixtureDirectory.Create("redis");
-        var port = FreePort();
+        var port = LoopbackProcess.FreePort();
         var info = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = directory };
         foreach (var argument in new[]
                  {
@@ -56,7 +54,7 @@ public sealed class RedisServer : IAsyncDisposable
         var server = new RedisServer(process, directory, port);
         try
         {
-            await server.WaitUntilListeningAsync();
+            await LoopbackProcess.WaitUntilListeningAsync(process, port, "redis-server");
         }
         catch
         {
@@ -77,46 +75,10 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilListeningAsync()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"redis-server exited at start ({process.ExitCode}).");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            await StopAsync();
-        }
-        finally
-        {
-            process.Dispose();
-            FixtureDirectory.Remove(directory);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await StopAsync();
+        process.Dispose();
+        FixtureDirectory.Remove(directory);
     }
 }
