@@ -10,7 +10,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 source deploy/local/lib.sh
 
-ensure_packages postgresql chromium fonts-liberation ca-certificates espeak-ng radicale
+ensure_packages postgresql chromium fonts-liberation ca-certificates espeak-ng radicale redis-server
 command -v npm >/dev/null || ensure_packages nodejs npm
 pg_bindir >/dev/null
 

@@ -32,6 +32,11 @@ public sealed class SipgatePushGuard(SipgateSignatureVerifier verifier, SipgateS
         }
 
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<SipgatePushGuard>();
+        if (options.TrustedProxies.Length > 0)
+        {
+            logger.LogWarning("Sipgate:Push:TrustedProxies is no longer read: configure the proxies once in ForwardedHeaders:KnownProxies / ForwardedHeaders:KnownNetworks");
+        }
+
         var verifier = options.CreateVerifier();
         logger.LogInformation("sipgate pushes are verified with the key whose SPKI SHA-256 is {Fingerprint}",
             Convert.ToHexStringLower(SHA256.HashData(verifier.SubjectPublicKeyInfo.Span)));
@@ -44,11 +49,12 @@ public sealed class SipgatePushGuard(SipgateSignatureVerifier verifier, SipgateS
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        // The client address as the trusted-proxy middleware resolved it (ForwardedHeaders:KnownProxies/KnownNetworks);
+        // an X-Forwarded-For the sender wrote itself is never read here.
         var remote = http.Connection.RemoteIpAddress;
-        var forwardedFor = http.Request.Headers[SipgateSourceCheck.ForwardedForHeaderName].ToString();
-        if (!sources.IsAllowed(remote, forwardedFor))
+        if (!sources.IsAllowed(remote, forwardedFor: null))
         {
-            logger.LogWarning("sipgate push refused: source {Remote} (X-Forwarded-For {ForwardedFor}) is not allowed", remote, forwardedFor);
+            logger.LogWarning("sipgate push refused: source {Remote} is not allowed", remote);
             return Problems.Status(StatusCodes.Status403Forbidden, Texts.Get("Problem.Forbidden"));
         }
 

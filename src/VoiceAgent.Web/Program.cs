@@ -20,6 +20,7 @@ builder.Services.AddVoiceAgentPlatform(builder.Configuration)
     .AddCalendars(builder.Configuration)
     .AddTelephony(builder.Configuration)
     .AddBilling(builder.Configuration);
+builder.AddHttpHardening();
 builder.AddPortalSecurity();
 builder.AddPortalLocalization();
 builder.AddApiConventions();
@@ -31,6 +32,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
+app.UseHttpHardening();
 app.UseApiExceptionHandling();
 app.UseRequestLimits();
 app.UseStaticFiles();
@@ -39,7 +41,7 @@ app.UseWebSockets();
 app.UsePortalLocalization();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
+app.UseRateLimits();
 app.UseTenantScope();
 app.UseAntiforgery();
 

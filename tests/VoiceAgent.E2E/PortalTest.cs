@@ -120,9 +120,15 @@ public abstract class PortalTest : IAsyncLifetime
         context.SetDefaultTimeout(15_000);
         context.SetDefaultNavigationTimeout(15_000);
         context.Page += (_, page) => Watch(page);
+        // Any Content-Security-Policy violation (blocked script, style, media, connection …) is a console error, so it
+        // fails the test like any other (Chromium also logs "Refused to …" itself; this names the directive).
+        await context.AddInitScriptAsync(CspViolationListener);
         var page = await context.NewPageAsync();
         return page;
     }
+
+    public const string CspViolationListener =
+        "document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));";
 
     /// <summary>
     /// Signs in through the login form and waits for the landing page. The test super-admin has an enrolled authenticator

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 
 namespace VoiceAgent.Testing;
@@ -39,7 +38,7 @@ public sealed class RadicaleServer : IAsyncDisposable
         }
 
         var directory = FixtureDirectory.Create("radicale");
-        var port = FreePort();
+        var port = LoopbackProcess.FreePort();
         await File.WriteAllTextAsync(Path.Combine(directory, "users"), $"{User}:{Password}\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "config"), $"""
             [server]
@@ -72,7 +71,7 @@ public sealed class RadicaleServer : IAsyncDisposable
         var server = new RadicaleServer(process, directory, port);
         try
         {
-            await server.WaitUntilListeningAsync(port);
+            await LoopbackProcess.WaitUntilListeningAsync(process, port, "Radicale");
         }
         catch
         {
@@ -81,29 +80,6 @@ public sealed class RadicaleServer : IAsyncDisposable
         }
 
         return server;
-    }
-
-    private async Task WaitUntilListeningAsync(int port)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Radicale exited at start ({process.ExitCode}).");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                await Task.Delay(100);
-            }
-        }
     }
 
     /// <summary>Creates a calendar collection under the user's principal; returns its URL (ending with a slash).</summary>
@@ -167,12 +143,5 @@ public sealed class RadicaleServer : IAsyncDisposable
             process.Dispose();
             FixtureDirectory.Remove(directory);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -274,7 +274,7 @@ public sealed class NumberSetupTests : IntegrationTest, IAsyncLifetime
         var host = App.WithWebHostBuilder(b =>
         {
             b.UseSetting("Sipgate:Push:PublicKeyPem", SipgateTests.SigningKey.ExportSubjectPublicKeyInfoPem());
-            b.UseSetting("Sipgate:Push:TrustedProxies:0", "127.0.0.1");
+            b.UseSetting("ForwardedHeaders:KnownProxies:0", "127.0.0.1");
             b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter, SipgateTests.BehindLocalProxy>().AddSingleton<TimeProvider>(time));
         });
         var sipgate = host.CreateClient();

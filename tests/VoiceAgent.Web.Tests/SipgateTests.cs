@@ -47,7 +47,7 @@ public sealed partial class SipgateTests : IntegrationTest
         }
 
         b.UseSetting("Sipgate:Push:PublicKeyPem", SigningKey.ExportSubjectPublicKeyInfoPem());
-        b.UseSetting("Sipgate:Push:TrustedProxies:0", "127.0.0.1");
+        b.UseSetting("ForwardedHeaders:KnownProxies:0", "127.0.0.1");
         b.ConfigureServices(s =>
         {
             s.AddSingleton<IStartupFilter, BehindLocalProxy>();

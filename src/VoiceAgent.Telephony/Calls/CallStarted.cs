@@ -1,9 +1,12 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Flows.Runtime;
+using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Email;
+using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Numbers;
 using VoiceAgent.Platform.Ports;
+using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.Telephony.Calls;
@@ -25,7 +28,8 @@ public sealed record CallStart(CallTurn Turn, TenantCall? Call);
 /// stream connects). A repeated webhook (provider retry) is answered with the call's current state and changes nothing.
 /// Runs inside the caller's transaction; a refusal stores nothing.
 /// </summary>
-public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessions, MailOutbox mails, ISpeechEngines speech, TimeProvider time)
+public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessions, MailOutbox mails, ISpeechEngines speech, TimeProvider time,
+    UsageLimits limits, ILogger<CallStarted> logger)
 {
     public async Task<CallStart> HandleAsync(InboundCall inbound, bool realtime, CancellationToken ct)
     {
@@ -93,6 +97,11 @@ public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessi
         }
 
         var from = PhoneNumbers.FromProvider(inbound.From);
+        if (await RefusedByLimitsAsync(inbound.Provider, route.TenantId, from.E164, ct) is { } refusal)
+        {
+            return new CallStart(refusal, null);
+        }
+
         var now = time.GetUtcNow();
         var call = new Call
         {
@@ -144,4 +153,30 @@ public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessi
     }
 
     private sealed record RouteRow(Guid TenantId, string TenantStatus, Guid PhoneNumberId, Guid FlowId, string Scope);
+
+    /// <summary>
+    /// Floods (issue #16): more set-ups per minute than the tenant's plan allows get the busy announcement; more new calls
+    /// from one number per hour a polite refusal. The first refusal of a window is audited and logged, with the number
+    /// shortened; nothing else is stored.
+    /// </summary>
+    private async Task<CallTurn?> RefusedByLimitsAsync(string provider, Guid tenantId, string? caller, CancellationToken ct)
+    {
+        var setups = await limits.HitTenantAsync(tenantId, UsageLimitKind.TenantCallSetups, ct);
+        var decision = setups.Allowed ? await limits.HitCallerAsync(tenantId, caller, ct) : setups;
+        if (decision.Allowed)
+        {
+            return null;
+        }
+
+        var masked = UsageLimits.MaskNumber(caller);
+        if (decision.IsFirstRefusal)
+        {
+            logger.LogWarning("New {Provider} call from {Caller} refused: {Kind} limit of {Limit} reached", provider, masked, decision.Kind, decision.Limit);
+            db.Record(time, Actor.System, decision.Kind == UsageLimitKind.CallerCalls ? "call.refused.caller_limit" : "call.refused.tenant_limit",
+                tenantId, $"{provider}: {masked}", $"Limit {decision.Limit}");
+            await db.SaveChangesAsync(ct);
+        }
+
+        return new CallTurn(CallStep.Refuse, [Texts.Get(decision.Kind == UsageLimitKind.CallerCalls ? "Telephony.CallerLimited" : "Telephony.Busy")]);
+    }
 }

@@ -16,7 +16,8 @@ public sealed class SipgatePushOptions : IValidatableObject
     /// appended to, not replaced, by configuration binding.)</summary>
     public string[] AllowedSourceAddresses { get; set; } = [];
 
-    /// <summary>Our own reverse proxies, as addresses or CIDR ranges ("10.0.0.0/8"); only their X-Forwarded-For counts.</summary>
+    /// <summary>Obsolete: the push guard reads the client address the trusted-proxy middleware resolved
+    /// (ForwardedHeaders:KnownProxies / KnownNetworks) and never X-Forwarded-For; set here, a warning is logged.</summary>
     public string[] TrustedProxies { get; set; } = [];
 
     public SipgateSignatureVerifier CreateVerifier() => new(PublicKeyPem);
