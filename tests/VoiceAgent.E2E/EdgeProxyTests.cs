@@ -23,6 +23,7 @@ public sealed class EdgeProxyTests : IAsyncLifetime
 {
     private readonly List<WebApplication> apps = [];
     private NginxProxy proxy = null!;
+    private int appRequests;
 
     public async Task InitializeAsync()
     {
@@ -34,6 +35,11 @@ public sealed class EdgeProxyTests : IAsyncLifetime
             builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
             builder.Logging.ClearProviders();
             var app = builder.Build();
+            app.Use((context, next) =>
+            {
+                Interlocked.Increment(ref appRequests);
+                return next(context);
+            });
             app.UseWebSockets();
             app.MapGet("/echo", (HttpRequest request) => Results.Json(new Dictionary<string, string>
             {
@@ -153,5 +159,59 @@ public sealed class EdgeProxyTests : IAsyncLifetime
         var buffer = new byte[4096];
         var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
         Assert.Equal(message, buffer[..received.Count]);
+    }
+
+    /// <summary>
+    /// Request smuggling and desync shapes (Content-Length with Transfer-Encoding, two lengths, odd chunking, folded or
+    /// broken headers) never reach an app: nginx refuses them itself while parsing, before the WAF (so they are not in
+    /// the ModSecurity audit log, only in nginx's error/access log). HTTP/0.9 gets the WAF's 403 page without a status line.
+    /// </summary>
+    [Fact]
+    public async Task Smuggling_shapes_and_malformed_requests_are_refused_before_any_app_sees_them()
+    {
+        var host = $"Host: localhost:{proxy.Port}\r\n";
+        (string Name, string Raw, int[] Refused)[] cases =
+        [
+            ("Content-Length and Transfer-Encoding", $"POST /echo HTTP/1.1\r\n{host}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", [400]),
+            ("two Content-Lengths", $"POST /echo HTTP/1.1\r\n{host}Content-Length: 4\r\nContent-Length: 5\r\n\r\nabcde", [400]),
+            ("Content-Length not a number", $"POST /echo HTTP/1.1\r\n{host}Content-Length: 4x\r\n\r\nabcd", [400]),
+            ("negative Content-Length", $"POST /echo HTTP/1.1\r\n{host}Content-Length: -1\r\n\r\n", [400]),
+            ("Transfer-Encoding gzip, chunked", $"POST /echo HTTP/1.1\r\n{host}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", [501]),
+            ("Transfer-Encoding xchunked", $"POST /echo HTTP/1.1\r\n{host}Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", [501]),
+            ("Transfer-Encoding with a space before the colon", $"POST /echo HTTP/1.1\r\n{host}Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n", [400]),
+            ("invalid chunk size", $"POST /echo HTTP/1.1\r\n{host}Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", [400]),
+            ("folded header line", $"GET /echo HTTP/1.1\r\n{host}X-Test: a\r\n b\r\n\r\n", [400]),
+            ("two Host headers", $"GET /echo HTTP/1.1\r\n{host}{host}\r\n", [400]),
+            ("no Host header", "GET /echo HTTP/1.1\r\n\r\n", [400]),
+            ("unknown HTTP version", $"GET /echo HTTP/9.9\r\n{host}\r\n", [505]),
+            ("space in the path", $"GET /a b HTTP/1.1\r\n{host}\r\n", [400]),
+            ("path above the root", $"GET /../../etc/passwd HTTP/1.1\r\n{host}\r\n", [400]),
+            ("encoded path above the root", $"GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\n{host}\r\n", [400]),
+            ("TRACE", $"TRACE /echo HTTP/1.1\r\n{host}\r\n", [405]),
+            ("CONNECT", $"CONNECT evil.example:443 HTTP/1.1\r\n{host}\r\n", [400]),
+            ("lower-case method", $"get /echo HTTP/1.1\r\n{host}\r\n", [400]),
+            ("NUL in a header", $"GET /echo HTTP/1.1\r\n{host}X-A: a\0b\r\n\r\n", [400]),
+            ("bare CR in a header (response splitting)", $"GET /echo HTTP/1.1\r\n{host}X-A: a\rSet-Cookie: x=1\r\n\r\n", [400]),
+            ("20 kB header", $"GET /echo HTTP/1.1\r\n{host}X-A: {new string('a', 20_000)}\r\n\r\n", [400]),
+            ("HTTP/0.9", "GET /echo\r\n\r\n", [0]),
+        ];
+
+        var wrong = new List<string>();
+        foreach (var (name, raw, refused) in cases)
+        {
+            var (status, _) = await proxy.SendRawAsync(Encoding.Latin1.GetBytes(raw));
+            if (!refused.Contains(status))
+            {
+                wrong.Add($"{name}: {status}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.Equal(0, Volatile.Read(ref appRequests));
+
+        // The proxy itself still works.
+        using var client = proxy.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/echo")).StatusCode);
+        Assert.Equal(1, Volatile.Read(ref appRequests));
     }
 }

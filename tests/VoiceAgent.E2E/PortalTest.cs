@@ -66,7 +66,7 @@ public abstract class PortalTest : IAsyncLifetime
         var settings = await AppSettingsAsync();
         // The app trusts X-Forwarded-For/-Proto from the proxy on the loopback (ASP.NET's forwarded headers).
         settings.TryAdd("ForwardedHeaders:KnownProxies:0", "127.0.0.1");
-        Factory = new VoiceAgentFactory(Database) { Settings = settings, Time = AppClock, Logs = AppLogs };
+        Factory = new VoiceAgentFactory(Database) { Settings = settings, Time = AppClock, Logs = AppLogs, TestServices = TrustProxyCertificate };
         // Port 0 on the IPv4 loopback: Kestrel picks a free port itself, so there is no race with other processes.
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -88,6 +88,29 @@ public abstract class PortalTest : IAsyncLifetime
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = BrowserArgs,
+        });
+    }
+
+    // The setup wizard's test call posts the webhooks to the app "as the browser reached it", i.e. through the proxy; in
+    // production its certificate is a real one, here the app's client trusts the test proxy's self-signed one (only it).
+    private void TrustProxyCertificate(IServiceCollection services)
+    {
+        string? thumbprint = null;
+        bool Trusted(System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Net.Security.SslPolicyErrors errors) =>
+            errors == System.Net.Security.SslPolicyErrors.None
+            || (Proxy is { } proxy && certificate is not null
+                && string.Equals(certificate.GetCertHashString(), thumbprint ??= proxy.CertificateThumbprint, StringComparison.OrdinalIgnoreCase));
+        services.AddHttpClient("SetupTestCall").ConfigurePrimaryHttpMessageHandler((handler, _) =>
+        {
+            switch (handler)
+            {
+                case SocketsHttpHandler sockets:
+                    sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors);
+                    break;
+                case HttpClientHandler client:
+                    client.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors);
+                    break;
+            }
         });
     }
 

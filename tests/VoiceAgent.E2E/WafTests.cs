@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -113,22 +111,8 @@ public sealed class WafAttackCorpusTests : WafTest
 
         head.Append("Connection: close\r\n\r\n");
 
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, Waf.Port);
-        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-        });
-        await tls.WriteAsync(Encoding.UTF8.GetBytes(head.ToString()).Concat(body).ToArray());
-        await tls.FlushAsync();
-        using var response = new MemoryStream();
-        await tls.CopyToAsync(response);
-        var text = Encoding.Latin1.GetString(response.ToArray());
-        var lines = text[..Math.Max(0, text.IndexOf("\r\n\r\n", StringComparison.Ordinal))].Split("\r\n");
-        var status = lines.Length > 0 && lines[0].Split(' ') is [_, var code, ..] && int.TryParse(code, out var s) ? s : 0;
-        var requestId = lines.Skip(1).Where(l => l.StartsWith("X-Request-Id:", StringComparison.OrdinalIgnoreCase))
+        var (status, responseHead) = await Waf.SendRawAsync([.. Encoding.UTF8.GetBytes(head.ToString()), .. body]);
+        var requestId = responseHead.Split("\r\n").Skip(1).Where(l => l.StartsWith("X-Request-Id:", StringComparison.OrdinalIgnoreCase))
             .Select(l => l["X-Request-Id:".Length..].Trim()).FirstOrDefault();
         return (status, requestId);
     }

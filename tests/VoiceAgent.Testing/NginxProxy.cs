@@ -39,6 +39,10 @@ public sealed class NginxProxy : IAsyncDisposable
     /// <summary>The run folder: nginx.conf, modsecurity.conf, tls/, logs/.</summary>
     public string Directory { get; }
 
+    /// <summary>The SHA-1 thumbprint of the proxy's (self-signed) certificate.</summary>
+    public string CertificateThumbprint =>
+        System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(Directory, "tls", "proxy.crt")).Thumbprint;
+
     public string AuditLogPath => Path.Combine(Directory, "logs", "modsec_audit.log");
 
     /// <summary>A free TCP port on 127.0.0.1 (to know the proxy's URL before the app starts, e.g. for its public base URL).</summary>
@@ -123,6 +127,33 @@ public sealed class NginxProxy : IAsyncDisposable
         client.DefaultRequestHeaders.UserAgent.ParseAdd("VoiceAgent-Tests/1.0");
         client.DefaultRequestHeaders.Accept.ParseAdd("*/*");
         return client;
+    }
+
+    /// <summary>
+    /// Sends bytes exactly as given (no client library normalises or refuses them) over one TLS connection and reads
+    /// until nginx closes it; returns the status (0 when the answer has no status line, e.g. to HTTP/0.9) and the
+    /// response head.
+    /// </summary>
+    public async Task<(int Status, string Head)> SendRawAsync(byte[] request)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, Port);
+        await using var tls = new System.Net.Security.SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        await tls.WriteAsync(request);
+        await tls.FlushAsync();
+        using var response = new MemoryStream();
+        await tls.CopyToAsync(response);
+        var text = System.Text.Encoding.Latin1.GetString(response.ToArray());
+        var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var head = end < 0 ? "" : text[..end];
+        var status = head.StartsWith("HTTP/", StringComparison.Ordinal) && head.Split(' ') is [_, var code, ..]
+                     && int.TryParse(code, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+        return (status, head);
     }
 
     /// <summary>The ModSecurity audit log: one JSON object per refused request.</summary>
@@ -250,20 +281,5 @@ public sealed class NginxProxy : IAsyncDisposable
         return null;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-        }
-        finally
-        {
-            process.Dispose();
-            FixtureDirectory.Remove(Directory);
-        }
-    }
+    public ValueTask DisposeAsync() => FixtureDirectory.StopAsync(process, Directory);
 }
