@@ -17,6 +17,34 @@ ensure_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Installs the edge proxy's Debian packages (nginx, ModSecurity v3 module, OWASP CRS) without starting the system nginx:
+# Debian's nginx package would start and enable nginx on port 80; a policy-rc.d that refuses every service start is in
+# place for the install only (an existing one, e.g. Docker's, is kept), and a system nginx this install started anyway
+# is stopped and disabled.
+# The proxy always runs as a private instance (deploy/proxy/start.sh), never as the system service.
+ensure_proxy_packages() {
+  local pkgs=(nginx libnginx-mod-http-modsecurity modsecurity-crs) missing=() pkg policy=/usr/sbin/policy-rc.d added=0
+  for pkg in "${pkgs[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added=1
+  fi
+  local status=0
+  ensure_packages "${missing[@]}" || status=$?
+  [ "$added" -eq 1 ] && rm -f "$policy"
+  if [ "$status" -eq 0 ] && [[ " ${missing[*]} " == *" nginx "* ]] && [ -s /run/nginx.pid ]; then
+    # This install started the system nginx anyway (a policy-rc.d that allows starts): it must not hold port 80.
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
+      systemctl disable --now nginx >/dev/null 2>&1 || true
+    else
+      /usr/sbin/nginx -s quit >/dev/null 2>&1 || true
+    fi
+  fi
+  return $status
+}
+
 # The PostgreSQL server binaries (initdb, pg_ctl, postgres) of the newest installed major version.
 pg_bindir() {
   if [ -n "${VOICEAGENT_PG_BIN:-}" ]; then echo "$VOICEAGENT_PG_BIN"; return; fi

@@ -2,7 +2,8 @@
 # Builds the solution and runs every test project, one after another (the machine has 2 cores).
 # On a clean machine (as root) it installs what the tests need: PostgreSQL server binaries (each test run starts its
 # own private cluster), Debian's Chromium for the browser tests, Radicale for the CalDAV tests (each starts its own on a
-# free port), Node.js/npm for the front-end build.
+# free port), nginx with ModSecurity and the OWASP CRS (the browser tests run through the edge proxy, deploy/proxy),
+# Node.js/npm for the front-end build.
 # Then runs every benchmark's smoke mode (seconds) and fails if a test fixture left a process or a folder behind.
 # Ends with the runners' summaries and one closing line "Total: N passed, N failed, N skipped".
 set -euo pipefail
@@ -11,6 +12,7 @@ cd "$ROOT"
 source deploy/local/lib.sh
 
 ensure_packages postgresql chromium fonts-liberation ca-certificates espeak-ng radicale redis-server
+ensure_proxy_packages
 command -v npm >/dev/null || ensure_packages nodejs npm
 pg_bindir >/dev/null
 

@@ -10,6 +10,9 @@ namespace VoiceAgent.E2E;
 /// <summary>
 /// One browser test: an empty database with the super-admin, the real app on a Kestrel port on 127.0.0.1 and Debian's
 /// Chromium (Playwright never downloads a browser). Any console error, page error or JavaScript dialog fails the test.
+/// When nginx with ModSecurity is installed (always in CI: deploy/local/test.sh installs it), the browser talks to the
+/// app through the production edge proxy (<see cref="NginxProxy"/>: TLS, OWASP CRS in blocking mode, WebSockets), so
+/// every browser test also shows the WAF lets the portal's own traffic through. VOICEAGENT_E2E_PROXY=0 skips it.
 /// </summary>
 public abstract class PortalTest : IAsyncLifetime
 {
@@ -36,8 +39,19 @@ public abstract class PortalTest : IAsyncLifetime
 
     protected VoiceAgentFactory Factory { get; private set; } = null!;
 
-    /// <summary>The app's root, e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
+    /// <summary>What the browser opens, e.g. https://127.0.0.1:41235 through the proxy or http://127.0.0.1:41234 without
+    /// (no trailing slash).</summary>
     protected string BaseUrl { get; private set; } = "";
+
+    /// <summary>The app's own Kestrel address (no trailing slash), bypassing the proxy.</summary>
+    protected string AppUrl { get; private set; } = "";
+
+    /// <summary>The edge proxy in front of the app, or null when nginx with ModSecurity is not installed.</summary>
+    protected NginxProxy? Proxy { get; private set; }
+
+    /// <summary>True when the browser tests run through the proxy.</summary>
+    protected static bool UseProxy =>
+        NginxProxy.IsInstalled && Environment.GetEnvironmentVariable("VOICEAGENT_E2E_PROXY") != "0";
 
     /// <summary>Screenshots go to the build output (bin/…/screenshots), never into the source tree.</summary>
     protected static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -49,13 +63,23 @@ public abstract class PortalTest : IAsyncLifetime
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
 
-        Factory = new VoiceAgentFactory(Database) { Settings = await AppSettingsAsync(), Time = AppClock, Logs = AppLogs };
+        var settings = await AppSettingsAsync();
+        // The app trusts X-Forwarded-For/-Proto from the proxy on the loopback (ASP.NET's forwarded headers).
+        settings.TryAdd("ForwardedHeaders:KnownProxies:0", "127.0.0.1");
+        Factory = new VoiceAgentFactory(Database) { Settings = settings, Time = AppClock, Logs = AppLogs, TestServices = TrustProxyCertificate };
         // Port 0 on the IPv4 loopback: Kestrel picks a free port itself, so there is no race with other processes.
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
         var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        BaseUrl = addresses?.SingleOrDefault()?.TrimEnd('/')
-                  ?? throw new InvalidOperationException("Kestrel reported no listening address.");
+        AppUrl = addresses?.SingleOrDefault()?.TrimEnd('/')
+                 ?? throw new InvalidOperationException("Kestrel reported no listening address.");
+        BaseUrl = AppUrl;
+        if (UseProxy || RequiresProxy)
+        {
+            Proxy = await NginxProxy.StartAsync([new Uri(AppUrl).Authority], ProxyPort);
+            BaseUrl = Proxy.BaseUrl.AbsoluteUri.TrimEnd('/');
+        }
+
         await Factory.CreateSuperAdminAsync();
 
         playwright = await Playwright.CreateAsync();
@@ -67,9 +91,44 @@ public abstract class PortalTest : IAsyncLifetime
         });
     }
 
+    // The setup wizard's test call posts the webhooks to the app "as the browser reached it", i.e. through the proxy; in
+    // production its certificate is a real one, here the app's client trusts the test proxy's self-signed one (only it).
+    private void TrustProxyCertificate(IServiceCollection services)
+    {
+        string? thumbprint = null;
+        bool Trusted(System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Net.Security.SslPolicyErrors errors) =>
+            errors == System.Net.Security.SslPolicyErrors.None
+            || (Proxy is { } proxy && certificate is not null
+                && string.Equals(certificate.GetCertHashString(), thumbprint ??= proxy.CertificateThumbprint, StringComparison.OrdinalIgnoreCase));
+        services.AddHttpClient("SetupTestCall").ConfigurePrimaryHttpMessageHandler((handler, _) =>
+        {
+            switch (handler)
+            {
+                case SocketsHttpHandler sockets:
+                    sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors);
+                    break;
+                case HttpClientHandler client:
+                    client.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors);
+                    break;
+            }
+        });
+    }
+
     /// <summary>Chromium's command line. A test class may add switches for its own browser (e.g. a fake microphone) —
     /// <c>[.. base.BrowserArgs, "--…"]</c> — without changing every other test.</summary>
     protected virtual IEnumerable<string> BrowserArgs => ChromiumArgs;
+
+    /// <summary>Every request the WAF refused during the test fails it, with the rule ids (the portal's own traffic must
+    /// pass); the WAF's own tests send attacks on purpose.</summary>
+    protected virtual bool WafRefusalsAreProblems => true;
+
+    /// <summary>A test class about the proxy itself runs through it even when VOICEAGENT_E2E_PROXY=0 (and fails clearly
+    /// when nginx with ModSecurity is not installed).</summary>
+    protected virtual bool RequiresProxy => false;
+
+    /// <summary>The proxy's port when a test must know it before the app starts (e.g. for Telephony:PublicBaseUrl); null
+    /// picks a free one.</summary>
+    protected virtual int? ProxyPort => null;
 
     /// <summary>The app's clock when a test needs a fixed date (e.g. dashboards); null is the system clock.</summary>
     protected virtual TimeProvider? AppClock => null;
@@ -94,6 +153,19 @@ public abstract class PortalTest : IAsyncLifetime
         }
         finally
         {
+            if (Proxy is not null)
+            {
+                if (WafRefusalsAreProblems)
+                {
+                    foreach (var refusal in Proxy.Refusals())
+                    {
+                        Report("refused by the WAF (add a narrow exclusion to deploy/proxy/rules/voiceagent-exclusions.conf, or fix the app): " + refusal);
+                    }
+                }
+
+                await Proxy.DisposeAsync();
+            }
+
             if (Factory is not null)
             {
                 await Factory.DisposeAsync();
@@ -109,6 +181,8 @@ public abstract class PortalTest : IAsyncLifetime
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
+            // The proxy's certificate is self-signed.
+            IgnoreHTTPSErrors = true,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             IsMobile = mobile,
             HasTouch = mobile,

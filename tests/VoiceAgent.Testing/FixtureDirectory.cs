@@ -61,6 +61,24 @@ public static class FixtureDirectory
         }
     }
 
+    /// <summary>Stops a fixture's process (with its children) and removes its folder: what a fixture's Dispose does.</summary>
+    public static async ValueTask StopAsync(Process process, string directory)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            process.Dispose();
+            Remove(directory);
+        }
+    }
+
     /// <summary>Cleans up folders whose test process is gone (killed before its watchdog could run, or a machine restart).</summary>
     public static void ReapLeftovers()
     {

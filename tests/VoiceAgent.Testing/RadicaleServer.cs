@@ -128,20 +128,5 @@ public sealed class RadicaleServer : IAsyncDisposable
         return http;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-        }
-        finally
-        {
-            process.Dispose();
-            FixtureDirectory.Remove(directory);
-        }
-    }
+    public ValueTask DisposeAsync() => FixtureDirectory.StopAsync(process, directory);
 }

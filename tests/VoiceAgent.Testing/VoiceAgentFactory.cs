@@ -47,6 +47,9 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
     /// <summary>Extra configuration for this host (e.g. provider base URLs pointing at fakes).</summary>
     public Dictionary<string, string?> Settings { get; init; } = [];
 
+    /// <summary>Test-only service changes (e.g. the app's loopback HTTP client trusting a test proxy's certificate).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
@@ -73,6 +76,11 @@ public sealed class VoiceAgentFactory(PostgresServer database, string environmen
         if (Time is { } time)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(time));
+        }
+
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureTestServices(testServices);
         }
 
         if (Logs is { } logs)
