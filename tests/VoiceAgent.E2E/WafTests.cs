@@ -139,7 +139,7 @@ public sealed class WafLegitimateTrafficTests : WafTest
     private async Task<HttpClient> LoginAsync(string email, string password)
     {
         var client = Waf.Client();
-        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password, twoFactorCode = Factory.CurrentCode(email) });
         AssertPassed(response, "login");
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();

@@ -72,7 +72,7 @@ public sealed class ConnectorTestHost : IAsyncDisposable
     public async Task<HttpClient> ClientAsync(string email, string password)
     {
         var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password, twoFactorCode = App.CurrentCode(email) });
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
