@@ -70,6 +70,10 @@ public sealed class DraftAutosave(
         Set(SaveState.Saved);
     }
 
+    /// <summary>The definition the designer opened with is stored: it is the baseline. Unlike <see cref="Reset"/>, a change
+    /// already reported (made while the canvas was still starting) stays pending and is saved.</summary>
+    public void Loaded(string? savedJson) => lastSaved = savedJson;
+
     /// <summary>Saves now; true when the canvas is saved.</summary>
     public async Task<bool> FlushAsync()
     {

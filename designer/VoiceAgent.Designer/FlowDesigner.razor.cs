@@ -281,7 +281,8 @@ public sealed partial class FlowDesigner
             self = DotNetObjectReference.Create(this);
             canvas = await module.InvokeAsync<IJSObjectReference>("mount", root, self,
                 new { definition = initialDefinition, descriptors, language = Language, errors = problems.Errors });
-            autosave!.Reset(await ReadDefinitionAsync());
+            // The baseline is the canvas as mounted: an edit made before this line runs (a fast paste) stays unsaved.
+            autosave!.Loaded(await ReadDefinitionAsync("mounted"));
             ready = true;
             StateHasChanged();
         }
@@ -300,14 +301,16 @@ public sealed partial class FlowDesigner
         }
     }
 
-    private async Task<string?> ReadDefinitionAsync()
+    private Task<string?> ReadDefinitionAsync() => ReadDefinitionAsync("definition");
+
+    private async Task<string?> ReadDefinitionAsync(string method)
     {
         if (canvas is null)
         {
             return null;
         }
 
-        await using var data = await canvas.InvokeAsync<IJSStreamReference>("definition");
+        await using var data = await canvas.InvokeAsync<IJSStreamReference>(method);
         await using var stream = await data.OpenReadStreamAsync(MaxDefinitionBytes);
         using var reader = new StreamReader(stream);
         return await reader.ReadToEndAsync();

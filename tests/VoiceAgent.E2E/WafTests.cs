@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using VoiceAgent.Testing;
 
@@ -192,6 +193,60 @@ public sealed class WafLegitimateTrafficTests : WafTest
         var speak = version.GetProperty("definition").GetProperty("nodes").EnumerateArray()
             .Single(n => n.GetProperty("id").GetString() == "hello").GetProperty("inputs").GetProperty("text").GetString();
         Assert.Equal(text + " <b>neu</b>", speak);
+    }
+
+    /// <summary>Every API read the app maps (GET, from its endpoint table, so new ones are covered without listing them)
+    /// passes the proxy for the role that uses it: the tenant's under /api, the super-admin's (paranoia level 2) under
+    /// /api/admin. Route values are the tenant's real ids where the name says so; the answer may be 404, never the WAF's.</summary>
+    [Fact]
+    public async Task Every_API_read_passes_for_the_tenant_and_the_super_admin()
+    {
+        var (tenantId, tenant) = await TenantAsync("lesen@baeckerei.de");
+        using var client = tenant;
+        using var admin = await LoginAsync(VoiceAgentFactory.AdminEmail, VoiceAgentFactory.AdminPassword);
+        var created = await tenant.PostAsJsonAsync("/api/flows", new { name = "Lesen", definition = Definition("Hallo {{ caller.number }}") });
+        var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var reads = Factory.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => e.RoutePattern)
+            .Where(p => p.RawText?.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) == true)
+            .ToList();
+        Assert.True(reads.Count >= 30, $"Only {reads.Count} API reads found.");
+
+        foreach (var pattern in reads)
+        {
+            var path = "/" + string.Join("/", pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+            {
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternSeparatorPart separator => separator.Content,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => RouteValue(parameter, tenantId, flowId),
+                _ => "",
+            }))));
+            var reader = path.StartsWith("/api/admin", StringComparison.Ordinal) ? admin : tenant;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var response = await reader.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            AssertPassed(response, $"GET {path} ({pattern.RawText})");
+        }
+    }
+
+    private static string RouteValue(Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter, Guid tenantId, Guid flowId)
+    {
+        var name = parameter.Name.ToLowerInvariant();
+        if (parameter.ParameterPolicies.Any(p => p.Content is "int" or "long"))
+        {
+            return "1";
+        }
+
+        return name switch
+        {
+            "tenantid" => tenantId.ToString(),
+            "flowid" or "id" => flowId.ToString(),
+            _ when name.EndsWith("id", StringComparison.Ordinal) => Guid.NewGuid().ToString(),
+            "version" => "1",
+            _ => "beispiel",
+        };
     }
 
     [Fact]

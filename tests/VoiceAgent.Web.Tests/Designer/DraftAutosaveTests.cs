@@ -43,6 +43,25 @@ public sealed class DraftAutosaveTests
     }
 
     [Fact]
+    public void An_edit_made_while_the_canvas_was_starting_is_saved_although_the_baseline_arrives_later()
+    {
+        var autosave = new DraftAutosave(time, work => work(), () => Task.FromResult<string?>(canvas), json =>
+        {
+            saved.Add(json);
+            return Task.FromResult(SaveAttempt.Stored);
+        }, (state, _) => states.Add(state));
+        var mounted = canvas;
+        canvas = "{\"v\":2}";
+        autosave.Changed();
+        autosave.Loaded(mounted);
+        Assert.Equal(SaveState.Dirty, autosave.State);
+
+        time.Advance(DraftAutosave.Wait);
+        Assert.Equal(["{\"v\":2}"], saved);
+        Assert.Equal(SaveState.Saved, autosave.State);
+    }
+
+    [Fact]
     public async Task Nothing_is_stored_when_the_canvas_is_what_was_saved_last()
     {
         var autosave = Create();

@@ -263,6 +263,8 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
   const initial = parseDefinition(init.definition);
   load(initial);
   marks.setErrors(init.errors);
+  /** The canvas as loaded, before any edit: the autosave's baseline (an edit may come before .NET asks for it). */
+  const mountedDefinition = encoder.encode(JSON.stringify(read()));
   performance.mark("va-designer-loaded");
 
   function addNode(node: FlowNode): Node {
@@ -472,6 +474,10 @@ export function mount(root: HTMLElement, dotnet: DotNet, init: CanvasInit) {
     /** The canvas as a flow definition (UTF-8 JSON; .NET reads it as a stream — interop messages are capped). */
     definition(): Uint8Array {
       return encoder.encode(JSON.stringify(read()));
+    },
+    /** The canvas as it was right after mounting (same form as definition()). */
+    mounted(): Uint8Array {
+      return mountedDefinition;
     },
     /** Opens another definition; `undoable` (an import): one undo step that brings the old canvas back. */
     load(definitionText: string, undoable: boolean, errors: ValidationError[]) {
