@@ -19,10 +19,17 @@ public sealed class FlowPortsFactory(VoiceAgentDb db, TimeProvider time, IWebhoo
         var zone = BusinessTime.ZoneOrDefault(zoneId);
         var model = await models.ForAsync(zone, c => prompts.RenderAsync(tenantId, c), ct);
         var rules = new NluUnderstanding(zone, time);
+        var calendar = await calendars.ForTenantAsync(tenantId, ct);
+        if (channel is TextChannel { Live: { } live })
+        {
+            // A realtime call hears a filler while a slow calendar answers.
+            calendar = new FillerCalendarGateway(calendar, live, time);
+        }
+
         return new FlowServices()
             .Add(channel)
             .Add(messages)
-            .Add(await calendars.ForTenantAsync(tenantId, ct))
+            .Add(calendar)
             // With a language model configured, Listen asks it (with the tenant's prompt) what the rules did not understand.
             .Add<ILanguageUnderstanding>(model is RuleBasedConversationModel ? rules : new ModelAssistedUnderstanding(rules, model))
             .Add<ITransferTargets>(new TenantTransferTargets(db, tenantId, time))

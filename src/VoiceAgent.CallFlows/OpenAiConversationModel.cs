@@ -13,8 +13,10 @@ namespace VoiceAgent.CallFlows;
 
 /// <summary>One dialog turn with an OpenAI chat model: the assistant text is the reply, a <c>set_intent</c> tool call
 /// the intent. Whatever goes wrong within <see cref="OpenAiOptions.Timeout"/> (rate limit, 5xx, timeout, unreadable
-/// response) is logged and answered by the fallback model, so the caller never hears silence.</summary>
-public sealed class OpenAiConversationModel : IConversationModel
+/// response) is logged and answered by the fallback model, so the caller never hears silence. Streaming
+/// (<see cref="StreamAsync"/>) hands each phrase on as it completes (<see cref="PhraseSplitter"/>); there the timeout
+/// bounds the wait for each next piece of the stream, not the whole answer.</summary>
+public sealed class OpenAiConversationModel : IStreamingConversationModel
 {
     public const string SetIntentTool = "set_intent";
 
@@ -85,6 +87,101 @@ public sealed class OpenAiConversationModel : IConversationModel
         }
 
         return new ConversationReply(text, RuleBasedConversationModel.Allowed(request.Intents, intent));
+    }
+
+    public async ValueTask<ConversationReply> StreamAsync(ConversationRequest request, Func<string, ValueTask> speak, CancellationToken interrupted,
+        CancellationToken cancellationToken)
+    {
+        using var budget = new CancellationTokenSource(timeout, time);
+        using var turn = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token, interrupted);
+        var splitter = new PhraseSplitter();
+        var spoken = new StringBuilder();
+        var calls = new SortedDictionary<int, (string? Name, StringBuilder Arguments)>();
+        var finished = false;
+        async ValueTask SayAsync(string phrase)
+        {
+            spoken.Append(spoken.Length == 0 ? "" : " ").Append(phrase);
+            await speak(phrase);
+        }
+
+        try
+        {
+            await foreach (var update in client.CompleteChatStreamingAsync(Messages(request), Options(request.Intents), turn.Token))
+            {
+                budget.CancelAfter(timeout);
+                finished |= update.FinishReason is not null;
+                foreach (var part in update.ContentUpdate)
+                {
+                    if (part.Kind == ChatMessageContentPartKind.Text)
+                    {
+                        foreach (var phrase in splitter.Push(part.Text))
+                        {
+                            await SayAsync(phrase);
+                        }
+                    }
+                }
+
+                foreach (var call in update.ToolCallUpdates)
+                {
+                    var entry = calls.TryGetValue(call.Index, out var known) ? known : (null, new StringBuilder());
+                    entry.Name ??= call.FunctionName;
+                    entry.Arguments.Append(call.FunctionArgumentsUpdate?.ToString());
+                    calls[call.Index] = entry;
+                }
+            }
+
+            if (splitter.Flush() is { } rest)
+            {
+                await SayAsync(rest);
+            }
+
+            if (!finished)
+            {
+                // The connection ended without a finish reason: the answer is cut off, its tool call likely missing.
+                logger.LogWarning("OpenAI chat stream ({KeyHint}) broke off before the answer was finished; keeping what was said, intent from the fallback model",
+                    keyHint);
+                return await PartialAsync(request, spoken, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The caller spoke over the answer: the rest is not said; the flow goes on with what was.
+            return await PartialAsync(request, spoken, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is OperationCanceledException or ClientResultException
+            or JsonException or InvalidOperationException or FormatException or KeyNotFoundException or IOException)
+        {
+            var reason = ex switch
+            {
+                OperationCanceledException => $"gave no next part within {timeout.TotalMilliseconds} ms",
+                ClientResultException http => $"failed with HTTP status {http.Status}: {OpenAiCalls.OneLine(http.Message)}",
+                _ => $"sent an unreadable stream ({ex.GetType().Name})",
+            };
+            logger.LogWarning("OpenAI chat stream ({KeyHint}) {Reason}; {Rest}", keyHint, reason,
+                spoken.Length == 0 ? "answering with the fallback model" : "keeping what was said, intent from the fallback model");
+            if (spoken.Length > 0)
+            {
+                return await PartialAsync(request, spoken, cancellationToken);
+            }
+
+            var reply = await fallback.AskAsync(request, cancellationToken);
+            if (!string.IsNullOrWhiteSpace(reply.Text))
+            {
+                await speak(reply.Text);
+            }
+
+            return reply;
+        }
+
+        var intent = calls.Values.Where(c => c.Name == SetIntentTool).Select(c => IntentOf(c.Arguments.ToString())).FirstOrDefault()
+            ?? (await fallback.AskAsync(request, cancellationToken)).Intent;
+        return new ConversationReply(spoken.Length == 0 ? null : spoken.ToString(), RuleBasedConversationModel.Allowed(request.Intents, intent));
+    }
+
+    private async ValueTask<ConversationReply> PartialAsync(ConversationRequest request, StringBuilder spoken, CancellationToken cancellationToken)
+    {
+        var intent = (await fallback.AskAsync(request, cancellationToken)).Intent;
+        return new ConversationReply(spoken.Length == 0 ? null : spoken.ToString(), RuleBasedConversationModel.Allowed(request.Intents, intent));
     }
 
     private static List<ChatMessage> Messages(ConversationRequest request)
@@ -166,16 +263,16 @@ public sealed class OpenAiConversationModel : IConversationModel
     private string? ToolIntent(ChatCompletion completion)
     {
         var call = completion.ToolCalls.FirstOrDefault(c => c.Kind == ChatToolCallKind.Function && c.FunctionName == SetIntentTool);
-        if (call is null)
-        {
-            return null;
-        }
+        return call is null ? null : IntentOf(call.FunctionArguments.ToString());
+    }
 
+    private string? IntentOf(string arguments)
+    {
         try
         {
-            using var arguments = JsonDocument.Parse(call.FunctionArguments);
-            if (arguments.RootElement.ValueKind == JsonValueKind.Object
-                && arguments.RootElement.TryGetProperty("intent", out var intent)
+            using var parsed = JsonDocument.Parse(arguments);
+            if (parsed.RootElement.ValueKind == JsonValueKind.Object
+                && parsed.RootElement.TryGetProperty("intent", out var intent)
                 && intent.ValueKind == JsonValueKind.String)
             {
                 return intent.GetString();

@@ -13,8 +13,14 @@ namespace VoiceAgent.Telephony;
 /// <summary>
 /// One realtime call on a Media Streams WebSocket (Twilio, or sipgate through its stream bridge). The receive loop only
 /// does cheap work per 20 ms frame — voice activity detection and barge-in (a <c>clear</c> as soon as the caller speaks
-/// over the agent) — and hands finished utterances to a processing loop that runs STT → flow turn → TTS. Waiting for
-/// the caller never blocks a thread; every turn is stored, like in gather mode.
+/// over the agent) and the end of the caller's turn — and hands finished utterances to a processing loop that runs STT →
+/// flow turn → TTS, streaming: what the flow says is synthesized while the flow (and a streaming model) still runs, and
+/// synthesized audio leaves as frames piece by piece. End of turn is adaptive: at a short pause
+/// (<see cref="VoiceActivityOptions.PauseSilence"/>) what was said so far is transcribed; when it sounds finished
+/// (<see cref="UtteranceCompleteness"/>) the turn ends there, otherwise at the long window
+/// (<see cref="VoiceActivityOptions.TrailingSilence"/>) with that transcript. Barge-in cancels everything in flight for the
+/// turn — model stream, synthesis, queued frames — and no frame of the old answer is sent after the <c>clear</c>.
+/// Waiting for the caller never blocks a thread; every turn is stored, like in gather mode.
 /// Limits (<see cref="TelephonyOptions"/>): <c>start</c> within <see cref="TelephonyOptions.StreamStartTimeout"/>, media at
 /// least every <see cref="TelephonyOptions.StreamIdleTimeout"/>, else the stream is closed with a policy violation; messages
 /// up to <see cref="TelephonyOptions.MaxStreamMessageBytes"/> (larger: closed, message too big); caller turns queued up to
@@ -49,13 +55,18 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     private readonly HashSet<string> pendingMarks = [];
     private readonly List<int> bargeIns = [];
     private readonly object state = new();
+    /// <summary>Guards the caller's audio (detector, utterance, pre-roll, pause transcript): the receive loop and a pause's
+    /// finished transcription both decide on it.</summary>
+    private readonly Lock frames = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    /// <summary>Held while a frame, mark or clear is sent: a barge-in's clear never overtakes a frame of the old answer.</summary>
+    private readonly SemaphoreSlim sendGate = new(1, 1);
 
     private string? streamSid;
     private string? callSid;
     private Guid tenantId;
     private Guid callId;
-    private CancellationTokenSource? speaking;
+    private TurnSpeech? speaking;
     private TimeSpan? listenDeadline;
     private int listenSeconds = 6;
     private bool listening;
@@ -64,11 +75,19 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     private ISpeechToText? stt;
     private ITextToSpeech? tts;
 
+    /// <summary>The transcript of the utterance up to the current pause (started at the pause), and its audio.</summary>
+    private Task<string?>? guess;
+    private CancellationTokenSource? guessing;
+    private short[]? guessPcm;
+    private TimeSpan guessSpeechEnd;
+
     private abstract record Work;
 
     private sealed record Begin(CallTurn Turn) : Work;
 
-    private sealed record Utterance(short[] Pcm, TimeSpan EndedAt) : Work;
+    /// <param name="EndedAt">When the caller's speech ended (the last speech frame), the start of the mouth-to-ear time.</param>
+    /// <param name="Transcript">Already being transcribed (started at a pause), else null.</param>
+    private sealed record Utterance(short[] Pcm, TimeSpan EndedAt, Task<string?>? Transcript = null) : Work;
 
     private sealed record Said(string Text) : Work;
 
@@ -231,53 +250,161 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
 
     private async Task OnFrameAsync(byte[] frame, CancellationToken ct)
     {
-        var detected = vad.Process(frame);
-        if (detected is VoiceActivityEvent.SpeechStarted)
+        var reaction = Stopwatch.StartNew();
+        TurnSpeech? interrupted = null;
+        lock (frames)
         {
-            var reaction = Stopwatch.StartNew();
-            CancellationTokenSource? interrupted;
-            lock (state)
+            var detected = vad.Process(frame);
+            if (detected is VoiceActivityEvent.SpeechStarted)
             {
-                interrupted = speaking;
-                speaking = null;
-                pendingMarks.Clear();
-                listenDeadline = null;
-            }
-
-            if (interrupted is not null)
-            {
-                // Barge-in: stop playback at Twilio first, then the rest of the utterance here.
-                await SendAsync(new OutboundMediaStreamMessage.Clear(streamSid!), ct);
-                interrupted.Cancel();
                 lock (state)
                 {
-                    bargeIns.Add((int)reaction.ElapsedMilliseconds);
+                    interrupted = speaking;
+                    speaking = null;
+                    pendingMarks.Clear();
+                    listenDeadline = null;
+                }
+
+                DropGuess();
+                utterance.Clear();
+                utterance.AddRange(preRoll);
+                preRoll.Clear();
+            }
+
+            if (vad.InUtterance || detected is VoiceActivityEvent.SpeechEnded)
+            {
+                utterance.Add(frame);
+            }
+            else
+            {
+                preRoll.Enqueue(frame);
+                if (preRoll.Count > PreRollFrames)
+                {
+                    preRoll.Dequeue();
                 }
             }
 
-            utterance.Clear();
-            utterance.AddRange(preRoll);
-            preRoll.Clear();
-        }
-
-        if (vad.InUtterance || detected is VoiceActivityEvent.SpeechEnded)
-        {
-            utterance.Add(frame);
-        }
-        else
-        {
-            preRoll.Enqueue(frame);
-            if (preRoll.Count > PreRollFrames)
+            if (detected is VoiceActivityEvent.SpeechPaused paused)
             {
-                preRoll.Dequeue();
+                // The short window: transcribe what was said so far while listening on (see DecideAtPause).
+                GuessAt(paused.FrameIndex - paused.LastSpeechFrameIndex);
+            }
+            else if (guess is not null && vad.InUtterance && !vad.InPause)
+            {
+                DropGuess(); // the caller went on speaking
+            }
+
+            if (detected is VoiceActivityEvent.SpeechEnded ended)
+            {
+                EndUtterance(ended.FrameIndex - ended.LastSpeechFrameIndex);
+            }
+            else if (utterance.Count >= MaxUtteranceFrames)
+            {
+                EndUtterance(0);
             }
         }
 
-        if (detected is VoiceActivityEvent.SpeechEnded || utterance.Count >= MaxUtteranceFrames)
+        if (interrupted is null)
         {
-            var pcm = MuLaw.Decode(utterance.SelectMany(f => f).ToArray());
-            utterance.Clear();
-            Enqueue(new Utterance(pcm, clock.Elapsed));
+            return;
+        }
+
+        // Barge-in: everything of the turn stops (model stream, synthesis, frames not yet sent), then playback at Twilio.
+        // The clear waits for a frame being sent right now, so none follows it.
+        await interrupted.Cancellation.CancelAsync();
+        if (interrupted.FramesSent > 0)
+        {
+            await sendGate.WaitAsync(ct);
+            try
+            {
+                await SendAsync(new OutboundMediaStreamMessage.Clear(streamSid!), ct);
+            }
+            finally
+            {
+                sendGate.Release();
+            }
+
+            lock (state)
+            {
+                bargeIns.Add((int)reaction.ElapsedMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>The pause's transcript is there: when it sounds finished and the caller is still silent, the turn ends now
+    /// (the short window); otherwise the long window or more speech decides.</summary>
+    private void DecideAtPause(Task<string?> transcribed)
+    {
+        lock (frames)
+        {
+            if (guess == transcribed && vad.InPause && UtteranceCompleteness.IsComplete(transcribed.Result))
+            {
+                vad.EndUtterance();
+                EndUtterance();
+            }
+        }
+    }
+
+    /// <summary>Starts transcribing the utterance so far; <paramref name="silentFrames"/> have passed since the last speech.</summary>
+    private void GuessAt(long silentFrames)
+    {
+        DropGuess();
+        guessPcm = MuLaw.Decode(utterance.SelectMany(f => f).ToArray());
+        guessSpeechEnd = clock.Elapsed - silentFrames * AudioFrames.FrameDuration;
+        guessing = new CancellationTokenSource();
+        var pcm = guessPcm;
+        var token = guessing.Token;
+        var transcribing = Task.Run(() => TranscribeQuietlyAsync(pcm, token), CancellationToken.None);
+        guess = transcribing;
+        _ = transcribing.ContinueWith(t => DecideAtPause(t), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion,
+            TaskScheduler.Default);
+    }
+
+    private void DropGuess()
+    {
+        guessing?.Cancel();
+        guessing?.Dispose();
+        (guess, guessing, guessPcm) = (null, null, null);
+    }
+
+    /// <summary>The turn ends with the audio and transcript of the last pause (nothing but silence came since).</summary>
+    private void EndUtterance()
+    {
+        var item = new Utterance(guessPcm!, guessSpeechEnd, guess);
+        (guess, guessPcm) = (null, null);
+        guessing?.Dispose();
+        guessing = null;
+        utterance.Clear();
+        Enqueue(item);
+    }
+
+    /// <summary>The turn ends at the long window (or at the utterance's size cap): the pause's transcript when the caller
+    /// said nothing since, else a new one.</summary>
+    private void EndUtterance(long silentFrames)
+    {
+        if (guess is not null && vad.InUtterance is false)
+        {
+            EndUtterance();
+            return;
+        }
+
+        DropGuess();
+        var pcm = MuLaw.Decode(utterance.SelectMany(f => f).ToArray());
+        utterance.Clear();
+        Enqueue(new Utterance(pcm, clock.Elapsed - silentFrames * AudioFrames.FrameDuration));
+    }
+
+    /// <returns>The text, or null when nothing intelligible was said or the engine failed (logged).</returns>
+    private async Task<string?> TranscribeQuietlyAsync(short[] pcm, CancellationToken ct)
+    {
+        try
+        {
+            return await stt!.TranscribeAsync(pcm, ct);
+        }
+        catch (VoiceAgent.Flows.Runtime.PortException ex)
+        {
+            logger.LogWarning("Speech recognition failed for call {CallId}: {Message}", callId, ex.Message);
+            return null;
         }
     }
 
@@ -286,7 +413,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         lock (state)
         {
             pendingMarks.Remove(name);
-            if (pendingMarks.Count == 0 && speaking is not null && speaking.IsCancellationRequested is false && listening)
+            if (pendingMarks.Count == 0 && speaking is not null && speaking.Cancellation.IsCancellationRequested is false && listening)
             {
                 speaking = null;
                 listenDeadline = clock.Elapsed + TimeSpan.FromSeconds(listenSeconds);
@@ -330,7 +457,10 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     {
         CallTurn turn;
         TimeSpan? measureFrom = null;
+        TurnSpeech? speech = null;
+        Task<int?>? speaker = null;
         await using (var scope = scopes.CreateAsyncScope())
+        try
         {
             // The stream token names tenant and call: each turn reads the call by id in the tenant's scope.
             var calls = scope.ServiceProvider.GetRequiredService<TenantCalls>();
@@ -338,33 +468,54 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
             switch (item)
             {
                 case Begin begin:
+                    // The greeting was run when the stream started: its lines are spoken now.
                     turn = begin.Turn;
+                    speech = BeginTurn(ct);
+                    speaker = SpeakAsync(speech, null, ct);
+                    foreach (var line in turn.Lines)
+                    {
+                        await speech.SayAsync(line, ct);
+                    }
+
+                    speech.Complete();
                     break;
                 case Utterance spoken:
                     measureFrom = spoken.EndedAt;
-                    string? text;
-                    try
-                    {
-                        text = await stt!.TranscribeAsync(spoken.Pcm, ct);
-                    }
-                    catch (VoiceAgent.Flows.Runtime.PortException ex)
-                    {
-                        logger.LogWarning("Speech recognition failed for call {CallId}: {Message}", callId, ex.Message);
-                        text = null;
-                    }
+                    speech = BeginTurn(ct);
+                    speaker = SpeakAsync(speech, measureFrom, ct);
+                    var text = spoken.Transcript is { } transcript ? await transcript : await TranscribeQuietlyAsync(spoken.Pcm, ct);
 
                     // Nothing intelligible is a "not understood" turn, not silence.
-                    turn = await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, text ?? "?", ct), ct);
+                    turn = await RunTurnAsync(calls, callerTurn, text ?? "?", speech, ct);
                     break;
                 case Said said:
-                    turn = await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, said.Text, ct), ct);
+                    speech = BeginTurn(ct);
+                    speaker = SpeakAsync(speech, null, ct);
+                    turn = await RunTurnAsync(calls, callerTurn, said.Text, speech, ct);
                     break;
                 default:
                     return true;
             }
         }
+        catch
+        {
+            // The turn failed before its speech was complete: stop the speaker rather than leave it waiting for lines.
+            if (speech is not null)
+            {
+                await speech.Cancellation.CancelAsync();
+                speech.Complete();
+            }
 
-        var latency = await SpeakAsync(turn, measureFrom, ct);
+            throw;
+        }
+
+        if (speech is null || speaker is null)
+        {
+            return true;
+        }
+
+        var latency = await speaker;
+        EndTurn(speech, turn);
         var pending = TakeBargeIns();
         if (latency is not null || pending.Count > 0)
         {
@@ -386,77 +537,196 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         return false;
     }
 
-    /// <returns>Milliseconds from the end of the caller's speech to the first agent frame, when measured.</returns>
-    private async Task<int?> SpeakAsync(CallTurn turn, TimeSpan? measureFrom, CancellationToken ct)
+    /// <summary>Runs the flow's turn with live speech; the speech is complete when the turn is over, however it ends.</summary>
+    private async Task<CallTurn> RunTurnAsync(TenantCalls calls, CallerTurn callerTurn, string text, TurnSpeech speech, CancellationToken ct)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            return await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, text, ct, speech), ct);
+        }
+        finally
+        {
+            speech.Complete();
+        }
+    }
+
+    /// <summary>A new agent turn: from now on the caller speaking is a barge-in that cancels it.</summary>
+    private TurnSpeech BeginTurn(CancellationToken ct)
+    {
+        var speech = new TurnSpeech(CancellationTokenSource.CreateLinkedTokenSource(ct));
         lock (state)
         {
-            speaking = cts;
-            listening = turn.Step == CallStep.Listen;
-            listenSeconds = turn.ListenSeconds ?? 6;
+            speaking = speech;
+            listening = false;
         }
 
-        pacer.Restart();
-        var first = true;
-        int? latency = null;
-        foreach (var line in turn.Lines)
-        {
-            byte[] audio;
-            try
-            {
-                audio = await tts!.SynthesizeMuLawAsync(line, null, cts.Token);
-            }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                return latency; // barge-in while synthesizing
-            }
+        return speech;
+    }
 
-            foreach (var frame in AudioFrames.Split(audio))
+    /// <summary>The turn's speech is sent: listening starts now when nothing is left to play, else at the last mark.</summary>
+    private void EndTurn(TurnSpeech speech, CallTurn turn)
+    {
+        lock (state)
+        {
+            listening = turn.Step == CallStep.Listen;
+            listenSeconds = turn.ListenSeconds ?? 6;
+            if (pendingMarks.Count == 0 && speaking == speech)
             {
-                if (cts.IsCancellationRequested)
+                speaking = null;
+                listenDeadline = listening ? clock.Elapsed + TimeSpan.FromSeconds(listenSeconds) : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Speaks the turn's lines as they come: each line is synthesized as a stream and its audio leaves in 20 ms frames as
+    /// soon as there is enough for one (paced after the lead), with a mark after each line.
+    /// </summary>
+    /// <returns>Milliseconds from the end of the caller's speech to the first agent frame, when measured.</returns>
+    private async Task<int?> SpeakAsync(TurnSpeech speech, TimeSpan? measureFrom, CancellationToken ct)
+    {
+        var cts = speech.Cancellation;
+        await Task.Yield(); // the caller goes on to run the turn
+        pacer.Restart();
+        int? latency = null;
+        var pending = new byte[AudioFrames.FrameBytes];
+        try
+        {
+            await foreach (var line in speech.Lines.ReadAllAsync(cts.Token))
+            {
+                var filled = 0;
+                try
+                {
+                    await foreach (var piece in tts!.StreamMuLawAsync(line, null, cts.Token))
+                    {
+                        for (var offset = 0; offset < piece.Length;)
+                        {
+                            var take = Math.Min(piece.Length - offset, pending.Length - filled);
+                            piece.AsSpan(offset, take).CopyTo(pending.AsSpan(filled));
+                            (offset, filled) = (offset + take, filled + take);
+                            if (filled == pending.Length)
+                            {
+                                if (!await SendFrameAsync(pending, speech, ct))
+                                {
+                                    return latency;
+                                }
+
+                                latency ??= measureFrom is { } from ? (int)(clock.Elapsed - from).TotalMilliseconds : null;
+                                filled = 0;
+                            }
+                        }
+                    }
+                }
+                catch (VoiceAgent.Flows.Runtime.PortException ex)
+                {
+                    // One line the engine could not say: the rest of the turn is still spoken.
+                    logger.LogWarning("Speech synthesis failed for call {CallId}: {Message}", callId, ex.Message);
+                }
+
+                if (filled > 0)
+                {
+                    pending.AsSpan(filled).Fill(MuLaw.Silence);
+                    if (!await SendFrameAsync(pending, speech, ct))
+                    {
+                        return latency;
+                    }
+
+                    latency ??= measureFrom is { } from ? (int)(clock.Elapsed - from).TotalMilliseconds : null;
+                }
+
+                if (!await SendMarkAsync(cts, ct))
                 {
                     return latency;
                 }
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Barge-in while waiting for a line or for synthesis.
+        }
 
-                await SendAsync(new OutboundMediaStreamMessage.Media(streamSid!, frame), ct);
-                if (first && measureFrom is { } from)
-                {
-                    latency = (int)(clock.Elapsed - from).TotalMilliseconds;
-                }
+        return latency;
+    }
 
-                first = false;
-                if (options.PaceAudio)
-                {
-                    await pacer.FrameSentAsync();
-                }
+    /// <returns>False when the turn was interrupted (the frame is not sent).</returns>
+    private async Task<bool> SendFrameAsync(byte[] frame, TurnSpeech turn, CancellationToken ct)
+    {
+        await sendGate.WaitAsync(ct);
+        try
+        {
+            if (turn.Cancellation.IsCancellationRequested)
+            {
+                return false;
             }
 
-            var name = $"m{Interlocked.Increment(ref marks)}";
+            await SendAsync(new OutboundMediaStreamMessage.Media(streamSid!, frame.ToArray()), ct);
+            turn.FramesSent++;
+        }
+        finally
+        {
+            sendGate.Release();
+        }
+
+        if (options.PaceAudio)
+        {
+            await pacer.FrameSentAsync();
+        }
+
+        return true;
+    }
+
+    private async Task<bool> SendMarkAsync(CancellationTokenSource turn, CancellationToken ct)
+    {
+        var name = $"m{Interlocked.Increment(ref marks)}";
+        await sendGate.WaitAsync(ct);
+        try
+        {
             lock (state)
             {
-                if (cts.IsCancellationRequested)
+                if (turn.IsCancellationRequested)
                 {
-                    return latency;
+                    return false;
                 }
 
                 pendingMarks.Add(name);
             }
 
             await SendAsync(new OutboundMediaStreamMessage.Mark(streamSid!, name), ct);
+            return true;
         }
-
-        lock (state)
+        finally
         {
-            if (pendingMarks.Count == 0 && speaking == cts)
+            sendGate.Release();
+        }
+    }
+
+    /// <summary>One agent turn's speech while the flow runs: lines queue up for <see cref="SpeakAsync"/>; a barge-in
+    /// cancels <see cref="Cancellation"/>, after which lines are dropped.</summary>
+    private sealed class TurnSpeech(CancellationTokenSource cancellation) : VoiceAgent.Platform.Ports.ILiveSpeech
+    {
+        private readonly System.Threading.Channels.Channel<string> lines =
+            System.Threading.Channels.Channel.CreateUnbounded<string>(new() { SingleReader = true });
+
+        public CancellationTokenSource Cancellation => cancellation;
+
+        /// <summary>Frames of this turn that went out (only the speaker writes it; a barge-in reads it).</summary>
+        public int FramesSent { get; set; }
+
+        public System.Threading.Channels.ChannelReader<string> Lines => lines.Reader;
+
+        public CancellationToken Interrupted => cancellation.Token;
+
+        public ValueTask SayAsync(string text, CancellationToken cancellationToken)
+        {
+            if (!cancellation.IsCancellationRequested && !string.IsNullOrWhiteSpace(text))
             {
-                // Nothing to play: listening starts now.
-                speaking = null;
-                listenDeadline = listening ? clock.Elapsed + TimeSpan.FromSeconds(listenSeconds) : null;
+                lines.Writer.TryWrite(text);
             }
+
+            return ValueTask.CompletedTask;
         }
 
-        return latency;
+        public void Complete() => lines.Writer.TryComplete();
     }
 
     private async Task WaitForPlaybackAsync(CancellationToken ct)

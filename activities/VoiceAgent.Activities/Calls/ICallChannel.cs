@@ -12,6 +12,10 @@ public interface ICallChannel
     ValueTask TransferAsync(string target, CancellationToken cancellationToken);
 
     ValueTask HangupAsync(CancellationToken cancellationToken);
+
+    /// <summary>Fires when the caller speaks over the agent during this turn (realtime calls): work that only produces
+    /// words for this turn (a streaming model answer) stops. Never fires on channels that speak after the turn.</summary>
+    CancellationToken Interrupted => CancellationToken.None;
 }
 
 public readonly record struct SayOptions(string? Voice = null, bool Interruptible = true);

@@ -25,12 +25,16 @@ public sealed class Ask : Activity
     {
         var transcript = context.Instance.Transcript.TakeLast(20)
             .Select(t => (t.Role == TranscriptRole.Caller ? "user" : "assistant", t.Text)).ToList();
-        var reply = await context.Port<IConversationModel>().AskAsync(new ConversationRequest(SystemPrompt, transcript, Intents), context.CancellationToken);
+        var channel = context.Channel;
+        // Phrase by phrase to the channel (a realtime call speaks the first sentence while the model writes the next);
+        // the transcript gets the reply once, as spoken.
+        var reply = await context.Port<IConversationModel>().StreamOrAskAsync(new ConversationRequest(SystemPrompt, transcript, Intents),
+            phrase => channel.SayAsync(phrase, default, context.CancellationToken), channel.Interrupted, context.CancellationToken);
         context.Set(Variables.Reply, reply.Text);
         context.Set(Variables.Intent, reply.Intent);
         if (!string.IsNullOrWhiteSpace(reply.Text))
         {
-            await context.SayAsync(reply.Text);
+            context.Transcribe(TranscriptRole.Agent, reply.Text);
         }
 
         return Outcome(Intents.Contains(reply.Intent) ? reply.Intent : Outcomes.Unknown);

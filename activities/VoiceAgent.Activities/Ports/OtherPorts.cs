@@ -8,6 +8,39 @@ public interface IConversationModel
     ValueTask<ConversationReply> AskAsync(ConversationRequest request, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A model that streams its answer: each phrase is handed to <paramref name="speak"/> as soon as it is complete, so the
+/// first sentence is already being spoken while the model still writes the rest. When <paramref name="interrupted"/>
+/// fires (the caller spoke over the agent) the model stops reading and returns what was spoken so far with the intent
+/// its fallback finds; the reply's text is always exactly what was handed to <paramref name="speak"/>.
+/// </summary>
+public interface IStreamingConversationModel : IConversationModel
+{
+    ValueTask<ConversationReply> StreamAsync(ConversationRequest request, Func<string, ValueTask> speak, CancellationToken interrupted,
+        CancellationToken cancellationToken);
+}
+
+public static class ConversationModelExtensions
+{
+    /// <summary>Streams where the model can; otherwise asks and speaks the whole reply at once.</summary>
+    public static async ValueTask<ConversationReply> StreamOrAskAsync(this IConversationModel model, ConversationRequest request,
+        Func<string, ValueTask> speak, CancellationToken interrupted, CancellationToken cancellationToken)
+    {
+        if (model is IStreamingConversationModel streaming)
+        {
+            return await streaming.StreamAsync(request, speak, interrupted, cancellationToken);
+        }
+
+        var reply = await model.AskAsync(request, cancellationToken);
+        if (!string.IsNullOrWhiteSpace(reply.Text))
+        {
+            await speak(reply.Text);
+        }
+
+        return reply;
+    }
+}
+
 public sealed record ConversationRequest(string SystemPrompt, IReadOnlyList<(string Role, string Text)> Transcript, IReadOnlyList<string> Intents);
 
 /// <summary>What to say (may be empty) and the detected intent (one of the requested ones, or "unknown").</summary>

@@ -11,4 +11,23 @@ public interface ISpeechToText
 public interface ITextToSpeech
 {
     ValueTask<byte[]> SynthesizeMuLawAsync(string text, string? voice, CancellationToken cancellationToken);
+
+    /// <summary>The same audio as it is synthesized: μ-law pieces, the first as soon as the engine sends sound, so the
+    /// caller hears a sentence begin before it is synthesized to the end. Engines that answer only whole give one piece.</summary>
+    IAsyncEnumerable<byte[]> StreamMuLawAsync(string text, string? voice, CancellationToken cancellationToken) =>
+        SpeechStreams.Whole(this, text, voice, cancellationToken);
+}
+
+public static class SpeechStreams
+{
+    /// <summary>An engine without streaming: the whole audio as one piece.</summary>
+    public static async IAsyncEnumerable<byte[]> Whole(ITextToSpeech engine, string text, string? voice,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var audio = await engine.SynthesizeMuLawAsync(text, voice, cancellationToken);
+        if (audio.Length > 0)
+        {
+            yield return audio;
+        }
+    }
 }

@@ -35,6 +35,9 @@ public sealed class VoiceActivityDetector
 
     public bool InUtterance { get; private set; }
 
+    /// <summary>Within an utterance and silent for at least <see cref="VoiceActivityOptions.PauseSilence"/>.</summary>
+    public bool InPause => InUtterance && silenceRunMs >= options.PauseSilence.TotalMilliseconds;
+
     /// <summary>NaN until the first frame.</summary>
     public double NoiseFloorDbfs { get; private set; } = double.NaN;
 
@@ -58,6 +61,14 @@ public sealed class VoiceActivityDetector
 
         var meanSquare = energy / mulaw.Length / (32768.0 * 32768.0);
         return meanSquare <= 0 ? SilentFrameDbfs : Math.Max(SilentFrameDbfs, 10 * Math.Log10(meanSquare));
+    }
+
+    /// <summary>Ends the current utterance now (the call decided at a pause that the caller has finished).</summary>
+    public void EndUtterance()
+    {
+        InUtterance = false;
+        silenceRunMs = 0;
+        speechRunMs = 0;
     }
 
     /// <summary>Feeds one frame; returns an event when the utterance starts or ends with it. Empty frames are ignored.</summary>
@@ -113,6 +124,7 @@ public sealed class VoiceActivityDetector
             return null;
         }
 
+        var before = silenceRunMs;
         silenceRunMs += durationMs;
         if (silenceRunMs >= options.TrailingSilence.TotalMilliseconds)
         {
@@ -121,7 +133,8 @@ public sealed class VoiceActivityDetector
             return new VoiceActivityEvent.SpeechEnded(index, lastSpeechFrame);
         }
 
-        return null;
+        var pause = options.PauseSilence.TotalMilliseconds;
+        return before < pause && silenceRunMs >= pause ? new VoiceActivityEvent.SpeechPaused(index, lastSpeechFrame) : null;
     }
 
     private void AdaptFloor(double level, bool isSpeech)

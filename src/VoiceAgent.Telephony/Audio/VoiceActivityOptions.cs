@@ -13,8 +13,13 @@ public sealed record VoiceActivityOptions
     /// <summary>Speech must last this long without a gap before the utterance starts (clicks and pops do not).</summary>
     public TimeSpan MinSpeech { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>The utterance ends after this much continuous non-speech.</summary>
-    public TimeSpan TrailingSilence { get; init; } = TimeSpan.FromMilliseconds(700);
+    /// <summary>The utterance ends after this much continuous non-speech at the latest (the long end-of-turn window, for
+    /// a caller who stops mid-sentence: "am Dienstag um …").</summary>
+    public TimeSpan TrailingSilence { get; init; } = TimeSpan.FromMilliseconds(1000);
+
+    /// <summary>After this much non-speech the detector reports a pause (<see cref="VoiceActivityEvent.SpeechPaused"/>):
+    /// the short end-of-turn window — the call may end the utterance there when what was said is complete.</summary>
+    public TimeSpan PauseSilence { get; init; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>The first audio only measures the noise floor; no utterance can start before it has passed.</summary>
     public TimeSpan Calibration { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -31,7 +36,8 @@ public sealed record VoiceActivityOptions
             throw new ArgumentOutOfRangeException(nameof(NoiseMarginDb), NoiseMarginDb, "Between 0 and 60 dB.");
         }
 
-        if (MinSpeech <= TimeSpan.Zero || TrailingSilence <= TimeSpan.Zero || Calibration < TimeSpan.Zero)
+        if (MinSpeech <= TimeSpan.Zero || TrailingSilence <= TimeSpan.Zero || Calibration < TimeSpan.Zero || PauseSilence <= TimeSpan.Zero
+            || PauseSilence > TrailingSilence)
         {
             throw new ArgumentOutOfRangeException(nameof(MinSpeech), "Durations must be positive (calibration may be zero).");
         }

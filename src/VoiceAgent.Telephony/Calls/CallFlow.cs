@@ -18,7 +18,8 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
     /// stimulus the flow waits for. A stimulus it does not wait for (duplicate or out-of-order callback) changes nothing;
     /// the answer is then the current state.
     /// </summary>
-    public async Task<CallTurn> TurnAsync(TenantCall? tenantCall, Stimulus? stimulus, CancellationToken ct)
+    /// <param name="live">On a realtime call: speaks the lines while the flow runs (see <see cref="ILiveSpeech"/>).</param>
+    public async Task<CallTurn> TurnAsync(TenantCall? tenantCall, Stimulus? stimulus, CancellationToken ct, ILiveSpeech? live = null)
     {
         if (tenantCall is not { Call: var call })
         {
@@ -46,7 +47,7 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
             return new CallTurn(CallStep.Hangup, [], CallId: call.Id);
         }
 
-        return await RunAsync(call, session, plan, instance, stimulus, new EmailMessageBox(mails, run.TenantEmail), ct);
+        return await RunAsync(call, session, plan, instance, stimulus, new EmailMessageBox(mails, run.TenantEmail), ct, live);
     }
 
     /// <summary>
@@ -55,10 +56,10 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
     /// (one round trip). Set again after the run, it is saved here only if the runner did not save.
     /// </summary>
     public async Task<CallTurn> RunAsync(Call call, FlowSession session, FlowPlan plan, FlowInstance instance, Stimulus? stimulus, IMessageBox messages,
-        CancellationToken ct)
+        CancellationToken ct, ILiveSpeech? live = null)
     {
         var watch = Stopwatch.StartNew();
-        var channel = new TextChannel();
+        var channel = new TextChannel(live);
         var latenciesBefore = call.TurnLatenciesMs;
         var outcomeBefore = call.Outcome;
         int? latency = null;

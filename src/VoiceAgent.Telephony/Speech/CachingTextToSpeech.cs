@@ -23,4 +23,30 @@ public sealed class CachingTextToSpeech(ITextToSpeech inner, TextToSpeechCache c
             ? inner.SynthesizeMuLawAsync(text, voice, cancellationToken)
             : cache.GetOrSynthesizeAsync(engine, inner, text, voice, cancellationToken);
     }
+
+    /// <summary>Cached audio at once; otherwise the engine's stream, passed on piece by piece and kept when it ran to its end.</summary>
+    public async IAsyncEnumerable<byte[]> StreamMuLawAsync(string text, string? voice,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            yield break;
+        }
+
+        if (cache.Find(engine, voice, text) is { } cached)
+        {
+            yield return cached;
+            yield break;
+        }
+
+        var whole = new List<byte>();
+        await foreach (var piece in inner.StreamMuLawAsync(text, voice, cancellationToken))
+        {
+            whole.AddRange(piece);
+            yield return piece;
+        }
+
+        cache.Store(engine, voice, text, [.. whole]);
+    }
 }

@@ -64,6 +64,45 @@ public sealed class TextToSpeechCache
         return [.. await synthesis.WaitAsync(ct)];
     }
 
+    /// <summary>The cached audio (a copy), or null.</summary>
+    internal byte[]? Find(string engine, string? voice, string text)
+    {
+        lock (gate)
+        {
+            if (!entries.TryGetValue(new Key(engine, voice ?? "", text), out var node))
+            {
+                return null;
+            }
+
+            recency.Remove(node);
+            recency.AddFirst(node);
+            return [.. node.Value.Audio];
+        }
+    }
+
+    /// <summary>Keeps audio synthesized elsewhere (a stream that ran to its end).</summary>
+    internal void Store(string engine, string? voice, string text, byte[] audio)
+    {
+        lock (gate)
+        {
+            Add(new Key(engine, voice ?? "", text), audio);
+        }
+    }
+
+    private void Add(Key key, byte[] audio)
+    {
+        if (!entries.ContainsKey(key))
+        {
+            entries[key] = recency.AddFirst((key, audio));
+            if (entries.Count > capacity)
+            {
+                var oldest = recency.Last!;
+                recency.RemoveLast();
+                entries.Remove(oldest.Value.Key);
+            }
+        }
+    }
+
     /// <summary>Runs without the caller's token: a caller who hangs up must not fail the others waiting for the same
     /// greeting. The engines bound their own time.</summary>
     private async Task SynthesizeAsync(Key key, ITextToSpeech inner, TaskCompletionSource<byte[]> result)
@@ -87,16 +126,7 @@ public sealed class TextToSpeechCache
         lock (gate)
         {
             pending.Remove(key);
-            if (!entries.ContainsKey(key))
-            {
-                entries[key] = recency.AddFirst((key, audio));
-                if (entries.Count > capacity)
-                {
-                    var oldest = recency.Last!;
-                    recency.RemoveLast();
-                    entries.Remove(oldest.Value.Key);
-                }
-            }
+            Add(key, audio);
         }
 
         result.SetResult(audio);

@@ -8,7 +8,8 @@ public sealed class VoiceActivityDetectorTests
 {
     private const int Rate = 8000;
     private const int MinSpeechFrames = 5;       // 100 ms
-    private const int TrailingSilenceFrames = 35; // 700 ms
+    private const int TrailingSilenceFrames = 50; // 1000 ms
+    private const int PauseFrames = 15;           // 300 ms
 
     [Fact]
     public void Tone_after_quiet_line_starts_after_the_minimum_and_ends_after_the_trailing_silence()
@@ -147,7 +148,7 @@ public sealed class VoiceActivityDetectorTests
         var events = new List<VoiceActivityEvent>();
         for (var offset = 0; offset < audio.Length; offset += 80) // 10 ms frames
         {
-            if (detector.Process(audio.AsSpan(offset, Math.Min(80, audio.Length - offset))) is { } e)
+            if (detector.Process(audio.AsSpan(offset, Math.Min(80, audio.Length - offset))) is { } e and not VoiceActivityEvent.SpeechPaused)
             {
                 events.Add(e);
             }
@@ -156,7 +157,7 @@ public sealed class VoiceActivityDetectorTests
         Assert.Equal(2, events.Count);
         Assert.Equal(50, ((VoiceActivityEvent.SpeechStarted)events[0]).OnsetFrameIndex);
         Assert.InRange(events[0].FrameIndex, 59, 61);
-        Assert.InRange(events[1].FrameIndex, 99 + 70, 99 + 72);
+        Assert.InRange(events[1].FrameIndex, 99 + 100, 99 + 102);
     }
 
     [Fact]
@@ -165,6 +166,44 @@ public sealed class VoiceActivityDetectorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new VoiceActivityDetector(new VoiceActivityOptions { SpeechThresholdDbfs = 3 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new VoiceActivityDetector(new VoiceActivityOptions { NoiseMarginDb = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new VoiceActivityDetector(new VoiceActivityOptions { TrailingSilence = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VoiceActivityDetector(new VoiceActivityOptions
+        {
+            PauseSilence = TimeSpan.FromMilliseconds(800), TrailingSilence = TimeSpan.FromMilliseconds(500),
+        }));
+    }
+
+    [Fact]
+    public void A_pause_is_reported_once_after_the_short_window_and_the_utterance_can_be_ended_there()
+    {
+        var frames = Signals.MuLawFrames(
+            Signals.Noise(-60, Seconds(0.5), seed: 61), Tone(-20, 0.5), Signals.Noise(-60, Seconds(0.2), seed: 62),
+            Tone(-20, 0.5), Signals.Noise(-60, Seconds(1.5), seed: 63));
+        var detector = new VoiceActivityDetector();
+        var events = new List<VoiceActivityEvent>();
+        foreach (var frame in frames)
+        {
+            if (detector.Process(frame) is { } e)
+            {
+                events.Add(e);
+                if (e is VoiceActivityEvent.SpeechPaused)
+                {
+                    detector.EndUtterance();
+                }
+            }
+        }
+
+        // The 200 ms gap is no pause; 300 ms after the second tone the pause comes, and ending there ends the utterance.
+        const int lastSpeech = 25 + 25 + 10 + 25 - 1;
+        Assert.Collection(
+            events,
+            e => Assert.IsType<VoiceActivityEvent.SpeechStarted>(e),
+            e =>
+            {
+                var paused = Assert.IsType<VoiceActivityEvent.SpeechPaused>(e);
+                Assert.Equal(lastSpeech, paused.LastSpeechFrameIndex);
+                Assert.InRange(paused.FrameIndex, lastSpeech + PauseFrames, lastSpeech + PauseFrames + 2);
+            });
+        Assert.False(detector.InUtterance);
     }
 
     private static short[] Tone(double dbfs, double seconds) => Signals.Tone(300, Rate, seconds, Signals.SineAmplitude(dbfs));
@@ -176,7 +215,8 @@ public sealed class VoiceActivityDetectorTests
         var events = new List<VoiceActivityEvent>();
         foreach (var frame in frames)
         {
-            if (detector.Process(frame) is { } e)
+            // Pauses are the call's business (see the pause test); here only start and end count.
+            if (detector.Process(frame) is { } e and not VoiceActivityEvent.SpeechPaused)
             {
                 events.Add(e);
             }

@@ -6,6 +6,15 @@ public abstract record FakeChatReply
     /// <summary>A 200 chat.completion: the text as assistant content (null allowed) and, when given, a set_intent call.</summary>
     public sealed record Completion(string? Text, string? Intent, string ToolName = "set_intent") : FakeChatReply;
 
+    /// <summary>
+    /// A streamed answer (the request asked for <c>"stream": true</c>): the text in these pieces as content deltas, then the
+    /// set_intent call in two argument deltas, then <c>[DONE]</c>. With <paramref name="Hold"/> the stream stops after
+    /// <paramref name="HoldAfter"/> pieces until the task completes (a model that is still writing); a cancelled task
+    /// ends the response there without <c>[DONE]</c> (a stream that breaks off).
+    /// A <see cref="Completion"/> asked for as a stream is sent word by word the same way.
+    /// </summary>
+    public sealed record Streamed(IReadOnlyList<string> Pieces, string? Intent, Task? Hold = null, int HoldAfter = 1) : FakeChatReply;
+
     /// <summary>429 rate_limit_exceeded with the "retry-after-ms" header OpenAI sends.</summary>
     public sealed record RateLimited(TimeSpan RetryAfter) : FakeChatReply;
 

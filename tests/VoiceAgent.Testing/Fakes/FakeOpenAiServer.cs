@@ -160,8 +160,17 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
 
         var reply = script.TryDequeue(out var next) ? next : new FakeChatReply.Error(500);
+        var streaming = body["stream"] is JsonValue stream && stream.TryGetValue<bool>(out var wanted) && wanted;
+        if (streaming && reply is FakeChatReply.Completion whole)
+        {
+            reply = new FakeChatReply.Streamed(Words(whole.Text), whole.Intent);
+        }
+
         switch (reply)
         {
+            case FakeChatReply.Streamed streamed:
+                await WriteStreamAsync(http, streamed, (string)body["model"]!);
+                break;
             case FakeChatReply.Completion completion:
                 await WriteJsonAsync(http, 200, CompletionJson(completion, (string)body["model"]!));
                 break;
@@ -452,6 +461,67 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     private static Task WriteServerErrorAsync(HttpContext http, int status) =>
         WriteErrorAsync(http, status, "The server had an error while processing your request.", "server_error", null);
+
+    /// <summary>Words with the space before them, as models stream tokens.</summary>
+    private static List<string> Words(string? text) =>
+        text is null ? [] : [.. System.Text.RegularExpressions.Regex.Matches(text, @"\s*\S+").Select(m => m.Value)];
+
+    /// <summary>Server-sent chat.completion.chunk events as the API streams them (see API-CONTRACTS §7).</summary>
+    private static async Task WriteStreamAsync(HttpContext http, FakeChatReply.Streamed reply, string model)
+    {
+        var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "text/event-stream";
+        async Task SendAsync(JsonObject delta, string? finish = null)
+        {
+            var chunk = new JsonObject
+            {
+                ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1_715_367_049, ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+            };
+            await http.Response.WriteAsync("data: " + chunk.ToJsonString() + "\n\n", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+
+        await SendAsync(new JsonObject { ["role"] = "assistant", ["content"] = "" });
+        for (var i = 0; i < reply.Pieces.Count; i++)
+        {
+            if (i == reply.HoldAfter && reply.Hold is { } hold)
+            {
+                try
+                {
+                    await hold.WaitAsync(http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // broken off (or the client gave up): no [DONE]
+                }
+            }
+
+            await SendAsync(new JsonObject { ["content"] = reply.Pieces[i] });
+        }
+
+        if (reply.Intent is not null)
+        {
+            var arguments = new JsonObject { ["intent"] = reply.Intent }.ToJsonString();
+            var half = arguments.Length / 2;
+            await SendAsync(new JsonObject
+            {
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0, ["id"] = "call_" + Guid.NewGuid().ToString("N")[..24], ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = "set_intent", ["arguments"] = arguments[..half] },
+                }),
+            });
+            await SendAsync(new JsonObject
+            {
+                ["tool_calls"] = new JsonArray(new JsonObject { ["index"] = 0, ["function"] = new JsonObject { ["arguments"] = arguments[half..] } }),
+            });
+        }
+
+        await SendAsync(new JsonObject(), reply.Intent is null ? "stop" : "tool_calls");
+        await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
+    }
 
     private static JsonObject CompletionJson(FakeChatReply.Completion completion, string model)
     {

@@ -1,0 +1,342 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Mvc.Testing;
+using VoiceAgent.Platform.Audio;
+using VoiceAgent.Telephony.Twilio;
+using VoiceAgent.Testing;
+using VoiceAgent.Testing.Fakes;
+
+namespace VoiceAgent.Web.Tests;
+
+/// <summary>
+/// The streaming pipeline over a real media stream (Twilio protocol, fake OpenAI with scripted streams): the first sentence
+/// is heard while the model still writes, a barge-in stops everything of the old answer, and the end of the caller's
+/// turn adapts to whether what was said sounds finished.
+/// </summary>
+public sealed class RealtimeStreamingTests : IntegrationTest
+{
+    private const string AuthToken = "0123456789abcdef0123456789abcdef";
+    private const string CallSid = "CA" + "6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e";
+
+    [Fact]
+    public async Task The_first_sentence_is_heard_before_the_model_has_finished_the_answer()
+    {
+        var (app, openAi) = await StartAsync();
+        await using (openAi)
+        await using (app)
+        {
+            var rest = new TaskCompletionSource();
+            openAi.EnqueueTranscripts("Ich möchte einen Termin.");
+            openAi.Enqueue(new FakeChatReply.Streamed(["Gern.", " Wann", " passt es Ihnen?"], "book_appointment", rest.Task, HoldAfter: 2));
+            await using var caller = await OpenStreamAsync(app);
+            await caller.PlayUntilMarkAsync(); // AI disclosure
+            await caller.PlayUntilMarkAsync(); // greeting
+            caller.Reset();
+            await caller.SendFramesAsync(Silence(12)); // the detector measures the line first
+
+            await caller.SendFramesAsync([.. Speech(30), .. Silence(50)]);
+            await caller.WaitForAsync("media");
+
+            // The model is still writing ("Wann" is held back), the caller already hears "Gern.".
+            Assert.False(rest.Task.IsCompleted);
+            Assert.Contains(openAi.SpeechRequests, r => r.Input == "Gern.");
+            Assert.DoesNotContain(openAi.SpeechRequests, r => r.Input?.Contains("Wann", StringComparison.Ordinal) == true);
+
+            rest.SetResult();
+            await caller.PlayUntilMarkAsync();
+            await caller.PlayUntilMarkAsync();
+            Assert.Contains(openAi.SpeechRequests, r => r.Input == "Wann passt es Ihnen?");
+            Assert.Equal(["Ich möchte einen Termin."], await CallerLinesAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_barge_in_clears_playback_cancels_the_model_stream_and_no_frame_of_the_old_answer_follows()
+    {
+        var (app, openAi) = await StartAsync();
+        await using (openAi)
+        await using (app)
+        {
+            var never = new TaskCompletionSource();
+            openAi.EnqueueTranscripts("Ich möchte einen Termin.");
+            openAi.Enqueue(new FakeChatReply.Streamed(["Gern, sehr gern.", " Wann", " passt es Ihnen?"], "book_appointment", never.Task, HoldAfter: 2));
+            await using var caller = await OpenStreamAsync(app);
+            await caller.PlayUntilMarkAsync();
+            await caller.PlayUntilMarkAsync();
+            caller.Reset();
+            await caller.SendFramesAsync(Silence(12)); // the detector measures the line first
+
+            await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
+            await caller.WaitForAsync("media");
+
+            // The caller speaks over the first sentence (and goes on speaking: no new turn yet).
+            await caller.SendFramesAsync(Speech(15));
+            await caller.WaitForAsync("clear");
+            var framesAtClear = caller.MediaFramesReceived;
+
+            // The flow's turn ends with what was said (the model's stream was given up); nothing more is synthesized or sent.
+            await Eventually.UntilAsync(async () => (await AgentLinesAsync()).Contains("Gern, sehr gern."), "the interrupted turn stored");
+            Assert.Equal(framesAtClear, caller.MediaFramesReceived);
+            Assert.DoesNotContain(openAi.SpeechRequests, r => r.Input?.Contains("Wann", StringComparison.Ordinal) == true);
+            Assert.DoesNotContain("Gern, sehr gern. Wann passt es Ihnen?", await AgentLinesAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_finished_sentence_ends_the_turn_at_the_short_pause_an_unfinished_one_waits_and_goes_on()
+    {
+        var (app, openAi) = await StartAsync();
+        await using (openAi)
+        await using (app)
+        {
+            openAi.EnqueueTranscripts("Am Dienstag um", "Am Dienstag um zehn Uhr.", "Ich möchte einen Termin.");
+            openAi.Enqueue(new FakeChatReply.Completion("Gern.", "book_appointment"), new FakeChatReply.Completion("Gut.", "book_appointment"));
+            await using var caller = await OpenStreamAsync(app);
+            await caller.PlayUntilMarkAsync();
+            await caller.PlayUntilMarkAsync();
+            caller.Reset();
+            await caller.SendFramesAsync(Silence(12)); // the detector measures the line first
+
+            // "Am Dienstag um" and a 400 ms pause: transcribed at the pause, not finished, so the call listens on …
+            await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
+            await Eventually.UntilAsync(() => openAi.Transcriptions.Count == 1, "the pause transcribed");
+            await caller.SendFramesAsync(Silence(5));
+            // … and the caller goes on: "zehn Uhr." and again only 400 ms of silence, well inside the long window.
+            await caller.SendFramesAsync([.. Speech(20), .. Silence(20)]);
+            await caller.PlayUntilMarkAsync();
+
+            Assert.Equal(["Am Dienstag um zehn Uhr."], await CallerLinesAsync());
+            Assert.Equal(2, openAi.Transcriptions.Count);
+            // The long window was never needed: 20 silent frames after the speech, not 50.
+            Assert.Equal(1, await CountAsync("SELECT cardinality(turn_latencies_ms) FROM calls"));
+
+            // A finished sentence alone: the answer comes after the short pause too.
+            await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
+            await caller.PlayUntilMarkAsync();
+            Assert.Equal(["Am Dienstag um zehn Uhr.", "Ich möchte einen Termin."], await CallerLinesAsync());
+        }
+    }
+
+    /// <summary>Start → Speak → Listen (free text) → Ask (streams) → Listen … : every caller turn goes to the model.</summary>
+    private static object AskFlow() => new
+    {
+        name = "Frei",
+        nodes = new object[]
+        {
+            new { id = "start", type = "Start", position = new { x = 0, y = 0 } },
+            new { id = "hello", type = "Speak", inputs = new { text = "Hallo, was kann ich für Sie tun?" }, position = new { x = 0, y = 120 } },
+            new { id = "listen", type = "Listen", inputs = new { expectation = "text", maxRetries = 5 }, position = new { x = 0, y = 240 } },
+            new { id = "ask", type = "Ask", inputs = new { intents = new[] { "book_appointment" } }, position = new { x = 0, y = 360 } },
+            new { id = "bye", type = "Hangup", inputs = new { goodbye = "Auf Wiederhören." }, position = new { x = 300, y = 360 } },
+        },
+        connections = new object[]
+        {
+            new { from = "start", outcome = "Done", to = "hello" },
+            new { from = "hello", outcome = "Done", to = "listen" },
+            new { from = "listen", outcome = "Recognized", to = "ask" },
+            new { from = "listen", outcome = "NoInput", to = "listen" },
+            new { from = "listen", outcome = "NoMatch", to = "listen" },
+            new { from = "ask", outcome = "book_appointment", to = "listen" },
+            new { from = "ask", outcome = "Unknown", to = "listen" },
+            new { from = "ask", outcome = "Failed", to = "bye" },
+        },
+    };
+
+    private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi)> StartAsync()
+    {
+        var openAi = await FakeOpenAiServer.StartAsync();
+        var realtime = App.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("OpenAi:Endpoint", openAi.Endpoint.ToString());
+            b.UseSetting("Telephony:Mode", "realtime");
+            b.UseSetting("Telephony:PaceAudio", "false");
+        });
+        var admin = await App.LoginAsAdminAsync();
+        (await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = AuthToken })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-test-" + new string('k', 40) })).EnsureSuccessStatusCode();
+        var (tenantId, tenantAdmin) = await App.ApprovedTenantAsync("chef@salon.de", "Salon Beta");
+        await App.SeedSampleFlowAsync(tenantId);
+        var created = await tenantAdmin.PostAsJsonAsync("/api/flows", new { name = "Frei", definition = AskFlow() });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var published = await tenantAdmin.PostAsync($"/api/flows/{flowId}/versions/1/publish", null);
+        Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
+        (await tenantAdmin.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 2222222", flowId })).EnsureSuccessStatusCode();
+
+        var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["From"] = "+491701234567", ["To"] = "+49302222222", ["CallStatus"] = "ringing" };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice") { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost/telephony/twilio/voice", form));
+        var twiml = System.Xml.Linq.XDocument.Parse(await (await realtime.CreateClient().SendAsync(request)).Content.ReadAsStringAsync());
+        token = Assert.Single(twiml.Descendants("Stream")).Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
+        return (realtime, openAi);
+    }
+
+    private string token = "";
+
+    private async Task<MediaClient> OpenStreamAsync(WebApplicationFactory<Program> app)
+    {
+        var socket = await app.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/telephony/media"), CancellationToken.None);
+        var client = new MediaClient(socket);
+        await client.SendAsync(new
+        {
+            @event = "start", sequenceNumber = "1", streamSid = "MZ1",
+            start = new
+            {
+                streamSid = "MZ1", accountSid = "AC" + new string('1', 32), callSid = CallSid, tracks = new[] { "inbound" },
+                customParameters = new Dictionary<string, string> { ["token"] = token },
+                mediaFormat = new { encoding = "audio/x-mulaw", sampleRate = 8000, channels = 1 },
+            },
+        });
+        return client;
+    }
+
+    /// <summary>The caller's lines in the flow's transcript (flow_sessions.state), in order.</summary>
+    private Task<List<string>> CallerLinesAsync() => TranscriptAsync("Caller");
+
+    private Task<List<string>> AgentLinesAsync() => TranscriptAsync("Agent");
+
+    private async Task<List<string>> TranscriptAsync(string role)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            "SELECT s.state FROM flow_sessions s JOIN calls c ON c.session_id = s.id WHERE c.provider_call_id = @sid", connection);
+        cmd.Parameters.AddWithValue("sid", CallSid);
+        var state = JsonNode.Parse((string)(await cmd.ExecuteScalarAsync())!)!;
+        var transcript = (state["transcript"] ?? state["Transcript"])?.AsArray() ?? [];
+        return [.. transcript.Where(t => (string?)(t!["role"] ?? t["Role"]) == role).Select(t => (string)(t!["text"] ?? t["Text"])!)];
+    }
+
+    private static byte[] Frame(double amplitude, int index)
+    {
+        var samples = new short[160];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = (short)(amplitude * Math.Sin(2 * Math.PI * 440 * (index * 160 + i) / 8000.0));
+        }
+
+        return MuLaw.Encode(samples);
+    }
+
+    private static IEnumerable<byte[]> Speech(int frames) => Enumerable.Range(0, frames).Select(i => Frame(9000, i));
+
+    private static IEnumerable<byte[]> Silence(int frames) => Enumerable.Repeat(Frame(0, 0), frames);
+
+    /// <summary>Twilio's side of the stream: reads what the app sends, echoes marks on request.</summary>
+    private sealed class MediaClient : IAsyncDisposable
+    {
+        private readonly WebSocket socket;
+        private readonly Channel<JsonObject> inbox = Channel.CreateUnbounded<JsonObject>();
+        private readonly Task reader;
+        private int chunk;
+        private int media;
+
+        public MediaClient(WebSocket socket)
+        {
+            this.socket = socket;
+            reader = Task.Run(ReadAsync);
+        }
+
+        public int MediaFramesReceived => Volatile.Read(ref media);
+
+        /// <summary>Forgets what arrived so far (the greeting): the next waits see only what follows.</summary>
+        public void Reset()
+        {
+            while (inbox.Reader.TryRead(out _))
+            {
+            }
+        }
+
+        private async Task ReadAsync()
+        {
+            var buffer = new byte[64 * 1024];
+            try
+            {
+                while (socket.State == WebSocketState.Open)
+                {
+                    using var message = new MemoryStream();
+                    WebSocketReceiveResult result;
+                    do
+                    {
+                        result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                        message.Write(buffer, 0, result.Count);
+                    }
+                    while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                        break;
+                    }
+
+                    var json = JsonNode.Parse(message.ToArray())!.AsObject();
+                    if ((string?)json["event"] == "media")
+                    {
+                        Interlocked.Increment(ref media);
+                    }
+
+                    inbox.Writer.TryWrite(json);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
+            {
+                // The server ended the stream.
+            }
+
+            inbox.Writer.TryWrite(new JsonObject { ["event"] = "closed" });
+        }
+
+        public Task SendAsync(object message) =>
+            socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+
+        public async Task SendFramesAsync(IEnumerable<byte[]> frames)
+        {
+            foreach (var frame in frames)
+            {
+                chunk++;
+                await SendAsync(new { @event = "media", streamSid = "MZ1", sequenceNumber = (chunk + 2).ToString(),
+                    media = new { track = "inbound", chunk = chunk.ToString(), timestamp = (chunk * 20).ToString(), payload = Convert.ToBase64String(frame) } });
+            }
+        }
+
+        public async Task<JsonObject> WaitForAsync(string eventName)
+        {
+            // Only keeps a broken test from hanging the run.
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var message = await inbox.Reader.ReadAsync(guard.Token);
+                if ((string?)message["event"] == eventName)
+                {
+                    return message;
+                }
+            }
+        }
+
+        public async Task PlayUntilMarkAsync()
+        {
+            var mark = await WaitForAsync("mark");
+            await SendAsync(new { @event = "mark", streamSid = "MZ1", sequenceNumber = "9", mark = new { name = (string?)mark["mark"]!["name"] } });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
+            {
+                // Already closed by the server.
+            }
+
+            await reader.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        }
+    }
+}
