@@ -37,6 +37,12 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     private const int PreRollFrames = 15;
+
+    /// <summary>The sequential pipeline's fixed end-of-turn window (never ends at a pause: the pause is the window).</summary>
+    private static readonly VoiceActivityOptions SequentialEndOfTurn = new()
+    {
+        TrailingSilence = TimeSpan.FromMilliseconds(700), PauseSilence = TimeSpan.FromMilliseconds(700),
+    };
     private const int LeadFrames = 10;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
 
@@ -49,7 +55,8 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     private ITimer? grace;
     private readonly MediaStreamSocket socket = new(webSocket, options.MaxStreamMessageBytes);
     private readonly FramePacer pacer = new(LeadFrames);
-    private readonly VoiceActivityDetector vad = new();
+    private readonly VoiceActivityDetector vad = new(options.Pipeline == RealtimePipeline.Sequential ? SequentialEndOfTurn : null);
+    private readonly bool streaming = options.Pipeline == RealtimePipeline.Streaming;
     private readonly Queue<byte[]> preRoll = new();
     private readonly List<byte[]> utterance = [];
     private readonly HashSet<string> pendingMarks = [];
@@ -284,7 +291,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                 }
             }
 
-            if (detected is VoiceActivityEvent.SpeechPaused paused)
+            if (detected is VoiceActivityEvent.SpeechPaused paused && streaming)
             {
                 // The short window: transcribe what was said so far while listening on (see DecideAtPause).
                 GuessAt(paused.FrameIndex - paused.LastSpeechFrameIndex);
@@ -542,7 +549,19 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     {
         try
         {
-            return await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, text, ct, speech), ct);
+            if (streaming)
+            {
+                return await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, text, ct, speech), ct);
+            }
+
+            // Sequential: the whole turn first, then its lines.
+            var turn = await calls.InCallAsync(tenantId, callId, call => callerTurn.HandleAsync(call, text, ct), ct);
+            foreach (var line in turn.Lines)
+            {
+                await speech.SayAsync(line, ct);
+            }
+
+            return turn;
         }
         finally
         {
@@ -580,7 +599,8 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
 
     /// <summary>
     /// Speaks the turn's lines as they come: each line is synthesized as a stream and its audio leaves in 20 ms frames as
-    /// soon as there is enough for one (paced after the lead), with a mark after each line.
+    /// soon as there is enough for one (paced after the lead), with a mark after each line. Synthesis runs ahead of the
+    /// paced sending (the next sentence is synthesized while this one plays), so sentences follow without a gap.
     /// </summary>
     /// <returns>Milliseconds from the end of the caller's speech to the first agent frame, when measured.</returns>
     private async Task<int?> SpeakAsync(TurnSpeech speech, TimeSpan? measureFrom, CancellationToken ct)
@@ -589,32 +609,81 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         await Task.Yield(); // the caller goes on to run the turn
         pacer.Restart();
         int? latency = null;
+        // Audio pieces in order; null ends a line (a mark follows).
+        var audio = System.Threading.Channels.Channel.CreateUnbounded<byte[]?>(new() { SingleReader = true, SingleWriter = true });
+        var synthesis = SynthesizeAsync(speech, audio.Writer, cts.Token);
         var pending = new byte[AudioFrames.FrameBytes];
+        var filled = 0;
         try
         {
-            await foreach (var line in speech.Lines.ReadAllAsync(cts.Token))
+            await foreach (var piece in audio.Reader.ReadAllAsync(cts.Token))
             {
-                var filled = 0;
+                if (piece is null)
+                {
+                    if (filled > 0)
+                    {
+                        pending.AsSpan(filled).Fill(MuLaw.Silence);
+                        filled = 0;
+                        if (!await SendFrameAsync(pending, speech, ct))
+                        {
+                            break;
+                        }
+
+                        latency ??= measureFrom is { } from ? (int)(clock.Elapsed - from).TotalMilliseconds : null;
+                    }
+
+                    if (!await SendMarkAsync(cts, ct))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                for (var offset = 0; offset < piece.Length;)
+                {
+                    var take = Math.Min(piece.Length - offset, pending.Length - filled);
+                    piece.AsSpan(offset, take).CopyTo(pending.AsSpan(filled));
+                    (offset, filled) = (offset + take, filled + take);
+                    if (filled == pending.Length)
+                    {
+                        filled = 0;
+                        if (!await SendFrameAsync(pending, speech, ct))
+                        {
+                            return latency;
+                        }
+
+                        latency ??= measureFrom is { } from ? (int)(clock.Elapsed - from).TotalMilliseconds : null;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Barge-in while waiting for audio.
+        }
+        finally
+        {
+            await synthesis.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
+        return latency;
+    }
+
+    /// <summary>Synthesizes the turn's lines one after the other into <paramref name="audio"/> (streaming engines piece by
+    /// piece; the sequential pipeline whole lines), a null after each line.</summary>
+    private async Task SynthesizeAsync(TurnSpeech speech, System.Threading.Channels.ChannelWriter<byte[]?> audio, CancellationToken turn)
+    {
+        try
+        {
+            await foreach (var line in speech.Lines.ReadAllAsync(turn))
+            {
                 try
                 {
-                    await foreach (var piece in tts!.StreamMuLawAsync(line, null, cts.Token))
+                    var pieces = streaming ? tts!.StreamMuLawAsync(line, null, turn) : SpeechStreams.Whole(tts!, line, null, turn);
+                    await foreach (var piece in pieces)
                     {
-                        for (var offset = 0; offset < piece.Length;)
-                        {
-                            var take = Math.Min(piece.Length - offset, pending.Length - filled);
-                            piece.AsSpan(offset, take).CopyTo(pending.AsSpan(filled));
-                            (offset, filled) = (offset + take, filled + take);
-                            if (filled == pending.Length)
-                            {
-                                if (!await SendFrameAsync(pending, speech, ct))
-                                {
-                                    return latency;
-                                }
-
-                                latency ??= measureFrom is { } from ? (int)(clock.Elapsed - from).TotalMilliseconds : null;
-                                filled = 0;
-                            }
-                        }
+                        audio.TryWrite(piece);
                     }
                 }
                 catch (VoiceAgent.Flows.Runtime.PortException ex)
@@ -623,29 +692,17 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                     logger.LogWarning("Speech synthesis failed for call {CallId}: {Message}", callId, ex.Message);
                 }
 
-                if (filled > 0)
-                {
-                    pending.AsSpan(filled).Fill(MuLaw.Silence);
-                    if (!await SendFrameAsync(pending, speech, ct))
-                    {
-                        return latency;
-                    }
-
-                    latency ??= measureFrom is { } from ? (int)(clock.Elapsed - from).TotalMilliseconds : null;
-                }
-
-                if (!await SendMarkAsync(cts, ct))
-                {
-                    return latency;
-                }
+                audio.TryWrite(null);
             }
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (turn.IsCancellationRequested)
         {
-            // Barge-in while waiting for a line or for synthesis.
+            // Barge-in or the call ended: nothing more of this turn is synthesized.
         }
-
-        return latency;
+        finally
+        {
+            audio.TryComplete();
+        }
     }
 
     /// <returns>False when the turn was interrupted (the frame is not sent).</returns>

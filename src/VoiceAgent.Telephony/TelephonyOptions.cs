@@ -34,6 +34,14 @@ public sealed class TelephonyOptions
     /// <summary>Dropped turns after which a flooding stream is closed.</summary>
     public int StreamMaxDroppedTurns { get; set; } = 1000;
 
+    /// <summary>
+    /// How a realtime turn runs. "streaming" (default): adaptive end of turn, the agent's words spoken while the flow and
+    /// the model still run, synthesis streamed. "sequential": the pipeline before streaming — a fixed 700 ms end-of-turn
+    /// window, the whole turn, then the whole synthesis of each line; kept as the latency benchmark's baseline and as a
+    /// fallback should a provider's streaming misbehave.
+    /// </summary>
+    public RealtimePipeline Pipeline { get; set; } = RealtimePipeline.Streaming;
+
     /// <summary>Send agent audio at real time (plus a small lead) so a barge-in can stop the rest of the utterance.</summary>
     public bool PaceAudio { get; set; } = true;
 
@@ -46,4 +54,10 @@ public sealed class TelephonyOptions
 
     /// <summary>How long a new call may wait for a setup slot before it is turned away politely.</summary>
     public TimeSpan CallSetupWait { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+public enum RealtimePipeline
+{
+    Streaming,
+    Sequential,
 }

@@ -32,6 +32,12 @@ if (args is ["designer", .. var designerArgs])
     return await VoiceAgent.Benchmarks.Designer.DesignerCommand.RunAsync(designerArgs);
 }
 
+// `latency [--quick] [--profile file] [--calls N] [--turns N]`: B5 mouth-to-ear, streaming against the sequential pipeline; see README.md.
+if (args is ["latency", .. var latencyArgs])
+{
+    return await VoiceAgent.Benchmarks.Latency.LatencyCommand.RunAsync(latencyArgs);
+}
+
 // `smoke` runs every benchmark and load driver once, tiny and bounded, to prove they still work (CI runs it); see README.md.
 if (args is ["smoke"])
 {

@@ -26,10 +26,24 @@ public sealed class Ask : Activity
         var transcript = context.Instance.Transcript.TakeLast(20)
             .Select(t => (t.Role == TranscriptRole.Caller ? "user" : "assistant", t.Text)).ToList();
         var channel = context.Channel;
-        // Phrase by phrase to the channel (a realtime call speaks the first sentence while the model writes the next);
-        // the transcript gets the reply once, as spoken.
-        var reply = await context.Port<IConversationModel>().StreamOrAskAsync(new ConversationRequest(SystemPrompt, transcript, Intents),
-            phrase => channel.SayAsync(phrase, default, context.CancellationToken), channel.Interrupted, context.CancellationToken);
+        var request = new ConversationRequest(SystemPrompt, transcript, Intents);
+        var model = context.Port<IConversationModel>();
+        ConversationReply reply;
+        if (channel.SpeaksLive)
+        {
+            // Phrase by phrase as the model writes (the caller hears the first sentence while the rest is generated).
+            reply = await model.StreamOrAskAsync(request, phrase => channel.SayAsync(phrase, default, context.CancellationToken),
+                channel.Interrupted, context.CancellationToken);
+        }
+        else
+        {
+            reply = await model.AskAsync(request, context.CancellationToken);
+            if (!string.IsNullOrWhiteSpace(reply.Text))
+            {
+                await channel.SayAsync(reply.Text, default, context.CancellationToken);
+            }
+        }
+
         context.Set(Variables.Reply, reply.Text);
         context.Set(Variables.Intent, reply.Intent);
         if (!string.IsNullOrWhiteSpace(reply.Text))

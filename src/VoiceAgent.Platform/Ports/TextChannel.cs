@@ -28,6 +28,8 @@ public sealed class TextChannel(ILiveSpeech? live = null) : ICallChannel
 
     public CancellationToken Interrupted => live?.Interrupted ?? CancellationToken.None;
 
+    public bool SpeaksLive => live is not null;
+
     public async ValueTask SayAsync(string text, SayOptions options, CancellationToken cancellationToken)
     {
         Lines.Add(text);

@@ -44,6 +44,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeTranscriptionRequest> transcriptions = new();
     private readonly ConcurrentQueue<FakeSpeechRequest> speechRequests = new();
     private volatile Func<FakeTranscriptionRequest, FakeTranscriptionReply>? transcriber;
+    private volatile Func<JsonNode, FakeChatReply>? chatter;
     private readonly SemaphoreSlim hangs = new(0);
 
     private FakeOpenAiServer(WebApplication app) => this.app = app;
@@ -82,6 +83,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Answers the chat requests the script does not cover (benchmarks: every turn the same way).</summary>
+    public void ChatWith(Func<JsonNode, FakeChatReply> reply) => chatter = reply;
+
     public void EnqueueTranscription(params FakeTranscriptionReply[] replies)
     {
         foreach (var reply in replies)
@@ -111,6 +115,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         await app.StopAsync(stop.Token);
         await app.DisposeAsync();
     }
+
+    /// <summary>How long answers take (benchmarks); none by default.</summary>
+    public FakeLatencyProfile Latency { get; set; } = FakeLatencyProfile.None;
+
+    private static Task DelayAsync(HttpContext http, TimeSpan delay) =>
+        delay > TimeSpan.Zero ? Task.Delay(delay, http.RequestAborted) : Task.CompletedTask;
 
     /// <summary>When set, only this key is accepted (401 invalid_api_key otherwise); by default any bearer key is.</summary>
     public string? RequiredKey { get; set; }
@@ -159,7 +169,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return;
         }
 
-        var reply = script.TryDequeue(out var next) ? next : new FakeChatReply.Error(500);
+        var reply = script.TryDequeue(out var next) ? next : chatter?.Invoke(body) ?? new FakeChatReply.Error(500);
         var streaming = body["stream"] is JsonValue stream && stream.TryGetValue<bool>(out var wanted) && wanted;
         if (streaming && reply is FakeChatReply.Completion whole)
         {
@@ -169,9 +179,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         switch (reply)
         {
             case FakeChatReply.Streamed streamed:
-                await WriteStreamAsync(http, streamed, (string)body["model"]!);
+                await WriteStreamAsync(http, streamed, (string)body["model"]!, Latency);
                 break;
             case FakeChatReply.Completion completion:
+                // Not streamed: the whole answer once the last token is written.
+                await DelayAsync(http, TimeSpan.FromMilliseconds(Latency.ModelFirstTokenMs) + Latency.TokenTime(Words(completion.Text).Count + (completion.Intent is null ? 0 : 8)));
                 await WriteJsonAsync(http, 200, CompletionJson(completion, (string)body["model"]!));
                 break;
             case FakeChatReply.RateLimited limited:
@@ -257,6 +269,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
         var reply = transcriptionScript.TryDequeue(out var next) ? next
             : transcriber?.Invoke(request) ?? new FakeTranscriptionReply.Error(500);
+        await DelayAsync(http, TimeSpan.FromMilliseconds(Latency.TranscriptionMs));
         switch (reply)
         {
             case FakeTranscriptionReply.Transcript transcript:
@@ -405,13 +418,19 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     }
 
     /// <summary>In 100 ms pieces without a Content-Length, i.e. chunked, as the real API streams audio.</summary>
-    private static async Task WritePcmAsync(HttpContext http, byte[] pcm)
+    private async Task WritePcmAsync(HttpContext http, byte[] pcm)
     {
         http.Response.StatusCode = 200;
         http.Response.ContentType = "audio/pcm";
         const int chunk = SpeechSampleRate / 10 * 2;
+        await DelayAsync(http, TimeSpan.FromMilliseconds(Latency.SpeechFirstByteMs));
         for (var offset = 0; offset < pcm.Length; offset += chunk)
         {
+            if (offset > 0 && Latency.SpeechRealTimeFactor > 0)
+            {
+                await DelayAsync(http, TimeSpan.FromMilliseconds(100 * Latency.SpeechRealTimeFactor)); // 100 ms of audio per chunk
+            }
+
             await http.Response.Body.WriteAsync(pcm.AsMemory(offset, Math.Min(chunk, pcm.Length - offset)), http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
         }
@@ -467,8 +486,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         text is null ? [] : [.. System.Text.RegularExpressions.Regex.Matches(text, @"\s*\S+").Select(m => m.Value)];
 
     /// <summary>Server-sent chat.completion.chunk events as the API streams them (see API-CONTRACTS §7).</summary>
-    private static async Task WriteStreamAsync(HttpContext http, FakeChatReply.Streamed reply, string model)
+    private static async Task WriteStreamAsync(HttpContext http, FakeChatReply.Streamed reply, string model, FakeLatencyProfile latency)
     {
+        await DelayAsync(http, TimeSpan.FromMilliseconds(latency.ModelFirstTokenMs));
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
         http.Response.StatusCode = 200;
         http.Response.ContentType = "text/event-stream";
@@ -498,11 +518,17 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 }
             }
 
+            if (i > 0)
+            {
+                await DelayAsync(http, latency.TokenTime(1));
+            }
+
             await SendAsync(new JsonObject { ["content"] = reply.Pieces[i] });
         }
 
         if (reply.Intent is not null)
         {
+            await DelayAsync(http, latency.TokenTime(8)); // the tool call's tokens
             var arguments = new JsonObject { ["intent"] = reply.Intent }.ToJsonString();
             var half = arguments.Length / 2;
             await SendAsync(new JsonObject
