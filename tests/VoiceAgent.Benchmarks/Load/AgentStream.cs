@@ -10,7 +10,7 @@ namespace VoiceAgent.Benchmarks.Load;
 /// The per-connection work of <c>src/VoiceAgent.Telephony/MediaStreamSession.cs</c> that decides outbound jitter,
 /// replicated without PostgreSQL, STT and TTS: the same <see cref="MediaStreamSocket"/> (reused receive buffer and JSON
 /// writer, send lock), <see cref="MediaStreamMessage.Parse"/>, <c>Payload.ToArray()</c>, <see cref="VoiceActivityDetector"/>
-/// and the pre-roll queue on every inbound frame, and the same <see cref="FramePacer"/> (the first
+/// and the pre-roll queue on every inbound frame (under the session's frame lock, issue #17), and the same <see cref="FramePacer"/> (the first
 /// <see cref="LeadFrames"/> frames at once, then one frame per 20 ms on a fixed schedule, then a mark). The session's
 /// speech comes from the <c>frames</c> custom parameter instead of a flow turn. Keep it in step with MediaStreamSession.
 /// </summary>
@@ -26,6 +26,7 @@ internal sealed class AgentStream(WebSocket webSocket, StreamServerCounters coun
     private readonly VoiceActivityDetector vad = new();
     private readonly Queue<byte[]> preRoll = new();
     private readonly List<byte[]> utterance = [];
+    private readonly Lock frames = new();
     private string? streamSid;
 
     public async Task RunAsync(CancellationToken ct)
@@ -72,7 +73,16 @@ internal sealed class AgentStream(WebSocket webSocket, StreamServerCounters coun
 
     private void OnFrame(byte[] frame)
     {
+        lock (frames)
+        {
+            OnFrameLocked(frame);
+        }
+    }
+
+    private void OnFrameLocked(byte[] frame)
+    {
         var detected = vad.Process(frame);
+
         if (detected is VoiceActivityEvent.SpeechStarted)
         {
             // The simulated caller never speaks (see TwilioStreamMessages); a barge-in here would be a benchmark bug.

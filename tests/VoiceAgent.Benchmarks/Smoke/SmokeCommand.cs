@@ -4,6 +4,7 @@ using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using VoiceAgent.Benchmarks.Billing;
 using VoiceAgent.Benchmarks.Load;
+using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Benchmarks.Smoke;
 
@@ -43,6 +44,22 @@ internal static class SmokeCommand
         checks.Add(("load: media streams against /echo and /agent", StreamsAsync));
         checks.Add(("load: webhooks against the minimal endpoints", MinimalWebhooksAsync));
         checks.Add(("load: webhooks against the real app (PostgreSQL)", RealAppWebhooksAsync));
+        checks.Add(("latency: both pipelines answer every turn over the real media path, streaming first (B5)", async () =>
+        {
+            // One call, two turns each: proves the benchmark still runs end to end. The order is the pipelines' logic
+            // (with the default profile the sequential baseline waits seconds longer), not a timing on a shared machine.
+            var profile = FakeLatencyProfile.Load(Path.Combine(AppContext.BaseDirectory, "Latency", "latency-profile.json"));
+            var baseline = await VoiceAgent.Benchmarks.Latency.LatencyCommand.MeasureAsync("sequential", profile, 1, 2);
+            var streaming = await VoiceAgent.Benchmarks.Latency.LatencyCommand.MeasureAsync("streaming", profile, 1, 2);
+            if (baseline.Count != 2 || streaming.Count != 2)
+            {
+                throw new InvalidOperationException($"answered turns: sequential {baseline.Count}, streaming {streaming.Count} of 2");
+            }
+
+            return streaming.Max() < baseline.Min()
+                ? $"sequential {baseline.Min():F0}–{baseline.Max():F0} ms, streaming {streaming.Min():F0}–{streaming.Max():F0} ms"
+                : throw new InvalidOperationException($"streaming {string.Join('/', streaming.Select(v => v.ToString("F0")))} ms not before sequential {string.Join('/', baseline.Select(v => v.ToString("F0")))} ms");
+        }));
         checks.Add(("billing: aggregation path agrees with a raw GROUP BY (PostgreSQL)", async () =>
         {
             var exit = await BillingAggregationCommand.RunAsync(["--rows", "2000", "--tenants", "10", "--runs", "1"], TextWriter.Null, save: false);
