@@ -106,6 +106,13 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                             return;
                         }
 
+                        // A tenant in OpenAI Realtime mode talks to the speech model; false: not chosen or not reachable.
+                        if (await Realtime.OpenAiRealtimeCall.TryRunAsync(socket, streamSid!, tenantId, callId, scopes,
+                                () => Volatile.Write(ref lastMedia, time.GetTimestamp()), ct))
+                        {
+                            return;
+                        }
+
                         started = clock.Elapsed;
                         processor = Task.Run(() => ProcessAsync(ct), ct);
                         break;

@@ -1,0 +1,401 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Time.Testing;
+using VoiceAgent.Telephony.Twilio;
+using VoiceAgent.Testing.Fakes;
+
+namespace VoiceAgent.Web.Tests;
+
+/// <summary>A tenant in OpenAI Realtime mode: Twilio's media stream talks to the (fake) Realtime WebSocket speech to speech.
+/// The host's clock is a FakeTimeProvider: durations come from advancing it, never from the wall clock.</summary>
+public sealed class OpenAiRealtimeCallTests : IntegrationTest
+{
+    private const string AuthToken = "0123456789abcdef0123456789abcdef";
+    private const string CallSid = "CA" + "6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e";
+    private const string Caller = "+491701234567";
+
+    // Starts at the real time: the stream token's time limit is checked by Data Protection against the system clock.
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+
+    protected override TimeProvider? AppTime => clock;
+
+    private static byte[] Audio(int length, byte seed) => [.. Enumerable.Range(0, length).Select(i => (byte)((seed + i * 7) % 251))];
+
+    [Fact]
+    public async Task The_models_mulaw_reaches_twilio_unchanged_and_the_callers_audio_reaches_the_model_as_twilio_sent_it()
+    {
+        var greeting = Audio(1234, 3);
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            openAi.Realtime.Enqueue(new FakeRealtimeResponse(greeting, "Guten Tag, Praxis Alpha."));
+            await using var caller = await OpenStreamAsync(app, token);
+
+            Assert.Equal(greeting, await caller.ReceiveAudioAsync(greeting.Length));
+            var frames = Enumerable.Range(0, 5).Select(i => Audio(160, (byte)(100 + i))).ToList();
+            await caller.SendFramesAsync(frames);
+            await Eventually(() => openAi.Realtime.AppendedBase64.Count == frames.Count);
+
+            Assert.Equal(frames.Select(Convert.ToBase64String), openAi.Realtime.AppendedBase64);
+            Assert.Equal(["gpt-realtime"], openAi.Realtime.Connections);
+            var session = openAi.Realtime.Session!;
+            Assert.Equal("audio/pcmu", (string?)session["audio"]!["input"]!["format"]!["type"]);
+            Assert.Equal("audio/pcmu", (string?)session["audio"]!["output"]!["format"]!["type"]);
+            Assert.Equal("server_vad", (string?)session["audio"]!["input"]!["turn_detection"]!["type"]);
+            Assert.Equal("de", (string?)session["audio"]!["input"]!["transcription"]!["language"]);
+            Assert.Equal("coral", (string?)session["audio"]!["output"]!["voice"]);
+            var tools = session["tools"]!.AsArray().Select(t => (string?)t!["name"]).ToList();
+            Assert.Contains("find_free_slots", tools);
+            Assert.Contains("book_appointment", tools);
+            Assert.Contains("end_call", tools);
+            var greet = openAi.Realtime.Received.First(e => (string?)e["type"] == "response.create");
+            Assert.Contains("Sie sprechen mit dem KI-Assistenten von Praxis Alpha", (string?)greet["response"]!["instructions"]);
+            Assert.Empty(openAi.SpeechRequests);
+            Assert.Empty(openAi.Transcriptions);
+            Assert.DoesNotContain(openAi.Realtime.Received, e => (string?)e["type"] == "error");
+        }
+    }
+
+    [Fact]
+    public async Task Caller_speech_over_the_agent_clears_twilio_cancels_the_response_and_no_stale_audio_follows()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            var old = Enumerable.Repeat((byte)0x11, 4000).ToArray();
+            var answer = Enumerable.Repeat((byte)0x22, 480).ToArray();
+            openAi.Realtime.Enqueue(new FakeRealtimeResponse(old, "Guten Tag …", HoldAfterDeltas: 2), new FakeRealtimeResponse(answer, "Gerne."));
+            await using var caller = await OpenStreamAsync(app, token);
+            await caller.WaitForAsync("media");
+            await caller.SendFramesAsync([Audio(160, 1)]);
+
+            await openAi.Realtime.SpeechStartedAsync();
+            await caller.WaitForAsync("clear");
+            var cancel = await openAi.Realtime.WaitForAsync("response.cancel");
+            Assert.StartsWith("resp_", (string?)cancel["response_id"]);
+
+            await openAi.Realtime.CallerTurnAsync("Ich möchte einen Termin");
+            var after = await caller.ReceiveAudioAsync(answer.Length);
+            Assert.Equal(answer, after); // the delta in flight at the cancel never reached the caller
+        }
+    }
+
+    [Fact]
+    public async Task A_function_call_books_the_offered_slot_in_the_tenants_calendar_and_the_output_goes_back()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            var realtime = openAi.Realtime;
+            realtime.Enqueue(new FakeRealtimeResponse(Audio(320, 1), "Guten Tag."));
+            realtime.Enqueue(FakeRealtimeResponse.Call("find_free_slots", """{"part_of_day":"morning"}"""));
+            realtime.Enqueue(() => FakeRealtimeResponse.Call("book_appointment", new JsonObject
+            {
+                ["start"] = (string?)JsonNode.Parse(realtime.FunctionOutputs[0])!["slots"]![0]!["start"], ["caller_name"] = "Erika Muster",
+            }.ToJsonString()));
+            realtime.Enqueue(new FakeRealtimeResponse(Audio(320, 9), "Ihr Termin ist eingetragen."));
+            await using var caller = await OpenStreamAsync(app, token);
+            await caller.ReceiveAudioAsync(320);
+            await caller.SendFramesAsync([Audio(160, 2)]);
+
+            await realtime.CallerTurnAsync("Ich möchte einen Termin am Vormittag");
+            Assert.Equal(Audio(320, 9), await caller.ReceiveAudioAsync(320));
+
+            var slots = JsonNode.Parse(realtime.FunctionOutputs[0])!["slots"]!.AsArray();
+            Assert.NotEmpty(slots);
+            var booked = JsonNode.Parse(realtime.FunctionOutputs[1])!;
+            Assert.Contains((string?)booked["status"], new[] { "created", "pending" });
+            Assert.Equal(1, await CountAsync($"SELECT count(*) FROM sandbox_events WHERE caller_number = '{Caller}'"));
+            Assert.Equal(3, realtime.Received.Count(e => (string?)e["type"] == "response.create")); // greeting + one after each tool
+        }
+    }
+
+    [Fact]
+    public async Task The_transcript_turn_latency_and_the_calls_duration_are_stored_and_the_minutes_billed()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" },
+            ("Telephony:StreamIdleTimeout", "00:10:00"));
+        await using (openAi)
+        await using (app)
+        {
+            var realtime = openAi.Realtime;
+            realtime.Enqueue(new FakeRealtimeResponse(Audio(320, 1), "Guten Tag."), new FakeRealtimeResponse(Audio(480, 2), "Sie haben keinen Termin."),
+                FakeRealtimeResponse.Call("end_call", "{}"));
+            await using var caller = await OpenStreamAsync(app, token);
+            await caller.ReceiveAudioAsync(320);
+            await caller.SendFramesAsync([Audio(160, 2)]);
+            await realtime.CallerTurnAsync("Wann habe ich einen Termin?");
+            await caller.ReceiveAudioAsync(480);
+
+            clock.Advance(TimeSpan.FromSeconds(95));
+            await realtime.CallerTurnAsync("Danke, tschüss");
+            await caller.PlayUntilMarkAsync();
+            await caller.WaitForAsync("closed");
+
+            Assert.Equal(95, await EventuallyAsync("SELECT coalesce(duration_seconds, 0) FROM calls", 95));
+            Assert.Equal(95, await CountAsync("SELECT seconds FROM usage_records WHERE kind = 'bot'"));
+            Assert.Equal(1, await CountAsync("SELECT cardinality(turn_latencies_ms) FROM calls"));
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls WHERE status = 'completed' AND ended_at IS NOT NULL"));
+            var transcript = await TranscriptAsync();
+            var said = transcript.Select(t => $"{t["role"]}: {t["text"]}").ToList();
+            Assert.Contains("Caller: Wann habe ich einen Termin?", said);
+            Assert.Contains("Agent: Sie haben keinen Termin.", said);
+            Assert.Contains("Caller: Danke, tschüss", said);
+            Assert.DoesNotContain("Agent: Guten Tag.", said); // the greeting is the flow's first turn, recorded once
+            var output = JsonNode.Parse(Assert.Single(realtime.FunctionOutputs))!;
+            Assert.True((bool)output["ok"]!);
+        }
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(429)]
+    public async Task When_the_realtime_socket_cannot_be_opened_the_call_goes_on_with_the_normal_pipeline(int status)
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            if (status == 401)
+            {
+                openAi.RequiredKey = "sk-another-key-entirely-0000000000000000";
+            }
+            else
+            {
+                openAi.Realtime.RejectStatus = status;
+            }
+
+            await using var caller = await OpenStreamAsync(app, token);
+
+            // The normal pipeline speaks the flow's greeting with OpenAI's voices (with the refused key it is refused too,
+            // but it was asked: the call did not stay silent waiting for the Realtime socket).
+            await Eventually(() => openAi.Requests.Any(r => r.Path == "/v1/audio/speech"));
+            if (status == 429)
+            {
+                await caller.WaitForAsync("mark");
+                Assert.Contains(openAi.SpeechRequests, r => r.Input != null && r.Input.StartsWith("Guten Tag, Sie sprechen mit dem KI-Assistenten", StringComparison.Ordinal));
+            }
+
+            Assert.Equal(1, openAi.Realtime.Rejected);
+            Assert.Empty(openAi.Realtime.Connections);
+        }
+    }
+
+    [Fact]
+    public async Task A_tenant_without_the_option_never_opens_the_realtime_socket()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAi", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            await using var caller = await OpenStreamAsync(app, token);
+            await caller.WaitForAsync("mark");
+
+            Assert.NotEmpty(openAi.SpeechRequests);
+            Assert.Empty(openAi.Realtime.Connections);
+            Assert.Equal(0, openAi.Realtime.Rejected);
+        }
+    }
+
+    private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi, string Token)> StartCallAsync(object speechChoice,
+        params (string Key, string Value)[] settings)
+    {
+        var openAi = await FakeOpenAiServer.StartAsync();
+        var realtime = App.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("OpenAi:Endpoint", openAi.Endpoint.ToString());
+            b.UseSetting("Telephony:Mode", "realtime");
+            b.UseSetting("Telephony:PaceAudio", "false");
+            foreach (var (key, value) in settings)
+            {
+                b.UseSetting(key, value);
+            }
+        });
+        var admin = await App.LoginAsAdminAsync();
+        (await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = AuthToken })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-test-" + new string('k', 40) })).EnsureSuccessStatusCode();
+        var (tenantId, tenantAdmin) = await App.ApprovedTenantAsync("chef@praxis.de", "Praxis Alpha");
+        var flowId = await App.SeedSampleFlowAsync(tenantId);
+        (await tenantAdmin.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 1111111", flowId })).EnsureSuccessStatusCode();
+        (await tenantAdmin.PutAsJsonAsync("/api/tenant/speech", speechChoice)).EnsureSuccessStatusCode();
+
+        var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["From"] = Caller, ["To"] = "+49301111111", ["CallStatus"] = "ringing" };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice") { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost/telephony/twilio/voice", form));
+        var twiml = XDocument.Parse(await (await realtime.CreateClient().SendAsync(request)).Content.ReadAsStringAsync());
+        var stream = Assert.Single(twiml.Descendants("Stream"));
+        var token = stream.Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
+        return (realtime, openAi, token);
+    }
+
+    private static async Task<TwilioMediaClient> OpenStreamAsync(WebApplicationFactory<Program> app, string token)
+    {
+        var socket = await app.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/telephony/media"), CancellationToken.None);
+        var client = new TwilioMediaClient(socket);
+        await client.SendAsync(new { @event = "connected", protocol = "Call", version = "1.0.0" });
+        await client.SendAsync(new
+        {
+            @event = "start", sequenceNumber = "1", streamSid = "MZ1",
+            start = new
+            {
+                streamSid = "MZ1", accountSid = "AC" + new string('1', 32), callSid = CallSid, tracks = new[] { "inbound" },
+                customParameters = new Dictionary<string, string> { ["token"] = token },
+                mediaFormat = new { encoding = "audio/x-mulaw", sampleRate = 8000, channels = 1 },
+            },
+        });
+        return client;
+    }
+
+    private async Task<List<JsonObject>> TranscriptAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT state::text FROM flow_sessions", connection);
+        var state = JsonNode.Parse((string)(await cmd.ExecuteScalarAsync())!)!;
+        return [.. state["transcript"]!.AsArray().Select(t => t!.AsObject())];
+    }
+
+    // Polls a condition, not a duration: the bound only keeps a broken server from hanging the run.
+    private async Task<long> EventuallyAsync(string sql, long expected)
+    {
+        var value = 0L;
+        for (var i = 0; i < 300 && (value = await CountAsync(sql)) != expected; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        return value;
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 300 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition());
+    }
+
+    /// <summary>Twilio's side of the media stream: sends caller frames, reads what the app sends in order.</summary>
+    private sealed class TwilioMediaClient : IAsyncDisposable
+    {
+        private readonly WebSocket socket;
+        private readonly Channel<JsonObject> inbox = Channel.CreateUnbounded<JsonObject>();
+        private readonly Task reader;
+        private int chunk;
+
+        public TwilioMediaClient(WebSocket socket)
+        {
+            this.socket = socket;
+            reader = Task.Run(ReadAsync);
+        }
+
+        private async Task ReadAsync()
+        {
+            var buffer = new byte[64 * 1024];
+            try
+            {
+                while (socket.State == WebSocketState.Open)
+                {
+                    using var message = new MemoryStream();
+                    WebSocketReceiveResult result;
+                    do
+                    {
+                        result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                        message.Write(buffer, 0, result.Count);
+                    }
+                    while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                        break;
+                    }
+
+                    inbox.Writer.TryWrite(JsonNode.Parse(message.ToArray())!.AsObject());
+                }
+            }
+            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
+            {
+                // The server ended the stream.
+            }
+
+            inbox.Writer.TryWrite(new JsonObject { ["event"] = "closed" });
+        }
+
+        public Task SendAsync(object message) =>
+            socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+
+        public async Task SendFramesAsync(IEnumerable<byte[]> frames)
+        {
+            foreach (var frame in frames)
+            {
+                chunk++;
+                await SendAsync(new { @event = "media", streamSid = "MZ1", sequenceNumber = (chunk + 2).ToString(),
+                    media = new { track = "inbound", chunk = chunk.ToString(), timestamp = (chunk * 20).ToString(), payload = Convert.ToBase64String(frame) } });
+            }
+        }
+
+        public async Task<JsonObject> WaitForAsync(string eventName)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (true)
+            {
+                var message = await inbox.Reader.ReadAsync(cts.Token);
+                if ((string?)message["event"] == eventName)
+                {
+                    return message;
+                }
+            }
+        }
+
+        /// <summary>The payloads of the next media messages, concatenated, until <paramref name="bytes"/> arrived (none in frames over 160 bytes).</summary>
+        public async Task<byte[]> ReceiveAudioAsync(int bytes)
+        {
+            var audio = new List<byte>();
+            while (audio.Count < bytes)
+            {
+                var media = await WaitForAsync("media");
+                Assert.Equal("MZ1", (string?)media["streamSid"]);
+                var payload = Convert.FromBase64String((string)media["media"]!["payload"]!);
+                Assert.InRange(payload.Length, 1, 160);
+                audio.AddRange(payload);
+            }
+
+            return [.. audio];
+        }
+
+        public async Task PlayUntilMarkAsync()
+        {
+            var mark = await WaitForAsync("mark");
+            await SendAsync(new { @event = "mark", streamSid = "MZ1", sequenceNumber = "9", mark = new { name = (string?)mark["mark"]!["name"] } });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
+            {
+                // The server may already have ended the stream.
+            }
+
+            await reader.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        }
+    }
+}
