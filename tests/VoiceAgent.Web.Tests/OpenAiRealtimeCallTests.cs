@@ -156,6 +156,25 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
         }
     }
 
+    [Fact]
+    public async Task When_the_realtime_socket_drops_mid_call_the_normal_pipeline_answers_instead_of_silence()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            openAi.Realtime.Enqueue(new FakeRealtimeResponse(Audio(320, 1), "Guten Tag."));
+            await using var caller = await OpenStreamAsync(app, token);
+            await caller.ReceiveAudioAsync(320);
+
+            await openAi.Realtime.DropAsync();
+            await Eventually(() => openAi.Requests.Any(r => r.Path == "/v1/audio/speech"), async () => await caller.SendFramesAsync([Audio(160, 4)]));
+            await caller.WaitForAsync("mark");
+
+            Assert.Contains(openAi.SpeechRequests, r => r.Input != null && r.Input.StartsWith("Guten Tag, Sie sprechen mit dem KI-Assistenten", StringComparison.Ordinal));
+        }
+    }
+
     [Theory]
     [InlineData(401)]
     [InlineData(429)]
@@ -276,10 +295,15 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
         return value;
     }
 
-    private static async Task Eventually(Func<bool> condition)
+    private static async Task Eventually(Func<bool> condition, Func<Task>? meanwhile = null)
     {
         for (var i = 0; i < 300 && !condition(); i++)
         {
+            if (meanwhile is not null)
+            {
+                await meanwhile();
+            }
+
             await Task.Delay(50);
         }
 
