@@ -123,7 +123,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
     public async Task The_transcript_turn_latency_and_the_calls_duration_are_stored_and_the_minutes_billed()
     {
         var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" },
-            ("Telephony:StreamIdleTimeout", "00:10:00"));
+            setting: ("Telephony:StreamIdleTimeout", "00:10:00"));
         await using (openAi)
         await using (app)
         {
@@ -153,6 +153,34 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
             Assert.DoesNotContain("Agent: Guten Tag.", said); // the greeting is the flow's first turn, recorded once
             var output = JsonNode.Parse(Assert.Single(realtime.FunctionOutputs))!;
             Assert.True((bool)output["ok"]!);
+        }
+    }
+
+    [Fact]
+    public async Task A_transfer_asked_by_the_model_dials_the_allow_listed_handoff_target_after_the_stream()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" },
+            callSettings: new { transferTargets = new[] { "030 555555" }, handoffTarget = "+49 89 1234567" });
+        await using (openAi)
+        await using (app)
+        {
+            openAi.Realtime.Enqueue(new FakeRealtimeResponse(Audio(320, 1), "Guten Tag."), FakeRealtimeResponse.Call("transfer_to_human", "{}"));
+            await using var caller = await OpenStreamAsync(app, token);
+            await caller.ReceiveAudioAsync(320);
+            await caller.SendFramesAsync([Audio(160, 2)]);
+
+            await openAi.Realtime.CallerTurnAsync("Ich möchte mit jemandem sprechen");
+            await caller.PlayUntilMarkAsync();
+            await caller.WaitForAsync("closed");
+            Assert.Equal("transferring", (string?)JsonNode.Parse(Assert.Single(openAi.Realtime.FunctionOutputs))!["status"]);
+            Assert.Equal(1, await EventuallyAsync("SELECT count(*) FROM calls WHERE dial_target IS NOT NULL", 1));
+
+            var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["AccountSid"] = "AC" + new string('1', 32), ["StreamSid"] = "MZ1" };
+            var ended = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/stream-ended") { Content = new FormUrlEncodedContent(form) };
+            ended.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost/telephony/twilio/stream-ended", form));
+            var twiml = XDocument.Parse(await (await app.CreateClient().SendAsync(ended)).Content.ReadAsStringAsync());
+            var dial = Assert.Single(twiml.Descendants("Dial"));
+            Assert.Contains("891234567", dial.Value, StringComparison.Ordinal);
         }
     }
 
@@ -226,7 +254,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
     }
 
     private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi, string Token)> StartCallAsync(object speechChoice,
-        params (string Key, string Value)[] settings)
+        (string Key, string Value)? setting = null, object? callSettings = null)
     {
         var openAi = await FakeOpenAiServer.StartAsync();
         var realtime = App.WithWebHostBuilder(b =>
@@ -234,7 +262,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
             b.UseSetting("OpenAi:Endpoint", openAi.Endpoint.ToString());
             b.UseSetting("Telephony:Mode", "realtime");
             b.UseSetting("Telephony:PaceAudio", "false");
-            foreach (var (key, value) in settings)
+            if (setting is var (key, value))
             {
                 b.UseSetting(key, value);
             }
@@ -246,6 +274,11 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
         var flowId = await App.SeedSampleFlowAsync(tenantId);
         (await tenantAdmin.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 1111111", flowId })).EnsureSuccessStatusCode();
         (await tenantAdmin.PutAsJsonAsync("/api/tenant/speech", speechChoice)).EnsureSuccessStatusCode();
+        if (callSettings is not null)
+        {
+            (await tenantAdmin.PutAsJsonAsync("/api/tenant/call-settings", callSettings)).EnsureSuccessStatusCode();
+        }
+
 
         var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["From"] = Caller, ["To"] = "+49301111111", ["CallStatus"] = "ringing" };
         var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/voice") { Content = new FormUrlEncodedContent(form) };
