@@ -42,6 +42,7 @@ public sealed class FakeOpenAiRealtime
     private readonly ConcurrentQueue<string> appended = new();
     private readonly ConcurrentQueue<string> connections = new();
     private readonly Channel<JsonObject> events = Channel.CreateUnbounded<JsonObject>();
+    private readonly ConcurrentQueue<string> heardTurns = new();
     private Connection? current;
     private int ids;
     private int rejected;
@@ -108,6 +109,19 @@ public sealed class FakeOpenAiRealtime
             ["type"] = "conversation.item.input_audio_transcription.completed", ["item_id"] = item, ["content_index"] = 0, ["transcript"] = transcript,
         });
         connection.StartResponse(Next());
+    }
+
+    /// <summary>
+    /// Server VAD on the appended audio itself, for clients that stream real speech (the CLI's simulator): a frame with
+    /// speech starts a turn, half a second of μ-law silence after it ends it; each turn is transcribed as the next of
+    /// <paramref name="transcripts"/> and answered with the next scripted response.
+    /// </summary>
+    public void DetectTurnsInAudio(params string[] transcripts)
+    {
+        foreach (var transcript in transcripts)
+        {
+            heardTurns.Enqueue(transcript);
+        }
     }
 
     /// <summary>The caller starts to talk (while the agent speaks: a barge-in).</summary>
@@ -186,6 +200,8 @@ public sealed class FakeOpenAiRealtime
         private readonly TaskCompletionSource audio = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TaskCompletionSource? cancel;
         private string? active;
+        private bool speaking;
+        private int silentBytes;
 
         public Task AudioAsync() => audio.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -237,6 +253,11 @@ public sealed class FakeOpenAiRealtime
                 case "input_audio_buffer.append":
                     fake.appended.Enqueue((string?)json["audio"] ?? "");
                     audio.TrySetResult();
+                    if (!fake.heardTurns.IsEmpty)
+                    {
+                        await DetectAsync(Convert.FromBase64String((string?)json["audio"] ?? ""));
+                    }
+
                     break;
                 case "response.create":
                     StartResponse(fake.Next());
@@ -252,6 +273,36 @@ public sealed class FakeOpenAiRealtime
 
                     await SendAsync(new JsonObject { ["type"] = "conversation.item.added", ["item"] = json["item"]?.DeepClone() });
                     break;
+            }
+        }
+
+        private async Task DetectAsync(byte[] mulaw)
+        {
+            // μ-law stores the inverted magnitude in the low 7 bits: 0xFF and 0x7F are silence.
+            var loud = mulaw.Count(b => (~b & 0x7F) >= 0x30) > mulaw.Length / 10;
+            if (loud)
+            {
+                silentBytes = 0;
+                if (!speaking)
+                {
+                    speaking = true;
+                    await SendAsync(new JsonObject { ["type"] = "input_audio_buffer.speech_started", ["audio_start_ms"] = 0, ["item_id"] = "item_heard" });
+                }
+
+                return;
+            }
+
+            if (speaking && (silentBytes += mulaw.Length) >= 4000 && fake.heardTurns.TryDequeue(out var transcript))
+            {
+                speaking = false;
+                await SendAsync(new JsonObject { ["type"] = "input_audio_buffer.speech_stopped", ["audio_end_ms"] = 0, ["item_id"] = "item_heard" });
+                await SendAsync(new JsonObject { ["type"] = "input_audio_buffer.committed", ["previous_item_id"] = null, ["item_id"] = "item_heard" });
+                await SendAsync(new JsonObject
+                {
+                    ["type"] = "conversation.item.input_audio_transcription.completed", ["item_id"] = "item_heard", ["content_index"] = 0,
+                    ["transcript"] = transcript,
+                });
+                StartResponse(fake.Next());
             }
         }
 
