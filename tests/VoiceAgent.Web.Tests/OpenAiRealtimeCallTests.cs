@@ -1,13 +1,11 @@
 using System.Net.Http.Json;
-using System.Net.WebSockets;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Telephony.Twilio;
+using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
 
 namespace VoiceAgent.Web.Tests;
@@ -41,7 +39,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
             Assert.Equal(greeting, await caller.ReceiveAudioAsync(greeting.Length));
             var frames = Enumerable.Range(0, 5).Select(i => Audio(160, (byte)(100 + i))).ToList();
             await caller.SendFramesAsync(frames);
-            await Eventually(() => openAi.Realtime.AppendedBase64.Count == frames.Count);
+            await Eventually.UntilAsync(() => openAi.Realtime.AppendedBase64.Count == frames.Count, "the frames appended");
 
             Assert.Equal(frames.Select(Convert.ToBase64String), openAi.Realtime.AppendedBase64);
             Assert.Equal(["gpt-realtime"], openAi.Realtime.Connections);
@@ -196,7 +194,11 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
             await caller.ReceiveAudioAsync(320);
 
             await openAi.Realtime.DropAsync();
-            await Eventually(() => openAi.Requests.Any(r => r.Path == "/v1/audio/speech"), async () => await caller.SendFramesAsync([Audio(160, 4)]));
+            await Eventually.UntilAsync(async () =>
+            {
+                await caller.SendFramesAsync([Audio(160, 4)]); // Twilio keeps sending: the pipeline takes over at the next frame
+                return openAi.Requests.Any(r => r.Path == "/v1/audio/speech");
+            }, "the normal pipeline speaking");
             await caller.WaitForAsync("mark");
 
             Assert.Contains(openAi.SpeechRequests, r => r.Input != null && r.Input.StartsWith("Guten Tag, Sie sprechen mit dem KI-Assistenten", StringComparison.Ordinal));
@@ -225,7 +227,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
 
             // The normal pipeline speaks the flow's greeting with OpenAI's voices (with the refused key it is refused too,
             // but it was asked: the call did not stay silent waiting for the Realtime socket).
-            await Eventually(() => openAi.Requests.Any(r => r.Path == "/v1/audio/speech"));
+            await Eventually.UntilAsync(() => openAi.Requests.Any(r => r.Path == "/v1/audio/speech"), "the normal pipeline speaking");
             if (status == 429)
             {
                 await caller.WaitForAsync("mark");
@@ -289,23 +291,9 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
         return (realtime, openAi, token);
     }
 
-    private static async Task<TwilioMediaClient> OpenStreamAsync(WebApplicationFactory<Program> app, string token)
-    {
-        var socket = await app.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/telephony/media"), CancellationToken.None);
-        var client = new TwilioMediaClient(socket);
-        await client.SendAsync(new { @event = "connected", protocol = "Call", version = "1.0.0" });
-        await client.SendAsync(new
-        {
-            @event = "start", sequenceNumber = "1", streamSid = "MZ1",
-            start = new
-            {
-                streamSid = "MZ1", accountSid = "AC" + new string('1', 32), callSid = CallSid, tracks = new[] { "inbound" },
-                customParameters = new Dictionary<string, string> { ["token"] = token },
-                mediaFormat = new { encoding = "audio/x-mulaw", sampleRate = 8000, channels = 1 },
-            },
-        });
-        return client;
-    }
+    private static async Task<TwilioMediaCaller> OpenStreamAsync(WebApplicationFactory<Program> app, string token) =>
+        await TwilioMediaCaller.StartAsync(
+            await app.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/telephony/media"), CancellationToken.None), CallSid, token);
 
     private async Task<List<JsonObject>> TranscriptAsync()
     {
@@ -316,143 +304,10 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
         return [.. state["transcript"]!.AsArray().Select(t => t!.AsObject())];
     }
 
-    // Polls a condition, not a duration: the bound only keeps a broken server from hanging the run.
+    /// <summary>The server closes the call's books just after the socket closed: waits for the value, then returns it.</summary>
     private async Task<long> EventuallyAsync(string sql, long expected)
     {
-        var value = 0L;
-        for (var i = 0; i < 300 && (value = await CountAsync(sql)) != expected; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        return value;
-    }
-
-    private static async Task Eventually(Func<bool> condition, Func<Task>? meanwhile = null)
-    {
-        for (var i = 0; i < 300 && !condition(); i++)
-        {
-            if (meanwhile is not null)
-            {
-                await meanwhile();
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition());
-    }
-
-    /// <summary>Twilio's side of the media stream: sends caller frames, reads what the app sends in order.</summary>
-    private sealed class TwilioMediaClient : IAsyncDisposable
-    {
-        private readonly WebSocket socket;
-        private readonly Channel<JsonObject> inbox = Channel.CreateUnbounded<JsonObject>();
-        private readonly Task reader;
-        private int chunk;
-
-        public TwilioMediaClient(WebSocket socket)
-        {
-            this.socket = socket;
-            reader = Task.Run(ReadAsync);
-        }
-
-        private async Task ReadAsync()
-        {
-            var buffer = new byte[64 * 1024];
-            try
-            {
-                while (socket.State == WebSocketState.Open)
-                {
-                    using var message = new MemoryStream();
-                    WebSocketReceiveResult result;
-                    do
-                    {
-                        result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-                        message.Write(buffer, 0, result.Count);
-                    }
-                    while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-                        break;
-                    }
-
-                    inbox.Writer.TryWrite(JsonNode.Parse(message.ToArray())!.AsObject());
-                }
-            }
-            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
-            {
-                // The server ended the stream.
-            }
-
-            inbox.Writer.TryWrite(new JsonObject { ["event"] = "closed" });
-        }
-
-        public Task SendAsync(object message) =>
-            socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
-
-        public async Task SendFramesAsync(IEnumerable<byte[]> frames)
-        {
-            foreach (var frame in frames)
-            {
-                chunk++;
-                await SendAsync(new { @event = "media", streamSid = "MZ1", sequenceNumber = (chunk + 2).ToString(),
-                    media = new { track = "inbound", chunk = chunk.ToString(), timestamp = (chunk * 20).ToString(), payload = Convert.ToBase64String(frame) } });
-            }
-        }
-
-        public async Task<JsonObject> WaitForAsync(string eventName)
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            while (true)
-            {
-                var message = await inbox.Reader.ReadAsync(cts.Token);
-                if ((string?)message["event"] == eventName)
-                {
-                    return message;
-                }
-            }
-        }
-
-        /// <summary>The payloads of the next media messages, concatenated, until <paramref name="bytes"/> arrived (none in frames over 160 bytes).</summary>
-        public async Task<byte[]> ReceiveAudioAsync(int bytes)
-        {
-            var audio = new List<byte>();
-            while (audio.Count < bytes)
-            {
-                var media = await WaitForAsync("media");
-                Assert.Equal("MZ1", (string?)media["streamSid"]);
-                var payload = Convert.FromBase64String((string)media["media"]!["payload"]!);
-                Assert.InRange(payload.Length, 1, 160);
-                audio.AddRange(payload);
-            }
-
-            return [.. audio];
-        }
-
-        public async Task PlayUntilMarkAsync()
-        {
-            var mark = await WaitForAsync("mark");
-            await SendAsync(new { @event = "mark", streamSid = "MZ1", sequenceNumber = "9", mark = new { name = (string?)mark["mark"]!["name"] } });
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (socket.State == WebSocketState.Open)
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
-            {
-                // The server may already have ended the stream.
-            }
-
-            await reader.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
-        }
+        await Eventually.UntilAsync(async () => await CountAsync(sql) == expected, sql);
+        return await CountAsync(sql);
     }
 }

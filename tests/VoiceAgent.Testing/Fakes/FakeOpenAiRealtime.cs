@@ -212,29 +212,11 @@ public sealed class FakeOpenAiRealtime
             var buffer = new byte[256 * 1024];
             try
             {
-                while (socket.State == WebSocketState.Open)
+                while (socket.State == WebSocketState.Open && await WebSocketText.ReceiveAsync(socket, buffer, CancellationToken.None) is { } json)
                 {
-                    using var message = new MemoryStream();
-                    WebSocketReceiveResult result;
-                    do
-                    {
-                        result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-                        message.Write(buffer, 0, result.Count);
-                    }
-                    while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-                        break;
-                    }
-
-                    if (JsonNode.Parse(message.ToArray()) is JsonObject json)
-                    {
-                        fake.received.Enqueue(json);
-                        fake.events.Writer.TryWrite(json);
-                        await HandleAsync(json);
-                    }
+                    fake.received.Enqueue(json);
+                    fake.events.Writer.TryWrite(json);
+                    await HandleAsync(json);
                 }
             }
             catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or JsonException)
