@@ -89,7 +89,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
     [Fact]
     public async Task A_function_call_books_the_offered_slot_in_the_tenants_calendar_and_the_output_goes_back()
     {
-        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "nova" });
         await using (openAi)
         await using (app)
         {
@@ -114,6 +114,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
             Assert.Contains((string?)booked["status"], new[] { "created", "pending" });
             Assert.Equal(1, await CountAsync($"SELECT count(*) FROM sandbox_events WHERE caller_number = '{Caller}'"));
             Assert.Equal(3, realtime.Received.Count(e => (string?)e["type"] == "response.create")); // greeting + one after each tool
+            Assert.Equal("alloy", (string?)realtime.Session!["audio"]!["output"]!["voice"]); // "nova" is a text-to-speech voice only
         }
     }
 

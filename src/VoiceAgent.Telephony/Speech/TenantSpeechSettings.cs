@@ -153,7 +153,7 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
 
     /// <summary>
     /// The tenant's Realtime mode, when it chose <see cref="SpeechProvider.OpenAiRealtime"/> and the OpenAI key is still
-    /// stored: the key and the voice (the tenant's when it is an OpenAI voice, else <see cref="OpenAiOptions.Voice"/>).
+    /// stored: the key and the voice (the tenant's when a Realtime model has it, else <see cref="OpenAiOptions.Voice"/> or "alloy").
     /// Null for every other choice (and for the platform default): the call runs the normal pipeline.
     /// </summary>
     public async Task<RealtimeChoice?> RealtimeAsync(Guid tenantId, CancellationToken ct)
@@ -164,8 +164,13 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
             return null;
         }
 
-        return new RealtimeChoice(key, OpenAiTextToSpeech.VoiceNames.Contains(choice.Voice) ? choice.Voice : DefaultVoice(SpeechProvider.OpenAiRealtime));
+        var fallback = RealtimeVoices.Contains(openAi.Value.Voice) ? openAi.Value.Voice : RealtimeVoices[0];
+        return new RealtimeChoice(key, RealtimeVoices.Contains(choice.Voice) ? choice.Voice : fallback);
     }
+
+    /// <summary>The speech voices the Realtime models speak with ("fable", "onyx" and "nova" are text-to-speech only: a
+    /// session.update naming them is refused, and the call would run on the session's defaults).</summary>
+    public static IReadOnlyList<string> RealtimeVoices { get; } = ["alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse"];
 
     /// <summary>The voices the Speak activity may name for the tenant: those of its engine.</summary>
     public async Task<IReadOnlyList<Choice>> VoicesAsync(Guid tenantId, CancellationToken ct)
