@@ -1,8 +1,11 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Testing;
@@ -17,6 +20,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
     private const string AuthToken = "0123456789abcdef0123456789abcdef";
     private const string CallSid = "CA" + "6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e";
     private const string Caller = "+491701234567";
+    private static readonly string ApiKey = "sk-test-" + new string('k', 40);
 
     // Starts at the real time: the stream token's time limit is checked by Data Protection against the system clock.
     private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
@@ -224,6 +228,8 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
                 openAi.Realtime.RejectStatus = status;
             }
 
+            var logs = new LogCapture();
+            app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
             await using var caller = await OpenStreamAsync(app, token);
 
             // The normal pipeline speaks the flow's greeting with OpenAI's voices (with the refused key it is refused too,
@@ -237,6 +243,9 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
 
             Assert.Equal(1, openAi.Realtime.Rejected);
             Assert.Empty(openAi.Realtime.Connections);
+            var failed = Assert.Single(logs.Lines, l => l.Contains("OpenAI Realtime connection", StringComparison.Ordinal));
+            Assert.Contains(status.ToString(CultureInfo.InvariantCulture), failed, StringComparison.Ordinal);
+            Assert.DoesNotContain(ApiKey, string.Join("\n", logs.Lines), StringComparison.Ordinal); // a key hint only
         }
     }
 
@@ -272,7 +281,7 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
         });
         var admin = await App.LoginAsAdminAsync();
         (await admin.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = AuthToken })).EnsureSuccessStatusCode();
-        (await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-test-" + new string('k', 40) })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = ApiKey })).EnsureSuccessStatusCode();
         var (tenantId, tenantAdmin) = await App.ApprovedTenantAsync("chef@praxis.de", "Praxis Alpha");
         var flowId = await App.SeedSampleFlowAsync(tenantId);
         (await tenantAdmin.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 1111111", flowId })).EnsureSuccessStatusCode();
