@@ -188,6 +188,27 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
     }
 
     [Fact]
+    public async Task A_session_the_model_refuses_to_configure_is_left_for_the_normal_pipeline()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            openAi.Realtime.RefuseSessionWith = "invalid_value";
+            await using var caller = await OpenStreamAsync(app, token);
+            await Eventually.UntilAsync(async () =>
+            {
+                await caller.SendFramesAsync([Audio(160, 4)]);
+                return openAi.Requests.Any(r => r.Path == "/v1/audio/speech");
+            }, "the normal pipeline speaking");
+            await caller.WaitForAsync("mark");
+
+            Assert.Single(openAi.Realtime.Connections);
+            Assert.Contains(openAi.SpeechRequests, r => r.Input != null && r.Input.StartsWith("Guten Tag, Sie sprechen mit dem KI-Assistenten", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task When_the_realtime_socket_drops_mid_call_the_normal_pipeline_answers_instead_of_silence()
     {
         var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });

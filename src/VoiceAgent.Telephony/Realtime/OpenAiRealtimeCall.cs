@@ -63,6 +63,8 @@ public sealed class OpenAiRealtimeCall
     private RealtimeToolResult? finalAction;
     private int markCount;
     private int stopReading;
+    private bool sessionReady;
+    private bool sessionRefused;
 
     private OpenAiRealtimeCall(MediaStreamSocket twilio, string streamSid, Guid tenantId, Guid callId, IServiceScopeFactory scopes, TimeProvider time,
         ILogger logger, string keyHint, RealtimeSetup setup)
@@ -137,7 +139,7 @@ public sealed class OpenAiRealtimeCall
             }
             else
             {
-                dropped = !await Succeeded(fromModel);
+                dropped = !await Succeeded(fromModel) || sessionRefused;
                 if (dropped)
                 {
                     // Reading from Twilio ends after the next frame (cancelling the read would abort the caller's socket).
@@ -305,6 +307,16 @@ public sealed class OpenAiRealtimeCall
                 break;
             case "response.done":
                 return await ResponseDoneAsync((string?)message["response"]?["id"], ct);
+            case "session.updated":
+                sessionReady = true;
+                break;
+            case "error" when !sessionReady:
+                // The session was not configured (μ-law, tools): its audio would not be the caller's format. The normal
+                // pipeline takes the call instead.
+                logger.LogWarning("OpenAI Realtime refused the session of call {CallId} (key {KeyHint}): {Code} {Message}", callId, keyHint,
+                    (string?)message["error"]?["code"], (string?)message["error"]?["message"]);
+                sessionRefused = true;
+                return false;
             case "error":
                 // Logged, not spoken: the model's error must not reach the caller as stale or invented speech.
                 logger.LogWarning("OpenAI Realtime error in call {CallId} (key {KeyHint}): {Type} {Code} {Message}", callId, keyHint,

@@ -47,6 +47,10 @@ public sealed class FakeOpenAiRealtime
     private int ids;
     private int rejected;
 
+    /// <summary>When set, every <c>session.update</c> is answered with an <c>error</c> of this code (a model that does not
+    /// take the configuration).</summary>
+    public string? RefuseSessionWith { get; set; }
+
     /// <summary>When set, every connection attempt is refused with this status (429: rate limited).</summary>
     public int? RejectStatus { get; set; }
 
@@ -293,6 +297,12 @@ public sealed class FakeOpenAiRealtime
             if (session is null)
             {
                 await ErrorEventAsync("missing_required_parameter", "Missing required parameter: 'session'.", "session");
+                return;
+            }
+
+            if (fake.RefuseSessionWith is { } refusal)
+            {
+                await ErrorEventAsync(refusal, "The session configuration was refused.", "session");
                 return;
             }
 
