@@ -106,6 +106,8 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                             return;
                         }
 
+                        started = clock.Elapsed;
+
                         // A tenant in OpenAI Realtime mode talks to the speech model; false: not chosen or not reachable.
                         if (await Realtime.OpenAiRealtimeCall.TryRunAsync(socket, streamSid!, tenantId, callId, scopes,
                                 () => Volatile.Write(ref lastMedia, time.GetTimestamp()), ct))
@@ -113,7 +115,6 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                             return;
                         }
 
-                        started = clock.Elapsed;
                         processor = Task.Run(() => ProcessAsync(ct), ct);
                         break;
                     case MediaStreamMessage.Media media when streamSid is not null && media.Track is "inbound" or "inbound_track":

@@ -112,6 +112,9 @@ public sealed class FakeOpenAiRealtime
         {
             ["type"] = "conversation.item.input_audio_transcription.completed", ["item_id"] = item, ["content_index"] = 0, ["transcript"] = transcript,
         });
+
+        // Server VAD answers once the response before it (e.g. one being cancelled) is done, never alongside it.
+        await Eventually.UntilAsync(() => connection.Idle, "the previous response done");
         connection.StartResponse(Next());
     }
 
@@ -208,6 +211,8 @@ public sealed class FakeOpenAiRealtime
         private int silentBytes;
 
         public Task AudioAsync() => audio.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        public bool Idle => Volatile.Read(ref active) is null;
 
         public void Abort() => socket.Abort();
 
@@ -341,6 +346,13 @@ public sealed class FakeOpenAiRealtime
         {
             var id = "resp_" + Interlocked.Increment(ref fake.ids);
             var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            // The previous response's response.done may be on the wire still; a response.create during an active one is an error.
+            for (var i = 0; i < 50 && !Idle; i++)
+            {
+                await Task.Delay(20);
+            }
+
             if (Interlocked.CompareExchange(ref active, id, null) is not null)
             {
                 await ErrorEventAsync("conversation_already_has_active_response", "Conversation already has an active response in progress.", "");
@@ -401,7 +413,18 @@ public sealed class FakeOpenAiRealtime
 
         private async Task DoneAsync(string id, string status)
         {
-            Interlocked.CompareExchange(ref active, null, id);
+            try
+            {
+                await SendDoneAsync(id, status);
+            }
+            finally
+            {
+                Interlocked.CompareExchange(ref active, null, id);
+            }
+        }
+
+        private async Task SendDoneAsync(string id, string status)
+        {
             await SendAsync(new JsonObject
             {
                 ["type"] = "response.done",
