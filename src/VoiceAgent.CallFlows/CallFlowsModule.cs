@@ -18,6 +18,7 @@ public static class CallFlowsModule
         services.AddSingleton(ActivityRegistry.FromAssemblies(typeof(VoiceAgent.Activities.Variables).Assembly));
         services.AddScoped<ConversationModels>();
         services.AddScoped<TenantPrompts>();
+        services.AddScoped<ITenantPromptText>(sp => sp.GetRequiredService<TenantPrompts>());
         services.AddScoped<FlowPortsFactory>();
         services.AddScoped<FlowService>();
         services.AddScoped<DesignerOptions>();

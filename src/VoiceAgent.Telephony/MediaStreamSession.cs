@@ -133,6 +133,14 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                         }
 
                         started = clock.Elapsed;
+
+                        // A tenant in OpenAI Realtime mode talks to the speech model; false: not chosen or not reachable.
+                        if (await Realtime.OpenAiRealtimeCall.TryRunAsync(socket, streamSid!, tenantId, callId, scopes,
+                                () => Volatile.Write(ref lastMedia, time.GetTimestamp()), ct))
+                        {
+                            return;
+                        }
+
                         processor = Task.Run(() => ProcessAsync(ct), ct);
                         break;
                     case MediaStreamMessage.Media media when streamSid is not null && media.Track is "inbound" or "inbound_track":

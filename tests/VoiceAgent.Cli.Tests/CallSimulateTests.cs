@@ -200,6 +200,36 @@ public sealed class CallSimulateTests : IAsyncLifetime
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls WHERE ended_at IS NOT NULL"));
     }
 
+    [Fact]
+    public async Task OpenAi_realtime_mode_prints_the_time_from_the_end_of_the_callers_speech_to_the_first_audio_of_every_turn()
+    {
+        await using var openAi = await FakeOpenAiServer.StartAsync();
+        var answer = MuLaw.Encode([.. Enumerable.Range(0, 3200).Select(i => (short)(6000 * Math.Sin(2 * Math.PI * 440 * i / 8000.0)))]);
+        openAi.Realtime.Enqueue(new FakeRealtimeResponse(answer, "Guten Tag."), new FakeRealtimeResponse(answer, "Gerne."), new FakeRealtimeResponse(answer, "Gut."));
+        openAi.Realtime.DetectTurnsInAudio("Ich möchte einen Termin", "Ja");
+        await using var realtime = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("OpenAi:Endpoint", openAi.Endpoint.ToString());
+            b.UseSetting("Telephony:Mode", "realtime");
+        });
+        var baseUrl = Listen(realtime);
+        await SeedAsync(("openai.api_key", "sk-test-" + new string('k', 40)));
+        Assert.Equal(1, await CountAsync(
+            "WITH chosen AS (INSERT INTO tenant_speech (tenant_id, provider, voice, updated_at) SELECT id, 'openairealtime', 'alloy', now() FROM tenants RETURNING 1) " +
+            "SELECT count(*) FROM chosen"));
+
+        var (code, output, error) = await Run("call", "simulate", "--base-url", baseUrl, "--to", "+49301111111",
+            "--auth-token", AuthToken, "--say", "Ich möchte einen Termin", "--say", "Ja");
+
+        Assert.True(code == 0, error + output);
+        Assert.Equal(3, Regex.Matches(output, @"Agent: \[0,4 s Audio\]").Count);
+        Assert.Equal(2, Regex.Matches(output, @"↳ erstes Audio \d+ ms nach Ende der Anrufer-Sprache").Count);
+        Assert.Single(openAi.Realtime.Connections);
+        Assert.Empty(openAi.Transcriptions); // the model heard the caller itself
+        Assert.Empty(openAi.SpeechRequests);
+        Assert.Equal(2, await CountAsync("SELECT cardinality(turn_latencies_ms) FROM calls"));
+    }
+
     /// <summary>An 8 kHz recording: a little line noise, the first sentence, a pause, the second sentence.</summary>
     private static async Task<byte[]> TwoUtterancesWavAsync(string first, string second)
     {

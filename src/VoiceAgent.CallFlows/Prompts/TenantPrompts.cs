@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Ports;
 using VoiceAgent.Platform.Tenancy;
 
 namespace VoiceAgent.CallFlows.Prompts;
@@ -15,7 +16,7 @@ public sealed record PromptTemplate(string Key, string Label, string Text);
 /// follows it). Required in the set-up wizard, 40–4,000 characters as a person counts them, started from an industry
 /// template, with placeholders for tenant facts that are filled when a call runs. Every save is audited.
 /// </summary>
-public sealed class TenantPrompts(VoiceAgentDb db, TimeProvider time)
+public sealed class TenantPrompts(VoiceAgentDb db, TimeProvider time) : ITenantPromptText
 {
     public const int MinLength = 40;
     public const int MaxLength = 4000;

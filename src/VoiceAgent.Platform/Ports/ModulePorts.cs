@@ -37,6 +37,13 @@ public interface ITenantCalendars
     Task<IReadOnlyList<Choice>> ChoicesAsync(Guid tenantId, CancellationToken ct);
 }
 
+/// <summary>The tenant's system prompt with its placeholders filled, or null when none is stored (implemented by CallFlows,
+/// used by Telephony's OpenAI Realtime mode, where the speech model is told it directly).</summary>
+public interface ITenantPromptText
+{
+    Task<string?> RenderAsync(Guid tenantId, CancellationToken ct);
+}
+
 /// <summary>The speech engines (implemented by Telephony, used by calls, the simulator and the designer).</summary>
 public interface ISpeechEngines
 {

@@ -30,6 +30,10 @@ public sealed record OpenAiOptions
     [Required]
     public string SpeechModel { get; init; } = "gpt-4o-mini-tts";
 
+    /// <summary>The speech-to-speech model of a tenant's Realtime mode (WebSocket <c>{Endpoint}/realtime?model=…</c>).</summary>
+    [Required]
+    public string RealtimeModel { get; init; } = "gpt-realtime";
+
     /// <summary>The OpenAI voice used when a flow names none (or names one OpenAI does not have).</summary>
     [Required]
     public string Voice { get; init; } = "alloy";
@@ -43,7 +47,7 @@ public sealed record OpenAiOptions
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"ApiKey = {(ApiKey is null ? "null" : SecretHint.For(ApiKey))}, Endpoint = {Endpoint}, ChatModel = {ChatModel}, ")
-            .Append($"TranscriptionModel = {TranscriptionModel}, SpeechModel = {SpeechModel}, Voice = {Voice}, Timeout = {Timeout}");
+            .Append($"TranscriptionModel = {TranscriptionModel}, SpeechModel = {SpeechModel}, RealtimeModel = {RealtimeModel}, Voice = {Voice}, Timeout = {Timeout}");
         return true;
     }
 }

@@ -31,7 +31,9 @@ public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time
         }
 
         var instance = await flow.InstanceAsync(c, ct);
-        return instance.Bookmark?.Kind == BookmarkKinds.DialResult && c.DialTarget is { } target
+        // A Realtime-mode call chose its (allow-listed) transfer target by a function call, not by a flow node.
+        var transfer = instance.Bookmark?.Kind == BookmarkKinds.DialResult || c.Outcome == Realtime.OpenAiRealtimeCall.TransferOutcome;
+        return transfer && c.DialTarget is { } target
             ? new CallTurn(CallStep.Dial, [], target, CallId: c.Id)
             : new CallTurn(CallStep.Hangup, [], CallId: c.Id);
     }

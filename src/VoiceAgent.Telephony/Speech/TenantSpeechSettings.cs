@@ -13,7 +13,7 @@ using VoiceAgent.Telephony.Speech.GoogleCloud;
 
 namespace VoiceAgent.Telephony.Speech;
 
-/// <summary>The speech engines a tenant may choose (stored lowercase: "offline", "openai", "google"; JSON by name).</summary>
+/// <summary>The speech engines a tenant may choose (stored lowercase: "offline", "openai", "google", "openairealtime"; JSON by name).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<SpeechProvider>))]
 public enum SpeechProvider
 {
@@ -25,7 +25,16 @@ public enum SpeechProvider
 
     /// <summary>Google Cloud Speech-to-Text v1 and Text-to-Speech v1 (the platform's service account).</summary>
     Google,
+
+    /// <summary>OpenAI Realtime: the caller talks to the model speech to speech (G.711 μ-law in and out, server-side turn
+    /// detection, the flow's calendar actions as function calls; see <c>Realtime/OpenAiRealtimeCall</c>). Everything else
+    /// that speaks or listens for the tenant (test console, gather fallback, a call whose Realtime connection fails) uses
+    /// OpenAI's transcription and voices as with <see cref="OpenAi"/>.</summary>
+    OpenAiRealtime,
 }
+
+/// <summary>What a tenant's Realtime mode call needs: the platform's OpenAI key and the voice (an OpenAI voice).</summary>
+public sealed record RealtimeChoice(string ApiKey, string Voice);
 
 /// <summary>A tenant's speech engines and the voice its calls speak with.</summary>
 public sealed record TenantSpeechChoice(SpeechProvider Provider, string Voice);
@@ -142,6 +151,27 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
         return await EnginesAsync(stored ?? await DefaultAsync(ct), LanguageOf(country), ct);
     }
 
+    /// <summary>
+    /// The tenant's Realtime mode, when it chose <see cref="SpeechProvider.OpenAiRealtime"/> and the OpenAI key is still
+    /// stored: the key and the voice (the tenant's when a Realtime model has it, else <see cref="OpenAiOptions.Voice"/> or "alloy").
+    /// Null for every other choice (and for the platform default): the call runs the normal pipeline.
+    /// </summary>
+    public async Task<RealtimeChoice?> RealtimeAsync(Guid tenantId, CancellationToken ct)
+    {
+        if ((await ReadAsync(tenantId, ct)).Choice is not { Provider: SpeechProvider.OpenAiRealtime } choice
+            || (await KeysAsync(ct)).OpenAiKey is not { } key)
+        {
+            return null;
+        }
+
+        var fallback = RealtimeVoices.Contains(openAi.Value.Voice) ? openAi.Value.Voice : RealtimeVoices[0];
+        return new RealtimeChoice(key, RealtimeVoices.Contains(choice.Voice) ? choice.Voice : fallback);
+    }
+
+    /// <summary>The speech voices the Realtime models speak with ("fable", "onyx" and "nova" are text-to-speech only: a
+    /// session.update naming them is refused, and the call would run on the session's defaults).</summary>
+    public static IReadOnlyList<string> RealtimeVoices { get; } = ["alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse"];
+
     /// <summary>The voices the Speak activity may name for the tenant: those of its engine.</summary>
     public async Task<IReadOnlyList<Choice>> VoicesAsync(Guid tenantId, CancellationToken ct)
     {
@@ -154,7 +184,7 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
         var keys = await KeysAsync(ct);
         switch (choice.Provider)
         {
-            case SpeechProvider.OpenAi when keys.OpenAiKey is { } key:
+            case SpeechProvider.OpenAi or SpeechProvider.OpenAiRealtime when keys.OpenAiKey is { } key:
                 return SpeechEngines.Select(openAi.Value with { ApiKey = key, Voice = choice.Voice }, cache, loggers, time);
             case SpeechProvider.Google when keys.Google is { } account:
                 return SpeechEngines.GoogleCloud(google, account, choice.Voice, languageCode, cache);
@@ -200,7 +230,7 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
 
     private static string? UnavailableReason(SpeechProvider provider, Keys keys) => provider switch
     {
-        SpeechProvider.OpenAi when keys.OpenAiKey is null => TelephonyTexts.Get("Speech.Unavailable.OpenAi"),
+        SpeechProvider.OpenAi or SpeechProvider.OpenAiRealtime when keys.OpenAiKey is null => TelephonyTexts.Get("Speech.Unavailable.OpenAi"),
         SpeechProvider.Google when !keys.GoogleStored => TelephonyTexts.Get("Speech.Unavailable.Google"),
         SpeechProvider.Google when keys.Google is null => TelephonyTexts.Get("Speech.Unavailable.GoogleInvalid"),
         _ => null,
@@ -213,14 +243,15 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
 
     private string DefaultVoice(SpeechProvider provider) => provider switch
     {
-        SpeechProvider.OpenAi => OpenAiTextToSpeech.VoiceNames.Contains(openAi.Value.Voice) ? openAi.Value.Voice : OpenAiTextToSpeech.VoiceNames[0],
+        SpeechProvider.OpenAi or SpeechProvider.OpenAiRealtime =>
+            OpenAiTextToSpeech.VoiceNames.Contains(openAi.Value.Voice) ? openAi.Value.Voice : OpenAiTextToSpeech.VoiceNames[0],
         SpeechProvider.Google => GoogleVoices.Default,
         _ => EspeakTextToSpeech.DefaultVoice,
     };
 
     private static IReadOnlyList<Choice> Voices(SpeechProvider provider) => provider switch
     {
-        SpeechProvider.OpenAi => OpenAiTextToSpeech.VoiceNames
+        SpeechProvider.OpenAi or SpeechProvider.OpenAiRealtime => OpenAiTextToSpeech.VoiceNames
             .Select(v => new Choice(v, Texts.Format("Voice.OpenAi", char.ToUpperInvariant(v[0]) + v[1..]))).ToList(),
         SpeechProvider.Google => GoogleVoices.All
             .Select(v => new Choice(v.Name, TelephonyTexts.Format(v.LabelKey, GoogleVoices.ShortName(v.Name)))).ToList(),
@@ -235,6 +266,7 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
         "offline" => SpeechProvider.Offline,
         "openai" => SpeechProvider.OpenAi,
         "google" => SpeechProvider.Google,
+        "openairealtime" => SpeechProvider.OpenAiRealtime,
         _ => null,
     };
 

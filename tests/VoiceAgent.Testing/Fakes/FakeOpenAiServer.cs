@@ -52,6 +52,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Ends with "/v1" like the real base URL; the SDK appends "chat/completions", "audio/speech" and so on.</summary>
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>The Realtime WebSocket at /v1/realtime (speech to speech), with its own script.</summary>
+    public FakeOpenAiRealtime Realtime { get; } = new();
+
     /// <summary>Every request to every path, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => requests.ToArray();
 
@@ -69,6 +72,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         server.app.MapPost("/v1/audio/transcriptions", server.TranscriptionsAsync);
         server.app.MapPost("/v1/audio/speech", server.SpeechAsync);
         server.app.MapGet("/v1/models/{model}", server.ModelAsync);
+        server.app.UseWebSockets();
+        server.app.Map("/v1/realtime", http => server.Realtime.AcceptAsync(http, server.RequiredKey));
         server.app.MapFallback(server.NotFoundAsync);
         server.Endpoint = new Uri(await LoopbackHost.StartAsync(server.app) + "/v1");
         return server;

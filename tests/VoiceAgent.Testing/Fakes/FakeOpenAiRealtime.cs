@@ -1,0 +1,454 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+
+namespace VoiceAgent.Testing.Fakes;
+
+/// <summary>A scripted answer of the fake speech model: its audio (μ-law, streamed in deltas of <see cref="FakeOpenAiRealtime.DeltaBytes"/>),
+/// its transcript, or a function call instead. With <paramref name="HoldAfterDeltas"/> the response stops streaming after
+/// that many deltas and stays active until the client cancels it (a caller about to barge in).</summary>
+public sealed record FakeRealtimeResponse(byte[] Audio, string Transcript, FakeRealtimeFunctionCall? FunctionCall = null, int? HoldAfterDeltas = null)
+{
+    public static FakeRealtimeResponse Call(string name, string arguments) => new([], "", new FakeRealtimeFunctionCall(name, arguments));
+}
+
+public sealed record FakeRealtimeFunctionCall(string Name, string Arguments);
+
+/// <summary>
+/// The OpenAI Realtime WebSocket (GA interface, API-CONTRACTS.md §7) on the fake's own Kestrel: <c>GET /v1/realtime?model=…</c>
+/// upgrades only with a bearer key (401 otherwise, or the key <see cref="FakeOpenAiServer.RequiredKey"/> names) and answers
+/// <see cref="RejectStatus"/> (e.g. 429) when set. It sends <c>session.created</c>, checks <c>session.update</c> (a GA
+/// <c>session.type = "realtime"</c> with <c>audio/pcmu</c> in and out; the beta's flat fields earn an <c>error</c> event, as GA
+/// answers them), records every client event and the appended audio, and answers <c>response.create</c> from its script.
+/// Server VAD is the test's trigger: <see cref="CallerTurnAsync"/> (after audio was appended) emits speech started/stopped,
+/// the committed buffer, the transcription, and the next response; <see cref="SpeechStartedAsync"/> only the start (barge-in).
+/// A cancelled response sends one more delta that was already in flight — a client must not play it — then
+/// <c>response.done</c> with status "cancelled".
+/// </summary>
+public sealed class FakeOpenAiRealtime
+{
+    /// <summary>Audio deltas carry this many μ-law bytes: not a multiple of Twilio's 160-byte frame, on purpose.</summary>
+    public const int DeltaBytes = 500;
+
+    private static readonly string[] FlatBetaFields = ["input_audio_format", "output_audio_format", "voice", "turn_detection", "input_audio_transcription"];
+
+    private readonly ConcurrentQueue<Func<FakeRealtimeResponse>> script = new();
+    private readonly ConcurrentQueue<string> outputs = new();
+    private readonly ConcurrentQueue<JsonObject> received = new();
+    private readonly ConcurrentQueue<string> appended = new();
+    private readonly ConcurrentQueue<string> connections = new();
+    private readonly Channel<JsonObject> events = Channel.CreateUnbounded<JsonObject>();
+    private readonly ConcurrentQueue<string> heardTurns = new();
+    private Connection? current;
+    private int ids;
+    private int rejected;
+
+    /// <summary>When set, every <c>session.update</c> is answered with an <c>error</c> of this code (a model that does not
+    /// take the configuration).</summary>
+    public string? RefuseSessionWith { get; set; }
+
+    /// <summary>When set, every connection attempt is refused with this status (429: rate limited).</summary>
+    public int? RejectStatus { get; set; }
+
+    /// <summary>Connection attempts refused (bad key, <see cref="RejectStatus"/>).</summary>
+    public int Rejected => Volatile.Read(ref rejected);
+
+    /// <summary>The model query of every accepted connection.</summary>
+    public IReadOnlyList<string> Connections => connections.ToArray();
+
+    /// <summary>Every client event, in arrival order.</summary>
+    public IReadOnlyList<JsonObject> Received => received.ToArray();
+
+    /// <summary>The base64 strings of <c>input_audio_buffer.append</c>, as sent.</summary>
+    public IReadOnlyList<string> AppendedBase64 => appended.ToArray();
+
+    public byte[] AppendedAudio => [.. appended.SelectMany(Convert.FromBase64String)];
+
+    /// <summary>The last valid <c>session.update</c>'s session.</summary>
+    public JsonObject? Session { get; private set; }
+
+    public void Enqueue(params FakeRealtimeResponse[] responses)
+    {
+        foreach (var response in responses)
+        {
+            script.Enqueue(() => response);
+        }
+    }
+
+    /// <summary>A response made when it is due, e.g. from an earlier function output (<see cref="FunctionOutputs"/>).</summary>
+    public void Enqueue(Func<FakeRealtimeResponse> later) => script.Enqueue(later);
+
+    /// <summary>The <c>output</c> of every <c>function_call_output</c> item the client created, in order.</summary>
+    public IReadOnlyList<string> FunctionOutputs => outputs.ToArray();
+
+    /// <summary>Waits for the next client event of this type (those received before are skipped only if read already).</summary>
+    public async Task<JsonObject> WaitForAsync(string type, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var message = await events.Reader.ReadAsync(cts.Token);
+            if ((string?)message["type"] == type)
+            {
+                return message;
+            }
+        }
+    }
+
+    /// <summary>Server VAD heard a caller turn in the appended audio: the events a real session sends, then the next response.</summary>
+    public async Task CallerTurnAsync(string transcript)
+    {
+        var connection = await ConnectedAsync();
+        await connection.AudioAsync();
+        var item = "item_" + Interlocked.Increment(ref ids);
+        await connection.SendAsync(new JsonObject { ["type"] = "input_audio_buffer.speech_started", ["audio_start_ms"] = 100, ["item_id"] = item });
+        await connection.SendAsync(new JsonObject { ["type"] = "input_audio_buffer.speech_stopped", ["audio_end_ms"] = 1500, ["item_id"] = item });
+        await connection.SendAsync(new JsonObject { ["type"] = "input_audio_buffer.committed", ["previous_item_id"] = null, ["item_id"] = item });
+        await connection.SendAsync(new JsonObject
+        {
+            ["type"] = "conversation.item.input_audio_transcription.completed", ["item_id"] = item, ["content_index"] = 0, ["transcript"] = transcript,
+        });
+
+        // Server VAD answers once the response before it (e.g. one being cancelled) is done, never alongside it.
+        await Eventually.UntilAsync(() => connection.Idle, "the previous response done");
+        connection.StartResponse(Next());
+    }
+
+    /// <summary>
+    /// Server VAD on the appended audio itself, for clients that stream real speech (the CLI's simulator): a frame with
+    /// speech starts a turn, half a second of μ-law silence after it ends it; each turn is transcribed as the next of
+    /// <paramref name="transcripts"/> and answered with the next scripted response.
+    /// </summary>
+    public void DetectTurnsInAudio(params string[] transcripts)
+    {
+        foreach (var transcript in transcripts)
+        {
+            heardTurns.Enqueue(transcript);
+        }
+    }
+
+    /// <summary>The caller starts to talk (while the agent speaks: a barge-in).</summary>
+    public async Task SpeechStartedAsync()
+    {
+        var connection = await ConnectedAsync();
+        await connection.AudioAsync();
+        await connection.SendAsync(new JsonObject
+        {
+            ["type"] = "input_audio_buffer.speech_started", ["audio_start_ms"] = 200, ["item_id"] = "item_" + Interlocked.Increment(ref ids),
+        });
+    }
+
+    /// <summary>Closes the model's socket as a dropped connection would (no close frame).</summary>
+    public async Task DropAsync() => (await ConnectedAsync()).Abort();
+
+    internal async Task AcceptAsync(HttpContext http, string? requiredKey)
+    {
+        var authorization = (string?)http.Request.Headers.Authorization;
+        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal)
+                                  || (requiredKey is not null && authorization != "Bearer " + requiredKey))
+        {
+            Interlocked.Increment(ref rejected);
+            await ErrorAsync(http, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+            return;
+        }
+
+        if (RejectStatus is { } status)
+        {
+            Interlocked.Increment(ref rejected);
+            await ErrorAsync(http, status, "Rate limit reached for requests.", "requests", "rate_limit_exceeded");
+            return;
+        }
+
+        if (!http.WebSockets.IsWebSocketRequest || http.Request.Query["model"] is not [{ Length: > 0 } model])
+        {
+            await ErrorAsync(http, 400, "A WebSocket upgrade with ?model= is required.", "invalid_request_error", null);
+            return;
+        }
+
+        connections.Enqueue(model);
+        var socket = await http.WebSockets.AcceptWebSocketAsync(http.WebSockets.WebSocketRequestedProtocols.Contains("realtime") ? "realtime" : null);
+        var connection = new Connection(this, socket);
+        current = connection;
+        await connection.SendAsync(new JsonObject
+        {
+            ["type"] = "session.created",
+            ["session"] = new JsonObject { ["type"] = "realtime", ["object"] = "realtime.session", ["id"] = "sess_1", ["model"] = model },
+        });
+        await connection.RunAsync();
+    }
+
+    private FakeRealtimeResponse Next() =>
+        script.TryDequeue(out var response) ? response() : new FakeRealtimeResponse(Enumerable.Repeat((byte)0x55, 320).ToArray(), "Wie bitte?");
+
+    private async Task<Connection> ConnectedAsync()
+    {
+        for (var i = 0; i < 200 && current is null; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        return current ?? throw new InvalidOperationException("Nobody connected to the fake Realtime API.");
+    }
+
+    private static async Task ErrorAsync(HttpContext http, int status, string message, string type, string? code)
+    {
+        http.Response.StatusCode = status;
+        await http.Response.WriteAsJsonAsync(new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = null, ["code"] = code } });
+    }
+
+    /// <summary>One session: reads client events, streams responses; sends are serialized.</summary>
+    private sealed class Connection(FakeOpenAiRealtime fake, WebSocket socket)
+    {
+        private readonly SemaphoreSlim sending = new(1, 1);
+        private readonly TaskCompletionSource audio = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource? cancel;
+        private string? active;
+        private bool speaking;
+        private int silentBytes;
+
+        public Task AudioAsync() => audio.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        public bool Idle => Volatile.Read(ref active) is null;
+
+        public void Abort() => socket.Abort();
+
+        public async Task RunAsync()
+        {
+            var buffer = new byte[256 * 1024];
+            try
+            {
+                while (socket.State == WebSocketState.Open && await WebSocketText.ReceiveAsync(socket, buffer, CancellationToken.None) is { } json)
+                {
+                    fake.received.Enqueue(json);
+                    fake.events.Writer.TryWrite(json);
+                    await HandleAsync(json);
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or JsonException)
+            {
+                // The client went away (or we dropped it on purpose).
+            }
+        }
+
+        private async Task HandleAsync(JsonObject json)
+        {
+            switch ((string?)json["type"])
+            {
+                case "session.update":
+                    await SessionUpdateAsync(json["session"] as JsonObject);
+                    break;
+                case "input_audio_buffer.append":
+                    fake.appended.Enqueue((string?)json["audio"] ?? "");
+                    audio.TrySetResult();
+                    if (!fake.heardTurns.IsEmpty)
+                    {
+                        await DetectAsync(Convert.FromBase64String((string?)json["audio"] ?? ""));
+                    }
+
+                    break;
+                case "response.create":
+                    StartResponse(fake.Next());
+                    break;
+                case "response.cancel":
+                    cancel?.TrySetResult();
+                    break;
+                case "conversation.item.create":
+                    if ((string?)json["item"]?["type"] == "function_call_output")
+                    {
+                        fake.outputs.Enqueue((string?)json["item"]?["output"] ?? "");
+                    }
+
+                    await SendAsync(new JsonObject { ["type"] = "conversation.item.added", ["item"] = json["item"]?.DeepClone() });
+                    break;
+            }
+        }
+
+        private async Task DetectAsync(byte[] mulaw)
+        {
+            // μ-law stores the inverted magnitude in the low 7 bits: 0xFF and 0x7F are silence.
+            var loud = mulaw.Count(b => (~b & 0x7F) >= 0x30) > mulaw.Length / 10;
+            if (loud)
+            {
+                silentBytes = 0;
+                if (!speaking)
+                {
+                    speaking = true;
+                    await SendAsync(new JsonObject { ["type"] = "input_audio_buffer.speech_started", ["audio_start_ms"] = 0, ["item_id"] = "item_heard" });
+                }
+
+                return;
+            }
+
+            if (speaking && (silentBytes += mulaw.Length) >= 4000 && fake.heardTurns.TryDequeue(out var transcript))
+            {
+                speaking = false;
+                await SendAsync(new JsonObject { ["type"] = "input_audio_buffer.speech_stopped", ["audio_end_ms"] = 0, ["item_id"] = "item_heard" });
+                await SendAsync(new JsonObject { ["type"] = "input_audio_buffer.committed", ["previous_item_id"] = null, ["item_id"] = "item_heard" });
+                await SendAsync(new JsonObject
+                {
+                    ["type"] = "conversation.item.input_audio_transcription.completed", ["item_id"] = "item_heard", ["content_index"] = 0,
+                    ["transcript"] = transcript,
+                });
+                StartResponse(fake.Next());
+            }
+        }
+
+        private async Task SessionUpdateAsync(JsonObject? session)
+        {
+            if (session is null)
+            {
+                await ErrorEventAsync("missing_required_parameter", "Missing required parameter: 'session'.", "session");
+                return;
+            }
+
+            if (fake.RefuseSessionWith is { } refusal)
+            {
+                await ErrorEventAsync(refusal, "The session configuration was refused.", "session");
+                return;
+            }
+
+            if (FlatBetaFields.FirstOrDefault(session.ContainsKey) is { } flat)
+            {
+                await ErrorEventAsync("unknown_parameter", $"Unknown parameter: 'session.{flat}'.", "session." + flat);
+                return;
+            }
+
+            if ((string?)session["type"] != "realtime")
+            {
+                await ErrorEventAsync("missing_required_parameter", "Missing required parameter: 'session.type'.", "session.type");
+                return;
+            }
+
+            // Not a wire rule but this fake's purpose: Twilio's μ-law must go through untouched, in and out.
+            if ((string?)session["audio"]?["input"]?["format"]?["type"] != "audio/pcmu" || (string?)session["audio"]?["output"]?["format"]?["type"] != "audio/pcmu")
+            {
+                await ErrorEventAsync("invalid_value", "This fake expects audio/pcmu in and out.", "session.audio");
+                return;
+            }
+
+            fake.Session = session;
+            await SendAsync(new JsonObject { ["type"] = "session.updated", ["session"] = session.DeepClone() });
+        }
+
+        private Task ErrorEventAsync(string code, string message, string param) => SendAsync(new JsonObject
+        {
+            ["type"] = "error",
+            ["error"] = new JsonObject { ["type"] = "invalid_request_error", ["code"] = code, ["message"] = message, ["param"] = param },
+        });
+
+        public void StartResponse(FakeRealtimeResponse response) => _ = Task.Run(() => RespondAsync(response));
+
+        private async Task RespondAsync(FakeRealtimeResponse response)
+        {
+            var id = "resp_" + Interlocked.Increment(ref fake.ids);
+            var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            // The previous response's response.done may be on the wire still; a response.create during an active one is an error.
+            for (var i = 0; i < 50 && !Idle; i++)
+            {
+                await Task.Delay(20);
+            }
+
+            if (Interlocked.CompareExchange(ref active, id, null) is not null)
+            {
+                await ErrorEventAsync("conversation_already_has_active_response", "Conversation already has an active response in progress.", "");
+                return;
+            }
+
+            cancel = cancelled;
+            try
+            {
+                await SendAsync(new JsonObject { ["type"] = "response.created", ["response"] = new JsonObject { ["id"] = id, ["status"] = "in_progress" } });
+                if (response.FunctionCall is { } call)
+                {
+                    var callId = "call_" + Interlocked.Increment(ref fake.ids);
+                    await SendAsync(new JsonObject
+                    {
+                        ["type"] = "response.function_call_arguments.done", ["response_id"] = id, ["item_id"] = "item_" + callId, ["output_index"] = 0,
+                        ["call_id"] = callId, ["name"] = call.Name, ["arguments"] = call.Arguments,
+                    });
+                    await DoneAsync(id, "completed");
+                    return;
+                }
+
+                var chunks = response.Audio.Chunk(DeltaBytes).ToList();
+                for (var i = 0; i < chunks.Count; i++)
+                {
+                    if (response.HoldAfterDeltas == i)
+                    {
+                        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+                        // One delta was on the wire before the cancel arrived.
+                        await DeltaAsync(id, chunks[i]);
+                        await DoneAsync(id, "cancelled");
+                        return;
+                    }
+
+                    await DeltaAsync(id, chunks[i]);
+                }
+
+                await SendAsync(new JsonObject { ["type"] = "response.output_audio.done", ["response_id"] = id, ["output_index"] = 0, ["content_index"] = 0 });
+                await SendAsync(new JsonObject
+                {
+                    ["type"] = "response.output_audio_transcript.done", ["response_id"] = id, ["output_index"] = 0, ["content_index"] = 0,
+                    ["transcript"] = response.Transcript,
+                });
+                await DoneAsync(id, "completed");
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or TimeoutException or ObjectDisposedException)
+            {
+                // The client is gone.
+            }
+        }
+
+        private Task DeltaAsync(string id, byte[] chunk) => SendAsync(new JsonObject
+        {
+            ["type"] = "response.output_audio.delta", ["response_id"] = id, ["output_index"] = 0, ["content_index"] = 0,
+            ["delta"] = Convert.ToBase64String(chunk),
+        });
+
+        private async Task DoneAsync(string id, string status)
+        {
+            try
+            {
+                await SendDoneAsync(id, status);
+            }
+            finally
+            {
+                Interlocked.CompareExchange(ref active, null, id);
+            }
+        }
+
+        private async Task SendDoneAsync(string id, string status)
+        {
+            await SendAsync(new JsonObject
+            {
+                ["type"] = "response.done",
+                ["response"] = new JsonObject
+                {
+                    ["id"] = id, ["status"] = status,
+                    ["usage"] = new JsonObject { ["total_tokens"] = 120, ["input_tokens"] = 80, ["output_tokens"] = 40 },
+                },
+            });
+        }
+
+        public async Task SendAsync(JsonObject message)
+        {
+            message["event_id"] = "event_" + Interlocked.Increment(ref fake.ids);
+            var bytes = Encoding.UTF8.GetBytes(message.ToJsonString());
+            await sending.WaitAsync();
+            try
+            {
+                await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+            finally
+            {
+                sending.Release();
+            }
+        }
+    }
+}
