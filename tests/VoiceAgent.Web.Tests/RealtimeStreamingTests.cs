@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
-using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Mvc.Testing;
 using VoiceAgent.Platform.Audio;
 using VoiceAgent.Telephony.Twilio;
@@ -120,31 +118,6 @@ public sealed class RealtimeStreamingTests : IntegrationTest
         }
     }
 
-    /// <summary>Start → Speak → Listen (free text) → Ask (streams) → Listen … : every caller turn goes to the model.</summary>
-    private static object AskFlow() => new
-    {
-        name = "Frei",
-        nodes = new object[]
-        {
-            new { id = "start", type = "Start", position = new { x = 0, y = 0 } },
-            new { id = "hello", type = "Speak", inputs = new { text = "Hallo, was kann ich für Sie tun?" }, position = new { x = 0, y = 120 } },
-            new { id = "listen", type = "Listen", inputs = new { expectation = "text", maxRetries = 5 }, position = new { x = 0, y = 240 } },
-            new { id = "ask", type = "Ask", inputs = new { intents = new[] { "book_appointment" } }, position = new { x = 0, y = 360 } },
-            new { id = "bye", type = "Hangup", inputs = new { goodbye = "Auf Wiederhören." }, position = new { x = 300, y = 360 } },
-        },
-        connections = new object[]
-        {
-            new { from = "start", outcome = "Done", to = "hello" },
-            new { from = "hello", outcome = "Done", to = "listen" },
-            new { from = "listen", outcome = "Recognized", to = "ask" },
-            new { from = "listen", outcome = "NoInput", to = "listen" },
-            new { from = "listen", outcome = "NoMatch", to = "listen" },
-            new { from = "ask", outcome = "book_appointment", to = "listen" },
-            new { from = "ask", outcome = "Unknown", to = "listen" },
-            new { from = "ask", outcome = "Failed", to = "bye" },
-        },
-    };
-
     private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi)> StartAsync()
     {
         var openAi = await FakeOpenAiServer.StartAsync();
@@ -159,7 +132,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
         (await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-test-" + new string('k', 40) })).EnsureSuccessStatusCode();
         var (tenantId, tenantAdmin) = await App.ApprovedTenantAsync("chef@salon.de", "Salon Beta");
         await App.SeedSampleFlowAsync(tenantId);
-        var created = await tenantAdmin.PostAsJsonAsync("/api/flows", new { name = "Frei", definition = AskFlow() });
+        var created = await tenantAdmin.PostAsJsonAsync("/api/flows", new { name = "Frei", definition = ConversationFlows.AskLoop("Frei") });
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var published = await tenantAdmin.PostAsync($"/api/flows/{flowId}/versions/1/publish", null);
@@ -176,22 +149,9 @@ public sealed class RealtimeStreamingTests : IntegrationTest
 
     private string token = "";
 
-    private async Task<MediaClient> OpenStreamAsync(WebApplicationFactory<Program> app)
-    {
-        var socket = await app.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/telephony/media"), CancellationToken.None);
-        var client = new MediaClient(socket);
-        await client.SendAsync(new
-        {
-            @event = "start", sequenceNumber = "1", streamSid = "MZ1",
-            start = new
-            {
-                streamSid = "MZ1", accountSid = "AC" + new string('1', 32), callSid = CallSid, tracks = new[] { "inbound" },
-                customParameters = new Dictionary<string, string> { ["token"] = token },
-                mediaFormat = new { encoding = "audio/x-mulaw", sampleRate = 8000, channels = 1 },
-            },
-        });
-        return client;
-    }
+    private async Task<TwilioMediaCaller> OpenStreamAsync(WebApplicationFactory<Program> app) =>
+        await TwilioMediaCaller.StartAsync(
+            await app.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/telephony/media"), CancellationToken.None), CallSid, token);
 
     /// <summary>The caller's lines in the flow's transcript (flow_sessions.state), in order.</summary>
     private Task<List<string>> CallerLinesAsync() => TranscriptAsync("Caller");
@@ -224,119 +184,4 @@ public sealed class RealtimeStreamingTests : IntegrationTest
     private static IEnumerable<byte[]> Speech(int frames) => Enumerable.Range(0, frames).Select(i => Frame(9000, i));
 
     private static IEnumerable<byte[]> Silence(int frames) => Enumerable.Repeat(Frame(0, 0), frames);
-
-    /// <summary>Twilio's side of the stream: reads what the app sends, echoes marks on request.</summary>
-    private sealed class MediaClient : IAsyncDisposable
-    {
-        private readonly WebSocket socket;
-        private readonly Channel<JsonObject> inbox = Channel.CreateUnbounded<JsonObject>();
-        private readonly Task reader;
-        private int chunk;
-        private int media;
-
-        public MediaClient(WebSocket socket)
-        {
-            this.socket = socket;
-            reader = Task.Run(ReadAsync);
-        }
-
-        public int MediaFramesReceived => Volatile.Read(ref media);
-
-        /// <summary>Forgets what arrived so far (the greeting): the next waits see only what follows.</summary>
-        public void Reset()
-        {
-            while (inbox.Reader.TryRead(out _))
-            {
-            }
-        }
-
-        private async Task ReadAsync()
-        {
-            var buffer = new byte[64 * 1024];
-            try
-            {
-                while (socket.State == WebSocketState.Open)
-                {
-                    using var message = new MemoryStream();
-                    WebSocketReceiveResult result;
-                    do
-                    {
-                        result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-                        message.Write(buffer, 0, result.Count);
-                    }
-                    while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-                        break;
-                    }
-
-                    var json = JsonNode.Parse(message.ToArray())!.AsObject();
-                    if ((string?)json["event"] == "media")
-                    {
-                        Interlocked.Increment(ref media);
-                    }
-
-                    inbox.Writer.TryWrite(json);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
-            {
-                // The server ended the stream.
-            }
-
-            inbox.Writer.TryWrite(new JsonObject { ["event"] = "closed" });
-        }
-
-        public Task SendAsync(object message) =>
-            socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
-
-        public async Task SendFramesAsync(IEnumerable<byte[]> frames)
-        {
-            foreach (var frame in frames)
-            {
-                chunk++;
-                await SendAsync(new { @event = "media", streamSid = "MZ1", sequenceNumber = (chunk + 2).ToString(),
-                    media = new { track = "inbound", chunk = chunk.ToString(), timestamp = (chunk * 20).ToString(), payload = Convert.ToBase64String(frame) } });
-            }
-        }
-
-        public async Task<JsonObject> WaitForAsync(string eventName)
-        {
-            // Only keeps a broken test from hanging the run.
-            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (true)
-            {
-                var message = await inbox.Reader.ReadAsync(guard.Token);
-                if ((string?)message["event"] == eventName)
-                {
-                    return message;
-                }
-            }
-        }
-
-        public async Task PlayUntilMarkAsync()
-        {
-            var mark = await WaitForAsync("mark");
-            await SendAsync(new { @event = "mark", streamSid = "MZ1", sequenceNumber = "9", mark = new { name = (string?)mark["mark"]!["name"] } });
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (socket.State == WebSocketState.Open)
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or WebSocketException or ObjectDisposedException)
-            {
-                // Already closed by the server.
-            }
-
-            await reader.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
-        }
-    }
 }

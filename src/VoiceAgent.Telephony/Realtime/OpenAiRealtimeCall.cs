@@ -130,7 +130,10 @@ public sealed class OpenAiRealtimeCall
             await SendAsync(setup.GreetingResponse(), ct);
             var fromCaller = CallerToModelAsync(onMedia, ct);
             var fromModel = ModelToCallerAsync(modelStop.Token);
-            if (await Task.WhenAny(fromCaller, fromModel) == fromCaller)
+            var first = await Task.WhenAny(fromCaller, fromModel);
+            // The caller's loop also ends when forwarding a frame to a model that is gone: that is a drop, not a hang-up,
+            // as long as Twilio's socket is still open.
+            if (first == fromCaller && (fromCaller.IsCompletedSuccessfully || twilio.State != WebSocketState.Open))
             {
                 // The caller hung up: the model's side is closed and its reader stopped.
                 dropped = false;
@@ -139,8 +142,12 @@ public sealed class OpenAiRealtimeCall
             }
             else
             {
-                dropped = !await Succeeded(fromModel) || sessionRefused;
-                if (dropped)
+                dropped = first == fromCaller || !await Succeeded(fromModel) || sessionRefused;
+                if (first == fromCaller)
+                {
+                    await modelStop.CancelAsync();
+                }
+                else if (dropped)
                 {
                     // Reading from Twilio ends after the next frame (cancelling the read would abort the caller's socket).
                     Volatile.Write(ref stopReading, 1);

@@ -134,7 +134,7 @@ internal static class LatencyCommand
             (await admin.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-test-" + new string('k', 40) })).EnsureSuccessStatusCode();
             var (tenantId, tenantAdmin) = await factory.ApprovedTenantAsync("chef@praxis-latenz.de", "Praxis Latenz");
             await factory.SeedSampleFlowAsync(tenantId);
-            var created = await tenantAdmin.PostAsJsonAsync("/api/flows", new { name = "Latenz", definition = AskFlow() });
+            var created = await tenantAdmin.PostAsJsonAsync("/api/flows", new { name = "Latenz", definition = ConversationFlows.AskLoop("Latenz") });
             created.EnsureSuccessStatusCode();
             var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
             (await tenantAdmin.PostAsync($"/api/flows/{flowId}/versions/1/publish", null)).EnsureSuccessStatusCode();
@@ -213,30 +213,6 @@ internal static class LatencyCommand
         await caller.CloseAsync();
         return latencies;
     }
-
-    private static object AskFlow() => new
-    {
-        name = "Latenz",
-        nodes = new object[]
-        {
-            new { id = "start", type = "Start", position = new { x = 0, y = 0 } },
-            new { id = "hello", type = "Speak", inputs = new { text = "Hallo, was kann ich für Sie tun?" }, position = new { x = 0, y = 120 } },
-            new { id = "listen", type = "Listen", inputs = new { expectation = "text", maxRetries = 20 }, position = new { x = 0, y = 240 } },
-            new { id = "ask", type = "Ask", inputs = new { intents = new[] { "book_appointment" } }, position = new { x = 0, y = 360 } },
-            new { id = "bye", type = "Hangup", inputs = new { goodbye = "Auf Wiederhören." }, position = new { x = 300, y = 360 } },
-        },
-        connections = new object[]
-        {
-            new { from = "start", outcome = "Done", to = "hello" },
-            new { from = "hello", outcome = "Done", to = "listen" },
-            new { from = "listen", outcome = "Recognized", to = "ask" },
-            new { from = "listen", outcome = "NoInput", to = "listen" },
-            new { from = "listen", outcome = "NoMatch", to = "listen" },
-            new { from = "ask", outcome = "book_appointment", to = "listen" },
-            new { from = "ask", outcome = "Unknown", to = "listen" },
-            new { from = "ask", outcome = "Failed", to = "bye" },
-        },
-    };
 
     /// <summary>Twilio's side, paced like a phone line: one 20 ms frame every 20 ms, marks echoed when they arrive.</summary>
     private sealed class Caller

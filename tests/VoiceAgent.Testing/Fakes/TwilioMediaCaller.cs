@@ -18,6 +18,7 @@ public sealed class TwilioMediaCaller : IAsyncDisposable
     private readonly Channel<JsonObject> inbox = Channel.CreateUnbounded<JsonObject>();
     private readonly Task reader;
     private int chunk;
+    private int mediaReceived;
 
     private TwilioMediaCaller(WebSocket socket)
     {
@@ -50,6 +51,11 @@ public sealed class TwilioMediaCaller : IAsyncDisposable
         {
             while (socket.State == WebSocketState.Open && await WebSocketText.ReceiveAsync(socket, buffer, CancellationToken.None) is { } message)
             {
+                if ((string?)message["event"] == "media")
+                {
+                    Interlocked.Increment(ref mediaReceived);
+                }
+
                 inbox.Writer.TryWrite(message);
             }
         }
@@ -59,6 +65,17 @@ public sealed class TwilioMediaCaller : IAsyncDisposable
         }
 
         inbox.Writer.TryWrite(new JsonObject { ["event"] = "closed" });
+    }
+
+    /// <summary>Media messages the app sent so far (counted as they arrive, read or not).</summary>
+    public int MediaFramesReceived => Volatile.Read(ref mediaReceived);
+
+    /// <summary>Passes over everything that arrived so far (e.g. the greeting): the next waits see only what follows.</summary>
+    public void Reset()
+    {
+        while (inbox.Reader.TryRead(out _))
+        {
+        }
     }
 
     public Task SendAsync(object message) =>
