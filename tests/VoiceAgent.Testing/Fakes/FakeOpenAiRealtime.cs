@@ -44,6 +44,7 @@ public sealed class FakeOpenAiRealtime
     private readonly Channel<JsonObject> events = Channel.CreateUnbounded<JsonObject>();
     private readonly ConcurrentQueue<string> heardTurns = new();
     private Connection? current;
+    private readonly TaskCompletionSource firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int ids;
     private int rejected;
 
@@ -173,6 +174,7 @@ public sealed class FakeOpenAiRealtime
         var socket = await http.WebSockets.AcceptWebSocketAsync(http.WebSockets.WebSocketRequestedProtocols.Contains("realtime") ? "realtime" : null);
         var connection = new Connection(this, socket);
         current = connection;
+        firstConnection.TrySetResult();
         await connection.SendAsync(new JsonObject
         {
             ["type"] = "session.created",
@@ -186,12 +188,17 @@ public sealed class FakeOpenAiRealtime
 
     private async Task<Connection> ConnectedAsync()
     {
-        for (var i = 0; i < 200 && current is null; i++)
+        try
         {
-            await Task.Delay(50);
+            // The bound only keeps a broken test from hanging the run.
+            await firstConnection.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException("Nobody connected to the fake Realtime API.");
         }
 
-        return current ?? throw new InvalidOperationException("Nobody connected to the fake Realtime API.");
+        return current!;
     }
 
     private static async Task ErrorAsync(HttpContext http, int status, string message, string type, string? code)
