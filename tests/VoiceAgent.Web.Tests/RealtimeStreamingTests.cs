@@ -30,10 +30,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             openAi.EnqueueTranscripts("Ich möchte einen Termin.");
             openAi.Enqueue(new FakeChatReply.Streamed(["Gern.", " Wann", " passt es Ihnen?"], "book_appointment", rest.Task, HoldAfter: 2));
             await using var caller = await OpenStreamAsync(app);
-            await caller.PlayUntilMarkAsync(); // AI disclosure
-            await caller.PlayUntilMarkAsync(); // greeting
-            caller.Reset();
-            await caller.SendFramesAsync(Silence(12)); // the detector measures the line first
+            await HearGreetingAsync(caller);
 
             await caller.SendFramesAsync([.. Speech(30), .. Silence(50)]);
             await caller.WaitForAsync("media");
@@ -62,10 +59,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             openAi.EnqueueTranscripts("Ich möchte einen Termin.");
             openAi.Enqueue(new FakeChatReply.Streamed(["Gern, sehr gern.", " Wann", " passt es Ihnen?"], "book_appointment", never.Task, HoldAfter: 2));
             await using var caller = await OpenStreamAsync(app);
-            await caller.PlayUntilMarkAsync();
-            await caller.PlayUntilMarkAsync();
-            caller.Reset();
-            await caller.SendFramesAsync(Silence(12)); // the detector measures the line first
+            await HearGreetingAsync(caller);
 
             await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
             await caller.WaitForAsync("media");
@@ -93,10 +87,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             openAi.EnqueueTranscripts("Am Dienstag um", "Am Dienstag um zehn Uhr.", "Ich möchte einen Termin.");
             openAi.Enqueue(new FakeChatReply.Completion("Gern.", "book_appointment"), new FakeChatReply.Completion("Gut.", "book_appointment"));
             await using var caller = await OpenStreamAsync(app);
-            await caller.PlayUntilMarkAsync();
-            await caller.PlayUntilMarkAsync();
-            caller.Reset();
-            await caller.SendFramesAsync(Silence(12)); // the detector measures the line first
+            await HearGreetingAsync(caller);
 
             // "Am Dienstag um" and a 400 ms pause: transcribed at the pause, not finished, so the call listens on …
             await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
@@ -152,6 +143,16 @@ public sealed class RealtimeStreamingTests : IntegrationTest
     private async Task<TwilioMediaCaller> OpenStreamAsync(WebApplicationFactory<Program> app) =>
         await TwilioMediaCaller.StartAsync(
             await app.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/telephony/media"), CancellationToken.None), CallSid, token);
+
+    /// <summary>The AI disclosure and the greeting play to their marks; then a moment of silence, in which the detector
+    /// measures the line. What the app sent so far is passed over.</summary>
+    private static async Task HearGreetingAsync(TwilioMediaCaller caller)
+    {
+        await caller.PlayUntilMarkAsync();
+        await caller.PlayUntilMarkAsync();
+        caller.Reset();
+        await caller.SendFramesAsync(Silence(12));
+    }
 
     /// <summary>The caller's lines in the flow's transcript (flow_sessions.state), in order.</summary>
     private Task<List<string>> CallerLinesAsync() => TranscriptAsync("Caller");

@@ -115,7 +115,7 @@ public sealed class FakeOpenAiRealtime
         });
 
         // Server VAD answers once the response before it (e.g. one being cancelled) is done, never alongside it.
-        await Eventually.UntilAsync(() => connection.Idle, "the previous response done");
+        await connection.IdleAsync();
         connection.StartResponse(Next());
     }
 
@@ -213,13 +213,59 @@ public sealed class FakeOpenAiRealtime
         private readonly SemaphoreSlim sending = new(1, 1);
         private readonly TaskCompletionSource audio = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TaskCompletionSource? cancel;
+        private readonly Lock responses = new();
         private string? active;
+        private TaskCompletionSource idle = Done();
         private bool speaking;
         private int silentBytes;
 
         public Task AudioAsync() => audio.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
-        public bool Idle => Volatile.Read(ref active) is null;
+        /// <summary>Completes when no response is active (at once when none is); the bound only keeps a broken test from hanging.</summary>
+        public Task IdleAsync()
+        {
+            lock (responses)
+            {
+                return idle.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            }
+        }
+
+        private static TaskCompletionSource Done()
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done.SetResult();
+            return done;
+        }
+
+        private bool TryActivate(string id)
+        {
+            lock (responses)
+            {
+                if (active is not null)
+                {
+                    return false;
+                }
+
+                active = id;
+                idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return true;
+            }
+        }
+
+        private void Deactivate(string id)
+        {
+            TaskCompletionSource? finished = null;
+            lock (responses)
+            {
+                if (active == id)
+                {
+                    active = null;
+                    finished = idle;
+                }
+            }
+
+            finished?.TrySetResult();
+        }
 
         public void Abort() => socket.Abort();
 
@@ -355,12 +401,8 @@ public sealed class FakeOpenAiRealtime
             var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
             // The previous response's response.done may be on the wire still; a response.create during an active one is an error.
-            for (var i = 0; i < 50 && !Idle; i++)
-            {
-                await Task.Delay(20);
-            }
-
-            if (Interlocked.CompareExchange(ref active, id, null) is not null)
+            await IdleAsync();
+            if (!TryActivate(id))
             {
                 await ErrorEventAsync("conversation_already_has_active_response", "Conversation already has an active response in progress.", "");
                 return;
@@ -426,7 +468,7 @@ public sealed class FakeOpenAiRealtime
             }
             finally
             {
-                Interlocked.CompareExchange(ref active, null, id);
+                Deactivate(id);
             }
         }
 
