@@ -56,5 +56,7 @@ fi
 echo
 echo "=== Summary"
 grep -hE '^(Passed|Failed)! ' "$logs"/*.log || true
+# The names of failed tests, so the tail of a CI log says which one broke.
+grep -hE '^\s+Failed [A-Za-z]' "$logs"/*.log | sed 's/^ */failed: /' || true
 summarize_tests "$logs"/*.log
 exit $status
