@@ -51,6 +51,8 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
             Assert.Equal("audio/pcmu", (string?)session["audio"]!["input"]!["format"]!["type"]);
             Assert.Equal("audio/pcmu", (string?)session["audio"]!["output"]!["format"]!["type"]);
             Assert.Equal("server_vad", (string?)session["audio"]!["input"]!["turn_detection"]!["type"]);
+            // The pipeline's short end-of-turn window, not the API's 500 ms default.
+            Assert.Equal(300, (int?)session["audio"]!["input"]!["turn_detection"]!["silence_duration_ms"]);
             Assert.Equal("de", (string?)session["audio"]!["input"]!["transcription"]!["language"]);
             Assert.Equal("coral", (string?)session["audio"]!["output"]!["voice"]);
             var tools = session["tools"]!.AsArray().Select(t => (string?)t!["name"]).ToList();

@@ -34,6 +34,12 @@ public sealed record OpenAiOptions
     [Required]
     public string RealtimeModel { get; init; } = "gpt-realtime";
 
+    /// <summary>Realtime mode: the silence (ms) after which the server's turn detection ends the caller's turn. 300 ms keeps
+    /// the answer under 800 ms after the caller stops; a caller who goes on after it interrupts the answer (barge-in).
+    /// OpenAI's own default is 500.</summary>
+    [Range(200, 1500)]
+    public int RealtimeSilenceMs { get; init; } = 300;
+
     /// <summary>The OpenAI voice used when a flow names none (or names one OpenAI does not have).</summary>
     [Required]
     public string Voice { get; init; } = "alloy";
@@ -47,7 +53,7 @@ public sealed record OpenAiOptions
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"ApiKey = {(ApiKey is null ? "null" : SecretHint.For(ApiKey))}, Endpoint = {Endpoint}, ChatModel = {ChatModel}, ")
-            .Append($"TranscriptionModel = {TranscriptionModel}, SpeechModel = {SpeechModel}, RealtimeModel = {RealtimeModel}, Voice = {Voice}, Timeout = {Timeout}");
+            .Append($"TranscriptionModel = {TranscriptionModel}, SpeechModel = {SpeechModel}, RealtimeModel = {RealtimeModel}, RealtimeSilenceMs = {RealtimeSilenceMs}, Voice = {Voice}, Timeout = {Timeout}");
         return true;
     }
 }

@@ -126,7 +126,7 @@ public sealed class OpenAiRealtimeCall
         bool dropped;
         try
         {
-            await SendAsync(setup.SessionUpdate(options.TranscriptionModel, choice.Voice), ct);
+            await SendAsync(setup.SessionUpdate(options.TranscriptionModel, choice.Voice, options.RealtimeSilenceMs), ct);
             await SendAsync(setup.GreetingResponse(), ct);
             var fromCaller = CallerToModelAsync(onMedia, ct);
             var fromModel = ModelToCallerAsync(modelStop.Token);

@@ -23,8 +23,9 @@ public sealed record RealtimeSetup(
     string InstanceId)
 {
     /// <summary>The <c>session.update</c> of the GA interface: μ-law (G.711, 8 kHz) both ways, so Twilio's audio passes
-    /// through unchanged; server-side turn detection; German transcription of the caller.</summary>
-    public JsonObject SessionUpdate(string transcriptionModel, string voice) => new()
+    /// through unchanged; server-side turn detection that ends a turn after <paramref name="silenceMs"/> of silence (the
+    /// pipeline's short window, not the API's 500 ms default); German transcription of the caller.</summary>
+    public JsonObject SessionUpdate(string transcriptionModel, string voice, int silenceMs) => new()
     {
         ["type"] = "session.update",
         ["session"] = new JsonObject
@@ -36,7 +37,7 @@ public sealed record RealtimeSetup(
                 ["input"] = new JsonObject
                 {
                     ["format"] = new JsonObject { ["type"] = "audio/pcmu" },
-                    ["turn_detection"] = new JsonObject { ["type"] = "server_vad" },
+                    ["turn_detection"] = new JsonObject { ["type"] = "server_vad", ["silence_duration_ms"] = silenceMs },
                     ["transcription"] = new JsonObject { ["model"] = transcriptionModel, ["language"] = "de" },
                 },
                 ["output"] = new JsonObject

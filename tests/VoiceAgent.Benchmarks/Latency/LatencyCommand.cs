@@ -19,7 +19,9 @@ namespace VoiceAgent.Benchmarks.Latency;
 /// audio frame back — over the real media-stream path (the real app on Kestrel, PostgreSQL, Twilio's protocol paced at
 /// 20 ms), with a fake OpenAI that follows a latency profile (<see cref="FakeLatencyProfile"/>). The sequential pipeline
 /// (Telephony:Pipeline=sequential, the behaviour before streaming) is the baseline, measured in the same run with the same
-/// profile; "platform" is the streaming time minus the provider time on its critical path.
+/// profile; "platform" is the streaming time minus the provider time on its critical path. A third pass runs the same
+/// calls in a tenant's OpenAI Realtime mode (speech to speech over the fake Realtime WebSocket, its server VAD on the
+/// caller's audio).
 /// </summary>
 internal static class LatencyCommand
 {
@@ -34,6 +36,12 @@ internal static class LatencyCommand
 
     private static string Answer(int n) =>
         string.Create(CultureInfo.InvariantCulture, $"Gern, das geht, Anfrage {n}. An welchem Tag passt es Ihnen am besten? Ich schaue dann gleich im Kalender nach.");
+
+    /// <summary>What the fake speech model says in Realtime mode: one second of μ-law (greeting and every answer).</summary>
+    private const int RealtimeAnswerFrames = 50;
+
+    /// <summary>The pipelines measured; "realtime" = the streaming pipeline's app with the tenant in OpenAI Realtime mode.</summary>
+    public const string Sequential = "sequential", Streaming = "streaming", Realtime = "realtime";
 
     /// <summary>The answer's lines in the streaming pipeline (phrase by phrase; the sequential one says it as one line), one mark each.</summary>
     private static readonly int AnswerLines = Phrases(ModelSays).Count;
@@ -60,8 +68,9 @@ internal static class LatencyCommand
         Console.WriteLine($"B5 latency: {calls} concurrent calls × {turns} turns per pipeline, profile {Path.GetFileName(profilePath)}: " +
             JsonSerializer.Serialize(profile));
 
-        var baseline = await MeasureAsync("sequential", profile, calls, turns);
-        var streaming = await MeasureAsync("streaming", profile, calls, turns);
+        var baseline = await MeasureAsync(Sequential, profile, calls, turns);
+        var streaming = await MeasureAsync(Streaming, profile, calls, turns);
+        var realtime = await MeasureAsync(Realtime, profile, calls, turns);
         var providerPath = ProviderCriticalPath(profile);
         var platform = streaming.Select(ms => ms - providerPath.TotalMilliseconds).Order().ToArray();
 
@@ -69,12 +78,13 @@ internal static class LatencyCommand
         var streamP50 = Percentiles.Of([.. streaming.Order()], 50);
         Report("sequential (baseline)", baseline);
         Report("streaming", streaming);
+        Report("realtime (OpenAI)", realtime);
         Console.WriteLine($"  provider time on the streaming critical path: {providerPath.TotalMilliseconds:F0} ms " +
             "(pause window + transcription + first token + first phrase + first audio byte)");
         Console.WriteLine($"  platform (streaming − provider): p50 {Percentiles.Of(platform, 50):F0} ms, p99 {Percentiles.Of(platform, 99):F0} ms");
-        Console.WriteLine("  realtime: not measured in this build (OpenAI Realtime mode is not wired into the benchmark yet)");
+        Console.WriteLine($"  realtime provider path: {300 + profile.RealtimeFirstAudioMs} ms (server VAD silence 300 ms + first audio delta)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"B5 streaming/baseline p50 = {100 * streamP50 / baseP50:F0} %, streaming p50 = {streamP50:F0} ms, realtime p50 = n/a ms, platform p99 = {Percentiles.Of(platform, 99):F0} ms"));
+            $"B5 streaming/baseline p50 = {100 * streamP50 / baseP50:F0} %, streaming p50 = {streamP50:F0} ms, realtime p50 = {Percentiles.Of([.. realtime.Order()], 50):F0} ms, platform p99 = {Percentiles.Of(platform, 99):F0} ms"));
         return 0;
     }
 
@@ -104,13 +114,23 @@ internal static class LatencyCommand
         // Every answer differs from the last (as a model's do), so no synthesis comes from the speech cache.
         var answers = 0;
         openAi.ChatWith(_ => new FakeChatReply.Completion(Answer(Interlocked.Increment(ref answers)), "book_appointment"));
-        var answerLines = pipeline == "streaming" ? AnswerLines : 1;
+        openAi.Realtime.Latency = profile;
+        openAi.Realtime.DetectEveryTurnInAudio(CallerSays);
+        openAi.Realtime.DefaultResponse = new FakeRealtimeResponse([.. Enumerable.Repeat((byte)0x55, RealtimeAnswerFrames * AudioFrames.FrameBytes)], ModelSays);
+        Func<Caller, int, CancellationToken, Task> listen = pipeline switch
+        {
+            // The answer's lines play to their marks (one per phrase; the sequential pipeline says it as one line).
+            Streaming => (caller, _, ct) => caller.SilenceUntilMarksAsync(AnswerLines, ct),
+            Sequential => (caller, _, ct) => caller.SilenceUntilMarksAsync(1, ct),
+            // Realtime audio passes through without marks: the answer is over when its frames arrived.
+            _ => (caller, before, ct) => caller.SilenceUntilFramesAsync(before + RealtimeAnswerFrames, ct),
+        };
         var database = await PostgresServer.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Logging__Console__LogLevel__Default"] = "None",
             ["Telephony__Mode"] = "realtime",
-            ["Telephony__Pipeline"] = pipeline,
+            ["Telephony__Pipeline"] = pipeline == Sequential ? Sequential : Streaming,
             ["OpenAi__Endpoint"] = openAi.Endpoint.ToString(),
             // Every caller number is new; the robocall guard and the setup limit are not what this measures.
             ["RateLimits__CallsPerCallerPerHour"] = "100000",
@@ -139,9 +159,13 @@ internal static class LatencyCommand
             var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
             (await tenantAdmin.PostAsync($"/api/flows/{flowId}/versions/1/publish", null)).EnsureSuccessStatusCode();
             (await tenantAdmin.PostAsJsonAsync("/api/tenant/numbers", new { number = Number, region = "DE", flowId })).EnsureSuccessStatusCode();
+            if (pipeline == Realtime)
+            {
+                (await tenantAdmin.PutAsJsonAsync("/api/tenant/speech", new { provider = "OpenAiRealtime", voice = "coral" })).EnsureSuccessStatusCode();
+            }
 
             using var http = new HttpClient { BaseAddress = new Uri(origin) };
-            var results = await Task.WhenAll(Enumerable.Range(0, calls).Select(i => CallAsync(http, origin, i, turns, answerLines)));
+            var results = await Task.WhenAll(Enumerable.Range(0, calls).Select(i => CallAsync(http, origin, i, turns, pipeline == Realtime, listen)));
             var failed = results.Count(r => r.Count < turns);
             if (failed > 0)
             {
@@ -163,7 +187,8 @@ internal static class LatencyCommand
 
     /// <summary>One caller: the webhook, the stream, the greeting played to its marks, then <paramref name="turns"/>
     /// utterances, each timed from its last speech frame to the first agent frame after it.</summary>
-    private static async Task<List<double>> CallAsync(HttpClient http, string origin, int index, int turns, int answerLines)
+    private static async Task<List<double>> CallAsync(HttpClient http, string origin, int index, int turns, bool realtime,
+        Func<Caller, int, CancellationToken, Task> listen)
     {
         var callSid = string.Create(CultureInfo.InvariantCulture, $"CA{index:x32}");
         var from = string.Create(CultureInfo.InvariantCulture, $"+49170{1000000 + index}");
@@ -192,8 +217,9 @@ internal static class LatencyCommand
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         try
         {
-            // The line is silent while the greeting plays (two lines: AI disclosure and greeting, a mark each).
-            await caller.SilenceUntilMarksAsync(2, guard.Token);
+            // The line is silent while the greeting plays (two lines: AI disclosure and greeting, a mark each; in Realtime
+            // mode the model says both).
+            await (realtime ? caller.SilenceUntilFramesAsync(RealtimeAnswerFrames, guard.Token) : caller.SilenceUntilMarksAsync(2, guard.Token));
             for (var turn = 0; turn < turns; turn++)
             {
                 var before = caller.MediaFrames;
@@ -201,8 +227,8 @@ internal static class LatencyCommand
                 var spoken = Stopwatch.GetTimestamp();
                 var first = await caller.SilenceUntilMediaAsync(before, guard.Token);
                 latencies.Add(Stopwatch.GetElapsedTime(spoken, first).TotalMilliseconds);
-                // The answer's lines play to their marks (one per sentence): listen until the agent is done.
-                await caller.SilenceUntilMarksAsync(answerLines, guard.Token);
+                // Listen until the agent is done.
+                await listen(caller, before, guard.Token);
             }
         }
         catch (OperationCanceledException)
@@ -268,6 +294,15 @@ internal static class LatencyCommand
                     }
                 }
 
+                await FrameAsync(SilentFrame, ct);
+            }
+        }
+
+        /// <summary>Silence until <paramref name="count"/> media frames arrived in all.</summary>
+        public async Task SilenceUntilFramesAsync(int count, CancellationToken ct)
+        {
+            while (MediaFrames < count)
+            {
                 await FrameAsync(SilentFrame, ct);
             }
         }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using VoiceAgent.Benchmarks.Billing;
+using VoiceAgent.Benchmarks.Latency;
 using VoiceAgent.Benchmarks.Load;
 using VoiceAgent.Testing.Fakes;
 
@@ -44,21 +46,23 @@ internal static class SmokeCommand
         checks.Add(("load: media streams against /echo and /agent", StreamsAsync));
         checks.Add(("load: webhooks against the minimal endpoints", MinimalWebhooksAsync));
         checks.Add(("load: webhooks against the real app (PostgreSQL)", RealAppWebhooksAsync));
-        checks.Add(("latency: both pipelines answer every turn over the real media path, streaming first (B5)", async () =>
+        checks.Add(("latency: all three pipelines answer every turn over the real media path, streaming and realtime first (B5)", async () =>
         {
             // One call, two turns each: proves the benchmark still runs end to end. The order is the pipelines' logic
             // (with the default profile the sequential baseline waits seconds longer), not a timing on a shared machine.
             var profile = FakeLatencyProfile.Load(Path.Combine(AppContext.BaseDirectory, "Latency", "latency-profile.json"));
-            var baseline = await VoiceAgent.Benchmarks.Latency.LatencyCommand.MeasureAsync("sequential", profile, 1, 2);
-            var streaming = await VoiceAgent.Benchmarks.Latency.LatencyCommand.MeasureAsync("streaming", profile, 1, 2);
-            if (baseline.Count != 2 || streaming.Count != 2)
+            var baseline = await LatencyCommand.MeasureAsync(LatencyCommand.Sequential, profile, 1, 2);
+            var streaming = await LatencyCommand.MeasureAsync(LatencyCommand.Streaming, profile, 1, 2);
+            var realtime = await LatencyCommand.MeasureAsync(LatencyCommand.Realtime, profile, 1, 2);
+            if (baseline.Count != 2 || streaming.Count != 2 || realtime.Count != 2)
             {
-                throw new InvalidOperationException($"answered turns: sequential {baseline.Count}, streaming {streaming.Count} of 2");
+                throw new InvalidOperationException($"answered turns: sequential {baseline.Count}, streaming {streaming.Count}, realtime {realtime.Count} of 2");
             }
 
-            return streaming.Max() < baseline.Min()
-                ? $"sequential {baseline.Min():F0}–{baseline.Max():F0} ms, streaming {streaming.Min():F0}–{streaming.Max():F0} ms"
-                : throw new InvalidOperationException($"streaming {string.Join('/', streaming.Select(v => v.ToString("F0")))} ms not before sequential {string.Join('/', baseline.Select(v => v.ToString("F0")))} ms");
+            static string Figures(List<double> ms) => string.Join('/', ms.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
+            return streaming.Max() < baseline.Min() && realtime.Max() < baseline.Min()
+                ? $"sequential {Figures(baseline)} ms, streaming {Figures(streaming)} ms, realtime {Figures(realtime)} ms"
+                : throw new InvalidOperationException($"streaming {Figures(streaming)} ms / realtime {Figures(realtime)} ms not before sequential {Figures(baseline)} ms");
         }));
         checks.Add(("billing: aggregation path agrees with a raw GROUP BY (PostgreSQL)", async () =>
         {

@@ -47,6 +47,7 @@ public sealed class FakeOpenAiRealtime
     private readonly TaskCompletionSource firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int ids;
     private int rejected;
+    private string? everyTurn;
 
     /// <summary>When set, every <c>session.update</c> is answered with an <c>error</c> of this code (a model that does not
     /// take the configuration).</summary>
@@ -54,6 +55,13 @@ public sealed class FakeOpenAiRealtime
 
     /// <summary>When set, every connection attempt is refused with this status (429: rate limited).</summary>
     public int? RejectStatus { get; set; }
+
+    /// <summary>Provider latency: a response's first audio delta (or function call) follows <c>response.created</c> after
+    /// <see cref="FakeLatencyProfile.RealtimeFirstAudioMs"/>.</summary>
+    public FakeLatencyProfile Latency { get; set; } = FakeLatencyProfile.None;
+
+    /// <summary>What a response says when the script is empty (by default two frames of tone and "Wie bitte?").</summary>
+    public FakeRealtimeResponse? DefaultResponse { get; set; }
 
     /// <summary>Connection attempts refused (bad key, <see cref="RejectStatus"/>).</summary>
     public int Rejected => Volatile.Read(ref rejected);
@@ -132,6 +140,11 @@ public sealed class FakeOpenAiRealtime
         }
     }
 
+    /// <summary>Server VAD on the appended audio of every connection, for as long as the fake runs (the B5 benchmark's many
+    /// callers): each turn is transcribed as <paramref name="transcript"/> and answered with the next scripted response
+    /// (<see cref="DefaultResponse"/> when the script is empty).</summary>
+    public void DetectEveryTurnInAudio(string transcript) => everyTurn = transcript;
+
     /// <summary>The caller starts to talk (while the agent speaks: a barge-in).</summary>
     public async Task SpeechStartedAsync()
     {
@@ -184,7 +197,21 @@ public sealed class FakeOpenAiRealtime
     }
 
     private FakeRealtimeResponse Next() =>
-        script.TryDequeue(out var response) ? response() : new FakeRealtimeResponse(Enumerable.Repeat((byte)0x55, 320).ToArray(), "Wie bitte?");
+        script.TryDequeue(out var response) ? response() : DefaultResponse ?? new FakeRealtimeResponse(Enumerable.Repeat((byte)0x55, 320).ToArray(), "Wie bitte?");
+
+    private bool DetectsTurns => !heardTurns.IsEmpty || everyTurn is not null;
+
+    private bool TryHear(out string transcript)
+    {
+        if (heardTurns.TryDequeue(out var next))
+        {
+            transcript = next;
+            return true;
+        }
+
+        transcript = everyTurn ?? "";
+        return everyTurn is not null;
+    }
 
     private async Task<Connection> ConnectedAsync()
     {
@@ -218,6 +245,9 @@ public sealed class FakeOpenAiRealtime
         private TaskCompletionSource idle = Done();
         private bool speaking;
         private int silentBytes;
+
+        /// <summary>μ-law bytes of silence that end a turn: the session's <c>silence_duration_ms</c> (API default 500 ms).</summary>
+        private int silenceBytes = 8 * 500;
 
         public Task AudioAsync() => audio.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -297,7 +327,7 @@ public sealed class FakeOpenAiRealtime
                 case "input_audio_buffer.append":
                     fake.appended.Enqueue((string?)json["audio"] ?? "");
                     audio.TrySetResult();
-                    if (!fake.heardTurns.IsEmpty)
+                    if (fake.DetectsTurns)
                     {
                         await DetectAsync(Convert.FromBase64String((string?)json["audio"] ?? ""));
                     }
@@ -336,7 +366,7 @@ public sealed class FakeOpenAiRealtime
                 return;
             }
 
-            if (speaking && (silentBytes += mulaw.Length) >= 4000 && fake.heardTurns.TryDequeue(out var transcript))
+            if (speaking && (silentBytes += mulaw.Length) >= silenceBytes && fake.TryHear(out var transcript))
             {
                 speaking = false;
                 await SendAsync(new JsonObject { ["type"] = "input_audio_buffer.speech_stopped", ["audio_end_ms"] = 0, ["item_id"] = "item_heard" });
@@ -384,6 +414,11 @@ public sealed class FakeOpenAiRealtime
             }
 
             fake.Session = session;
+            if ((int?)session["audio"]?["input"]?["turn_detection"]?["silence_duration_ms"] is { } silenceMs)
+            {
+                silenceBytes = 8 * silenceMs;
+            }
+
             await SendAsync(new JsonObject { ["type"] = "session.updated", ["session"] = session.DeepClone() });
         }
 
@@ -412,6 +447,10 @@ public sealed class FakeOpenAiRealtime
             try
             {
                 await SendAsync(new JsonObject { ["type"] = "response.created", ["response"] = new JsonObject { ["id"] = id, ["status"] = "in_progress" } });
+                if (fake.Latency.RealtimeFirstAudioMs > 0)
+                {
+                    await Task.Delay(fake.Latency.RealtimeFirstAudioMs);
+                }
                 if (response.FunctionCall is { } call)
                 {
                     var callId = "call_" + Interlocked.Increment(ref fake.ids);
