@@ -31,11 +31,13 @@ internal static class LatencyCommand
     /// <summary>The caller's words (a finished sentence: the streaming pipeline may end the turn at the short pause).</summary>
     private const string CallerSays = "Ich möchte einen Termin am Dienstag.";
 
-    /// <summary>The model's answer: a short first sentence, then more (streamed word by word when asked to).</summary>
+    /// <summary>The model's answer: a short first sentence, then more (streamed word by word when asked to). The number
+    /// keeps answers apart (no speech-cache hits) and stays inside the sentence: "Anfrage 3." would read as an ordinal
+    /// ("am 3. Dezember") to the phrase splitter and glue the first two sentences together.</summary>
     private static readonly string ModelSays = Answer(0);
 
     private static string Answer(int n) =>
-        string.Create(CultureInfo.InvariantCulture, $"Gern, das geht, Anfrage {n}. An welchem Tag passt es Ihnen am besten? Ich schaue dann gleich im Kalender nach.");
+        string.Create(CultureInfo.InvariantCulture, $"Gern, Anfrage {n} geht klar. An welchem Tag passt es Ihnen am besten? Ich schaue dann gleich im Kalender nach.");
 
     /// <summary>What the fake speech model says in Realtime mode: one second of μ-law (greeting and every answer).</summary>
     private const int RealtimeAnswerFrames = 50;
