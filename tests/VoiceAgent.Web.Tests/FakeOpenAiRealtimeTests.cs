@@ -81,7 +81,13 @@ public sealed class FakeOpenAiRealtimeTests
         socket.Options.SetRequestHeader("Authorization", "Bearer sk-test-key");
         await socket.ConnectAsync(RealtimeUri(openAi), CancellationToken.None);
         Assert.Equal("session.created", (string?)(await ReceiveAsync(socket))["type"]);
-        await SendAsync(socket, $$"""{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"},"turn_detection":{"type":"server_vad","silence_duration_ms":{{silenceMs}}}},"output":{"format":{"type":"audio/pcmu"},"voice":"alloy"}}}}""");
+        var session = new JsonObject
+        {
+            ["type"] = "session.update",
+            ["session"] = JsonNode.Parse("""{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"},"turn_detection":{"type":"server_vad"}},"output":{"format":{"type":"audio/pcmu"},"voice":"alloy"}}}"""),
+        };
+        session["session"]!["audio"]!["input"]!["turn_detection"]!["silence_duration_ms"] = silenceMs;
+        await SendAsync(socket, session.ToJsonString());
         Assert.Equal("session.updated", (string?)(await ReceiveAsync(socket))["type"]);
         return socket;
     }
