@@ -101,7 +101,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             await caller.SendFramesAsync([.. Speech(20), .. Silence(20)]);
             await caller.PlayUntilMarkAsync();
 
-            Assert.Equal(["Am Dienstag um zehn Uhr."], await CallerLinesAsync());
+            Assert.Equal(["Am Dienstag um zehn Uhr."], await CallerLinesAsync(1));
             Assert.Equal(2, openAi.Transcriptions.Count);
             // The long window was never needed: 20 silent frames after the speech, not 50.
             Assert.Equal(1, await CountAsync("SELECT cardinality(turn_latencies_ms) FROM calls"));
@@ -109,7 +109,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             // A finished sentence alone: the answer comes after the short pause too.
             await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
             await caller.PlayUntilMarkAsync();
-            Assert.Equal(["Am Dienstag um zehn Uhr.", "Ich möchte einen Termin."], await CallerLinesAsync());
+            Assert.Equal(["Am Dienstag um zehn Uhr.", "Ich möchte einen Termin."], await CallerLinesAsync(2));
         }
     }
 
@@ -128,7 +128,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
             await caller.PlayUntilMarkAsync();
 
-            Assert.Equal(["Ich möchte einen Termin."], await CallerLinesAsync());
+            Assert.Equal(["Ich möchte einen Termin."], await CallerLinesAsync(1));
             // The speech went up while it was heard: the one commit (at the pause) holds all of it, the μ-law as Twilio sent it.
             var commit = Assert.Single(openAi.Transcription.Commits);
             Assert.True(Contains(commit.Audio, [.. Speech(30).SelectMany(f => f)]), "the committed audio holds the caller's speech");
@@ -163,7 +163,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             await caller.SendFramesAsync([.. Speech(20, amplitude: 6000), .. Silence(20)]);
             await caller.PlayUntilMarkAsync();
 
-            Assert.Equal(["Am Dienstag um zehn Uhr."], await CallerLinesAsync());
+            Assert.Equal(["Am Dienstag um zehn Uhr."], await CallerLinesAsync(1));
             Assert.Equal(2, openAi.Transcription.Commits.Count);
             var second = openAi.Transcription.Commits[1];
             byte[] before = [.. Speech(30).SelectMany(f => f)], after = [.. Speech(20, amplitude: 6000).SelectMany(f => f)];
@@ -191,7 +191,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
             await caller.PlayUntilMarkAsync();
 
-            Assert.Equal(["Ich möchte einen Termin."], await CallerLinesAsync());
+            Assert.Equal(["Ich möchte einen Termin."], await CallerLinesAsync(1));
             Assert.Single(openAi.Transcriptions);
             Assert.Equal(1, openAi.Transcription.Rejected);
             Assert.Empty(openAi.Transcription.Commits);
@@ -225,7 +225,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             await caller.SendFramesAsync([.. Speech(30), .. Silence(20)]);
             await caller.PlayUntilMarkAsync();
 
-            Assert.Equal(["Ich möchte einen Termin.", "Am Dienstag.", "Um zehn Uhr."], await CallerLinesAsync());
+            Assert.Equal(["Ich möchte einen Termin.", "Am Dienstag.", "Um zehn Uhr."], await CallerLinesAsync(3));
             Assert.Equal(2, openAi.Transcription.Commits.Count);
             Assert.Equal(1, openAi.Transcription.Connections);
             Assert.Equal(2, openAi.Transcriptions.Count);
@@ -284,6 +284,14 @@ public sealed class RealtimeStreamingTests : IntegrationTest
 
     /// <summary>The caller's lines in the flow's transcript (flow_sessions.state), in order.</summary>
     private Task<List<string>> CallerLinesAsync() => TranscriptAsync("Caller");
+
+    /// <summary>The caller's lines once <paramref name="count"/> are stored: a turn is stored when the flow's turn ends, which
+    /// may be just after its speech played to the mark.</summary>
+    private async Task<List<string>> CallerLinesAsync(int count)
+    {
+        await Eventually.UntilAsync(async () => (await CallerLinesAsync()).Count >= count, $"{count} caller lines stored");
+        return await CallerLinesAsync();
+    }
 
     private Task<List<string>> AgentLinesAsync() => TranscriptAsync("Agent");
 

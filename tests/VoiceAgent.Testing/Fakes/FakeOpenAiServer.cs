@@ -50,7 +50,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private FakeOpenAiServer(WebApplication app)
     {
         this.app = app;
-        Transcription = new FakeOpenAiTranscription(() => Latency);
+        // An unscripted commit is transcribed as an upload of its audio would be (TranscribeWith), so a benchmark that
+        // answers every upload the same way gets the same words from the stream.
+        Transcription = new FakeOpenAiTranscription(() => Latency, mulaw =>
+            transcriber?.Invoke(new FakeTranscriptionRequest(null, null, "de", null, null, mulaw, new FakeWavFormat(7, 1, 8000, 8, mulaw.Length)))
+                is FakeTranscriptionReply.Transcript heard ? new FakeCommitReply.Transcript(heard.Text) : null);
     }
 
     /// <summary>Ends with "/v1" like the real base URL; the SDK appends "chat/completions", "audio/speech" and so on.</summary>

@@ -33,7 +33,8 @@ public sealed record FakeCommittedAudio(int Connection, string ItemId, byte[] Au
 /// event), keeps the appended audio per connection, and answers each commit with <c>input_audio_buffer.committed</c>,
 /// the transcript's deltas and <c>…transcription.completed</c> (same item id), after
 /// <see cref="FakeLatencyProfile.StreamingTranscriptionMs"/>. Transcripts come from the script, in commit order across all
-/// connections, then from <see cref="TranscribeWith"/>, else empty. A commit of less than 100 ms is an error, as at OpenAI.
+/// connections, then from <see cref="TranscribeWith"/>, then from the server's <see cref="FakeOpenAiServer.TranscribeWith"/>
+/// (the commit's μ-law as the upload), else empty. A commit of less than 100 ms is an error, as at OpenAI.
 /// Any number of connections run at once.
 /// </summary>
 public sealed class FakeOpenAiTranscription
@@ -50,13 +51,17 @@ public sealed class FakeOpenAiTranscription
     private readonly ConcurrentDictionary<int, Connection> open = new();
     private volatile Func<byte[], FakeCommitReply>? transcriber;
     private readonly Func<FakeLatencyProfile> latency;
+    private readonly Func<byte[], FakeCommitReply?>? unscripted;
     private int connections;
     private int rejected;
     private int items;
     private int events;
 
     /// <param name="latency">The server's profile, read at each answer (a benchmark sets it after the start).</param>
-    public FakeOpenAiTranscription(Func<FakeLatencyProfile> latency) => this.latency = latency;
+    /// <param name="unscripted">Answers a commit that neither the script nor <see cref="TranscribeWith"/> covers (null: an
+    /// empty transcript).</param>
+    public FakeOpenAiTranscription(Func<FakeLatencyProfile> latency, Func<byte[], FakeCommitReply?>? unscripted = null) =>
+        (this.latency, this.unscripted) = (latency, unscripted);
 
     /// <summary>When set, every connection attempt is refused with this status (429: rate limited).</summary>
     public int? RejectStatus { get; set; }
@@ -153,7 +158,7 @@ public sealed class FakeOpenAiTranscription
     }
 
     private FakeCommitReply Next(byte[] audio) =>
-        script.TryDequeue(out var reply) ? reply : transcriber?.Invoke(audio) ?? new FakeCommitReply.Transcript("");
+        script.TryDequeue(out var reply) ? reply : transcriber?.Invoke(audio) ?? unscripted?.Invoke(audio) ?? new FakeCommitReply.Transcript("");
 
     private static async Task ErrorAsync(HttpContext http, int status, string message, string type, string? code)
     {
