@@ -18,8 +18,12 @@ namespace VoiceAgent.Telephony;
 /// synthesized audio leaves as frames piece by piece. End of turn is adaptive: at a short pause
 /// (<see cref="VoiceActivityOptions.PauseSilence"/>) what was said so far is transcribed; when it sounds finished
 /// (<see cref="UtteranceCompleteness"/>) the turn ends there, otherwise at the long window
-/// (<see cref="VoiceActivityOptions.TrailingSilence"/>) with that transcript. Barge-in cancels everything in flight for the
-/// turn — model stream, synthesis, queued frames — and no frame of the old answer is sent after the <c>clear</c>.
+/// (<see cref="VoiceActivityOptions.TrailingSilence"/>) with that transcript. Where the tenant's engine streams
+/// (<see cref="IStreamingSpeechToText"/>), the utterance's frames go to the call's recognition stream as they are heard and
+/// each pause commits what came since the last one, so the pause's transcript needs only the last moments recognized; an
+/// utterance with several pauses is the concatenation of its committed segments. A stream that cannot be opened or fails
+/// mid-call is given up: that turn and the rest of the call are transcribed whole (<see cref="ISpeechToText"/>).
+/// Barge-in cancels everything in flight for the turn — model stream, synthesis, queued frames — and no frame of the old answer is sent after the <c>clear</c>.
 /// Waiting for the caller never blocks a thread; every turn is stored, like in gather mode.
 /// Limits (<see cref="TelephonyOptions"/>): <c>start</c> within <see cref="TelephonyOptions.StreamStartTimeout"/>, media at
 /// least every <see cref="TelephonyOptions.StreamIdleTimeout"/>, else the stream is closed with a policy violation; messages
@@ -81,6 +85,15 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     private int recordedBargeIns;
     private ISpeechToText? stt;
     private ITextToSpeech? tts;
+    private IStreamingSpeechToText? streamingStt;
+    private CancellationToken callEnded;
+
+    /// <summary>The call's recognition stream while it works (under <see cref="frames"/>); null: utterances are transcribed
+    /// whole (the engine does not stream, the stream is not open yet, or it failed).</summary>
+    private ISpeechToTextStream? sttStream;
+    /// <summary>Whether the current utterance's frames go to the stream (decided when it starts), and its commits so far.</summary>
+    private bool utteranceStreamed;
+    private readonly List<Task<string?>> segments = [];
 
     /// <summary>The transcript of the utterance up to the current pause (started at the pause), and its audio.</summary>
     private Task<string?>? guess;
@@ -110,6 +123,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         var started = TimeSpan.Zero;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, abort.Token);
         var ct = linked.Token;
+        callEnded = ct;
         var period = Min(TimeSpan.FromSeconds(1), Min(options.StreamStartTimeout, options.StreamIdleTimeout));
         await using var watchdog = time.CreateTimer(_ => Watch(), null, period, period);
         try
@@ -141,6 +155,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                             return;
                         }
 
+                        OpenRecognitionStream(ct);
                         processor = Task.Run(() => ProcessAsync(ct), ct);
                         break;
                     case MediaStreamMessage.Media media when streamSid is not null && media.Track is "inbound" or "inbound_track":
@@ -172,6 +187,8 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                 await processor.WaitAsync(DrainTimeout, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
                 await FinishAsync(clock.Elapsed - started);
             }
+
+            await CloseRecognitionStreamAsync();
 
             await CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "bye");
             grace?.Dispose();
@@ -248,8 +265,10 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var engines = await scope.ServiceProvider.GetRequiredService<RealtimeSpeech>().GetAsync(tenantId, ct);
+        var engines = await scope.ServiceProvider.GetRequiredService<RealtimeSpeech>().CallEnginesAsync(tenantId, ct);
         (stt, tts) = (engines.Stt, engines.Tts);
+        // Streaming recognition serves the adaptive end of turn; the sequential pipeline (the baseline) transcribes whole.
+        streamingStt = streaming ? engines.StreamingStt : null;
         var stream = scope.ServiceProvider.GetRequiredService<CallStream>();
         var result = await scope.ServiceProvider.GetRequiredService<TenantCalls>().InCallAsync(tenantId, callId, call => stream.StartAsync(call, ct), ct);
         if (result is not { } begun || stt is null)
@@ -283,12 +302,17 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                 DropGuess();
                 utterance.Clear();
                 utterance.AddRange(preRoll);
+                StreamUtterance(preRoll);
                 preRoll.Clear();
             }
 
             if (vad.InUtterance || detected is VoiceActivityEvent.SpeechEnded)
             {
                 utterance.Add(frame);
+                if (utteranceStreamed)
+                {
+                    sttStream?.Append(frame);
+                }
             }
             else
             {
@@ -369,7 +393,9 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         guessing = new CancellationTokenSource();
         var pcm = guessPcm;
         var token = guessing.Token;
-        var transcribing = Task.Run(() => TranscribeQuietlyAsync(pcm, token), CancellationToken.None);
+        var transcribing = CommitSegment()
+            ? SegmentsTranscript(pcm, token)
+            : Task.Run(() => TranscribeQuietlyAsync(pcm, token), CancellationToken.None);
         guess = transcribing;
         _ = transcribing.ContinueWith(t => DecideAtPause(t), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion,
             TaskScheduler.Default);
@@ -387,6 +413,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     {
         var item = new Utterance(guessPcm!, guessSpeechEnd, guess);
         (guess, guessPcm) = (null, null);
+        segments.Clear(); // they are the guess's
         guessing?.Dispose();
         guessing = null;
         utterance.Clear();
@@ -406,7 +433,118 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
         DropGuess();
         var pcm = MuLaw.Decode(utterance.SelectMany(f => f).ToArray());
         utterance.Clear();
-        Enqueue(new Utterance(pcm, clock.Elapsed - silentFrames * AudioFrames.FrameDuration));
+        // Streamed: the rest since the last pause is committed; the segments before it were transcribed at their pauses.
+        var transcript = CommitSegment() ? SegmentsTranscript(pcm, callEnded) : null;
+        segments.Clear();
+        Enqueue(new Utterance(pcm, clock.Elapsed - silentFrames * AudioFrames.FrameDuration, transcript));
+    }
+
+    /// <summary>A new utterance goes to the recognition stream when it works: what the stream holds uncommitted (speech
+    /// before a restart, silence after the last commit) is discarded, then the pre-roll is appended.</summary>
+    private void StreamUtterance(IEnumerable<byte[]> preRollFrames)
+    {
+        segments.Clear();
+        utteranceStreamed = sttStream is not null;
+        if (sttStream is { } stream)
+        {
+            stream.Clear();
+            foreach (var frame in preRollFrames)
+            {
+                stream.Append(frame);
+            }
+        }
+    }
+
+    /// <summary>Commits what the stream heard since the utterance's last commit: one more segment.</summary>
+    /// <returns>False when the utterance is not (or no longer) streamed: it is transcribed whole.</returns>
+    private bool CommitSegment()
+    {
+        if (!utteranceStreamed)
+        {
+            return false;
+        }
+
+        if (sttStream is not { } stream)
+        {
+            utteranceStreamed = false; // the stream failed during the utterance
+            return false;
+        }
+
+        segments.Add(stream.CommitAsync(callEnded));
+        return true;
+    }
+
+    /// <summary>The utterance's transcript: its committed segments, each transcribed once, joined. When the stream failed,
+    /// the whole utterance (<paramref name="pcm"/>) is transcribed instead, and the stream is given up for the call.</summary>
+    private Task<string?> SegmentsTranscript(short[] pcm, CancellationToken ct)
+    {
+        var parts = segments.ToArray();
+        var stream = sttStream;
+        return Task.Run(async () =>
+        {
+            try
+            {
+                var texts = await Task.WhenAll(parts);
+                var joined = string.Join(" ", texts.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t!.Trim()));
+                return joined.Length == 0 ? null : joined;
+            }
+            catch (VoiceAgent.Flows.Runtime.PortException ex)
+            {
+                RecognitionStreamFailed(stream, "failed: " + ex.Message);
+                return await TranscribeQuietlyAsync(pcm, ct);
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Opens the call's recognition stream in the background (the greeting plays meanwhile). It is used at once:
+    /// what an utterance appends and commits before it is open waits in it. If it cannot be opened, the commits fail, and
+    /// that utterance and every later one are transcribed whole.</summary>
+    private void OpenRecognitionStream(CancellationToken ct)
+    {
+        if (streamingStt is not { } engine)
+        {
+            return;
+        }
+
+        var stream = new OpeningSpeechToTextStream(engine, ct);
+        lock (frames)
+        {
+            sttStream = stream;
+        }
+
+        _ = stream.Opened.ContinueWith(opened => RecognitionStreamFailed(stream, "could not be opened: " + opened.Exception!.InnerException!.Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    /// <summary>The stream failed (dropped, a failed transcription, no answer in time): the call goes on transcribing whole utterances.</summary>
+    private void RecognitionStreamFailed(ISpeechToTextStream? failed, string reason)
+    {
+        lock (frames)
+        {
+            if (failed is null || sttStream != failed)
+            {
+                return; // given up already
+            }
+
+            sttStream = null; // never used again in this call
+        }
+
+        logger.LogWarning("Streaming speech recognition of call {CallId}: {Message}; transcribing whole utterances from now on", callId, reason);
+        _ = failed.DisposeAsync().AsTask();
+    }
+
+    private async Task CloseRecognitionStreamAsync()
+    {
+        ISpeechToTextStream? open;
+        lock (frames)
+        {
+            (open, sttStream) = (sttStream, null);
+        }
+
+        if (open is not null)
+        {
+            await open.DisposeAsync();
+        }
     }
 
     /// <returns>The text, or null when nothing intelligible was said or the engine failed (logged).</returns>

@@ -22,6 +22,9 @@ public sealed class RealtimeSpeech(SettingsStore settings, IOptions<OpenAiOption
 
     public Task<(ISpeechToText? Stt, ITextToSpeech Tts)> GetAsync(Guid tenantId, CancellationToken ct) => tenants.EnginesAsync(tenantId, ct);
 
+    /// <summary>The tenant's engines for a realtime call: with streaming recognition where its engine offers it.</summary>
+    public Task<CallSpeechEngines> CallEnginesAsync(Guid tenantId, CancellationToken ct) => tenants.CallEnginesAsync(tenantId, ct);
+
     /// <summary>The voices of the tenant's engine (espeak-ng's when its engine has no credentials).</summary>
     public Task<IReadOnlyList<Choice>> VoicesAsync(Guid tenantId, CancellationToken ct) => tenants.VoicesAsync(tenantId, ct);
 }

@@ -159,6 +159,8 @@ public sealed class RealtimeCallTests : IntegrationTest
             b.UseSetting("OpenAi:Endpoint", openAi.Endpoint.ToString());
             b.UseSetting("Telephony:Mode", "realtime");
             b.UseSetting("Telephony:PaceAudio", "false");
+            // These tests are about whole-utterance transcription (StreamingTranscriptionTests cover the stream).
+            b.UseSetting("OpenAi:StreamingTranscription", "false");
             if (google is not null)
             {
                 b.UseSetting("GoogleCloud:SpeechBaseUrl", google.BaseUrl.AbsoluteUri);

@@ -26,6 +26,11 @@ public sealed record OpenAiOptions
     [Required]
     public string TranscriptionModel { get; init; } = "gpt-4o-mini-transcribe";
 
+    /// <summary>Realtime calls stream the caller's audio to a Realtime transcription session while they speak (only with a
+    /// "gpt-4o…transcribe" <see cref="TranscriptionModel"/>; whisper-1 does not stream). False: every utterance is uploaded
+    /// whole when it ends, as before.</summary>
+    public bool StreamingTranscription { get; init; } = true;
+
     /// <summary>"gpt-4o-mini-tts", "tts-1" or "tts-1-hd".</summary>
     [Required]
     public string SpeechModel { get; init; } = "gpt-4o-mini-tts";
@@ -53,7 +58,7 @@ public sealed record OpenAiOptions
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"ApiKey = {(ApiKey is null ? "null" : SecretHint.For(ApiKey))}, Endpoint = {Endpoint}, ChatModel = {ChatModel}, ")
-            .Append($"TranscriptionModel = {TranscriptionModel}, SpeechModel = {SpeechModel}, RealtimeModel = {RealtimeModel}, RealtimeSilenceMs = {RealtimeSilenceMs}, Voice = {Voice}, Timeout = {Timeout}");
+            .Append($"TranscriptionModel = {TranscriptionModel}, StreamingTranscription = {StreamingTranscription}, SpeechModel = {SpeechModel}, RealtimeModel = {RealtimeModel}, RealtimeSilenceMs = {RealtimeSilenceMs}, Voice = {Voice}, Timeout = {Timeout}");
         return true;
     }
 }

@@ -196,13 +196,8 @@ public sealed class OpenAiRealtimeCall
         }
     }
 
-    private async Task<RealtimeSessionClient> ConnectAsync(OpenAiOptions options, string key, CancellationToken ct)
-    {
-        using var budget = new CancellationTokenSource(options.Timeout, time);
-        using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct, budget.Token);
-        var client = new RealtimeClient(new ApiKeyCredential(key), new RealtimeClientOptions { Endpoint = options.Endpoint });
-        return await client.StartConversationSessionAsync(options.RealtimeModel, null, connect.Token);
-    }
+    private Task<RealtimeSessionClient> ConnectAsync(OpenAiOptions options, string key, CancellationToken ct) =>
+        OpenAiRealtimeSockets.ConnectAsync(options, key, options.RealtimeModel, time, ct);
 
     /// <returns>When the caller hung up (stop, close) or the call ends.</returns>
     private async Task CallerToModelAsync(Action onMedia, CancellationToken ct)
@@ -243,23 +238,8 @@ public sealed class OpenAiRealtimeCall
     /// <returns>True when the session ended as planned (end_call, transfer), false when the model's socket closed or failed.</returns>
     private async Task<bool> ModelToCallerAsync(CancellationToken ct)
     {
-        await foreach (var result in openAi!.ReceiveUpdatesAsync(new RequestOptions { CancellationToken = ct }))
+        await foreach (var message in OpenAiRealtimeSockets.ReceiveAsync(openAi!, ct))
         {
-            if (result.GetRawResponse().Content is not { } content)
-            {
-                continue;
-            }
-
-            JsonObject message;
-            try
-            {
-                message = JsonNode.Parse(content.ToMemory().Span) as JsonObject ?? [];
-            }
-            catch (JsonException)
-            {
-                continue;
-            }
-
             if (!await OnModelEventAsync(message, ct))
             {
                 return true;
@@ -586,20 +566,11 @@ public sealed class OpenAiRealtimeCall
         }
     }
 
-    private Task SendAsync(JsonObject message, CancellationToken ct) =>
-        openAi!.SendCommandAsync(BinaryData.FromString(message.ToJsonString()), new RequestOptions { CancellationToken = ct });
+    private Task SendAsync(JsonObject message, CancellationToken ct) => OpenAiRealtimeSockets.SendAsync(openAi!, message, ct);
 
     private async Task CloseQuietlyAsync(RealtimeSessionClient session)
     {
-        try
-        {
-            if (session.WebSocket is { State: WebSocketState.Open or WebSocketState.CloseReceived } socket)
-            {
-                using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", budget.Token);
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        if (!await OpenAiRealtimeSockets.CloseQuietlyAsync(session))
         {
             logger.LogDebug("OpenAI Realtime socket of call {CallId} closed abruptly", callId);
         }

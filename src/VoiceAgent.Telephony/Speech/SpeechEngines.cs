@@ -27,6 +27,13 @@ public static class SpeechEngines
         return (stt, new CachingTextToSpeech(tts, cache, $"openai/{options.SpeechModel}/{options.Voice}"));
     }
 
+    /// <summary>Streaming recognition for realtime calls where the engine offers it: OpenAI with a key, a "gpt-4o…transcribe"
+    /// model and <see cref="OpenAiOptions.StreamingTranscription"/> on; otherwise null (utterances are transcribed whole).</summary>
+    public static IStreamingSpeechToText? Streaming(OpenAiOptions options, TimeProvider time) =>
+        !string.IsNullOrWhiteSpace(options.ApiKey) && options.StreamingTranscription && OpenAiStreamingSpeechToText.Streams(options.TranscriptionModel)
+            ? new OpenAiStreamingSpeechToText(options, time)
+            : null;
+
     /// <summary>espeak-ng speaking with <paramref name="voice"/> unless the flow names another espeak voice; no recognition.</summary>
     public static (ISpeechToText? Stt, ITextToSpeech Tts) Offline(string voice, TextToSpeechCache cache, ILoggerFactory loggers, TimeProvider time)
     {

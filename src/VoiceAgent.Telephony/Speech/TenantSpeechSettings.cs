@@ -36,6 +36,10 @@ public enum SpeechProvider
 /// <summary>What a tenant's Realtime mode call needs: the platform's OpenAI key and the voice (an OpenAI voice).</summary>
 public sealed record RealtimeChoice(string ApiKey, string Voice);
 
+/// <summary>A realtime call's speech engines: those of <see cref="ISpeechEngines"/>, plus streaming recognition where the
+/// tenant's engine offers it (null otherwise).</summary>
+public sealed record CallSpeechEngines(ISpeechToText? Stt, ITextToSpeech Tts, IStreamingSpeechToText? StreamingStt);
+
 /// <summary>A tenant's speech engines and the voice its calls speak with.</summary>
 public sealed record TenantSpeechChoice(SpeechProvider Provider, string Voice);
 
@@ -123,7 +127,7 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
         }
 
         var choice = checkedChoice.Value!;
-        var (_, tts) = await EnginesAsync(choice, "de-DE", ct);
+        var (_, tts, _) = await EnginesAsync(choice, "de-DE", ct);
         try
         {
             var mulaw = await tts.SynthesizeMuLawAsync(text, null, ct);
@@ -146,6 +150,13 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
 
     /// <summary>The tenant's engines for a call or the test console (see the class for the fallbacks).</summary>
     public async Task<(ISpeechToText? Stt, ITextToSpeech Tts)> EnginesAsync(Guid tenantId, CancellationToken ct)
+    {
+        var (stt, tts, _) = await CallEnginesAsync(tenantId, ct);
+        return (stt, tts);
+    }
+
+    /// <summary>The tenant's engines for a realtime call, with streaming recognition where its engine offers it.</summary>
+    public async Task<CallSpeechEngines> CallEnginesAsync(Guid tenantId, CancellationToken ct)
     {
         var (stored, country) = await ReadAsync(tenantId, ct);
         return await EnginesAsync(stored ?? await DefaultAsync(ct), LanguageOf(country), ct);
@@ -179,21 +190,29 @@ public sealed class TenantSpeechSettings(VoiceAgentDb db, SettingsStore settings
         return UnavailableReason(choice.Provider, await KeysAsync(ct)) is null ? Voices(choice.Provider) : Voices(SpeechProvider.Offline);
     }
 
-    private async Task<(ISpeechToText? Stt, ITextToSpeech Tts)> EnginesAsync(TenantSpeechChoice choice, string languageCode, CancellationToken ct)
+    private async Task<CallSpeechEngines> EnginesAsync(TenantSpeechChoice choice, string languageCode, CancellationToken ct)
     {
         var keys = await KeysAsync(ct);
+        (ISpeechToText? Stt, ITextToSpeech Tts) engines;
         switch (choice.Provider)
         {
             case SpeechProvider.OpenAi or SpeechProvider.OpenAiRealtime when keys.OpenAiKey is { } key:
-                return SpeechEngines.Select(openAi.Value with { ApiKey = key, Voice = choice.Voice }, cache, loggers, time);
+                var options = openAi.Value with { ApiKey = key, Voice = choice.Voice };
+                engines = SpeechEngines.Select(options, cache, loggers, time);
+                return new CallSpeechEngines(engines.Stt, engines.Tts, SpeechEngines.Streaming(options, time));
             case SpeechProvider.Google when keys.Google is { } account:
-                return SpeechEngines.GoogleCloud(google, account, choice.Voice, languageCode, cache);
+                engines = SpeechEngines.GoogleCloud(google, account, choice.Voice, languageCode, cache);
+                break;
             case SpeechProvider.Offline:
-                return SpeechEngines.Offline(choice.Voice, cache, loggers, time);
+                engines = SpeechEngines.Offline(choice.Voice, cache, loggers, time);
+                break;
             default:
                 logger.LogWarning("Speech engine {Provider} has no credentials any more; speaking offline", choice.Provider);
-                return SpeechEngines.Offline(EspeakTextToSpeech.DefaultVoice, cache, loggers, time);
+                engines = SpeechEngines.Offline(EspeakTextToSpeech.DefaultVoice, cache, loggers, time);
+                break;
         }
+
+        return new CallSpeechEngines(engines.Stt, engines.Tts, null);
     }
 
     private async Task<Outcome<TenantSpeechChoice>> CheckAsync(SpeechProvider? provider, string? voice, CancellationToken ct)

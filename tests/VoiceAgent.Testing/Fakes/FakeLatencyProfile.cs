@@ -34,7 +34,12 @@ public sealed record FakeLatencyProfile
     [JsonPropertyName("realtimeFirstAudioMs")]
     public int RealtimeFirstAudioMs { get; init; }
 
-    public static FakeLatencyProfile None { get; } = new();
+    /// <summary>Streaming transcription (Realtime transcription session): commit of the buffer → completed transcript, the
+    /// audio having been streamed while the caller spoke. Not zero unless set: the tests' profile is <see cref="None"/>.</summary>
+    [JsonPropertyName("streamingTranscriptionMs")]
+    public int StreamingTranscriptionMs { get; init; } = 150;
+
+    public static FakeLatencyProfile None { get; } = new() { StreamingTranscriptionMs = 0 };
 
     public static FakeLatencyProfile Load(string path) =>
         JsonSerializer.Deserialize<FakeLatencyProfile>(File.ReadAllText(path), new JsonSerializerOptions { ReadCommentHandling = JsonCommentHandling.Skip })

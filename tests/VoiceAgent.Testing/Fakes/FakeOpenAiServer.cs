@@ -47,13 +47,24 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private volatile Func<JsonNode, FakeChatReply>? chatter;
     private readonly SemaphoreSlim hangs = new(0);
 
-    private FakeOpenAiServer(WebApplication app) => this.app = app;
+    private FakeOpenAiServer(WebApplication app)
+    {
+        this.app = app;
+        // An unscripted commit is transcribed as an upload of its audio would be (TranscribeWith), so a benchmark that
+        // answers every upload the same way gets the same words from the stream.
+        Transcription = new FakeOpenAiTranscription(() => Latency, mulaw =>
+            transcriber?.Invoke(new FakeTranscriptionRequest(null, null, "de", null, null, mulaw, new FakeWavFormat(7, 1, 8000, 8, mulaw.Length)))
+                is FakeTranscriptionReply.Transcript heard ? new FakeCommitReply.Transcript(heard.Text) : null);
+    }
 
     /// <summary>Ends with "/v1" like the real base URL; the SDK appends "chat/completions", "audio/speech" and so on.</summary>
     public Uri Endpoint { get; private set; } = null!;
 
     /// <summary>The Realtime WebSocket at /v1/realtime (speech to speech), with its own script.</summary>
     public FakeOpenAiRealtime Realtime { get; } = new();
+
+    /// <summary>The Realtime transcription sessions at /v1/realtime?intent=transcription (streaming recognition), with their own script.</summary>
+    public FakeOpenAiTranscription Transcription { get; }
 
     /// <summary>Every request to every path, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => requests.ToArray();
@@ -73,7 +84,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         server.app.MapPost("/v1/audio/speech", server.SpeechAsync);
         server.app.MapGet("/v1/models/{model}", server.ModelAsync);
         server.app.UseWebSockets();
-        server.app.Map("/v1/realtime", http => server.Realtime.AcceptAsync(http, server.RequiredKey));
+        server.app.Map("/v1/realtime", http => http.Request.Query["intent"] == "transcription"
+            ? server.Transcription.AcceptAsync(http, server.RequiredKey)
+            : server.Realtime.AcceptAsync(http, server.RequiredKey));
         server.app.MapFallback(server.NotFoundAsync);
         server.Endpoint = new Uri(await LoopbackHost.StartAsync(server.app) + "/v1");
         return server;
