@@ -81,7 +81,8 @@ public sealed class FakeOpenAiRealtimeTests
         socket.Options.SetRequestHeader("Authorization", "Bearer sk-test-key");
         await socket.ConnectAsync(RealtimeUri(openAi), CancellationToken.None);
         Assert.Equal("session.created", (string?)(await ReceiveAsync(socket))["type"]);
-        await SendAsync(socket, $$"""{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"},"turn_detection":{"type":"server_vad","silence_duration_ms":{{silenceMs}}}},"output":{"format":{"type":"audio/pcmu"},"voice":"alloy"}}}}""");
+        await SendAsync(socket, """{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"},"turn_detection":{"type":"server_vad","silence_duration_ms":SILENCE_MS}},"output":{"format":{"type":"audio/pcmu"},"voice":"alloy"}}}}"""
+            .Replace("SILENCE_MS", silenceMs.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         Assert.Equal("session.updated", (string?)(await ReceiveAsync(socket))["type"]);
         return socket;
     }
