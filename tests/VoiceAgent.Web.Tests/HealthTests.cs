@@ -40,6 +40,22 @@ public sealed class HealthTests : IntegrationTest
     }
 
     [Fact]
+    public async Task Liveness_is_200_alive_anonymously_while_readiness_is_503()
+    {
+        var client = App.CreateClient();
+
+        var ready = await client.GetAsync("/api/health");
+        var live = await client.GetAsync("/api/health/live");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("application/json", live.Content.Headers.ContentType?.MediaType);
+        var body = await Json(live);
+        Assert.Equal("alive", body.GetProperty("status").GetString());
+        Assert.Single(body.EnumerateObject());
+    }
+
+    [Fact]
     public async Task With_a_scheduler_and_nothing_configured_the_health_is_200_operational()
     {
         await using var app = new VoiceAgentFactory(Database);
@@ -186,6 +202,11 @@ public sealed class HealthTests : IntegrationTest
         var body = await Json(response);
         Assert.Equal("down", body.GetProperty("database").GetString());
         Assert.Equal("down", body.GetProperty("status").GetString());
+
+        // Liveness does not touch the database: the process still answers, so an orchestrator must not restart it.
+        var live = await client.GetAsync("/api/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("alive", (await Json(live)).GetProperty("status").GetString());
     }
 
     private static async Task<JsonElement> TwilioAsync(VoiceAgentFactory app)

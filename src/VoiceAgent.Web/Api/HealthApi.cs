@@ -19,11 +19,30 @@ public static class HealthApi
     public sealed record HealthReport(string Status, string Database, string Scheduler, string Redis,
         IReadOnlyDictionary<string, ProviderHealth> Providers);
 
-    public static void MapHealthApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/health", GetHealth)
+    /// <summary>Readiness: 503 while the database or the scheduler is down (take the instance out of the load balancer).</summary>
+    public const string ReadinessPath = "/api/health";
+
+    /// <summary>Liveness: the process answers; touches neither the database nor a provider (restart only when this fails).</summary>
+    public const string LivenessPath = "/api/health/live";
+
+    /// <summary>The body of <see cref="LivenessPath"/>.</summary>
+    public sealed record LivenessReport(string Status);
+
+    public static void MapHealthApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet(ReadinessPath, GetHealth)
             .WithName("GetHealth").WithTags("Health")
             .WithMetadata(new NoTenantScopeAttribute())
             .AllowAnonymous();
+        routes.MapGet(LivenessPath, GetLiveness)
+            .WithName("GetLiveness").WithTags("Health")
+            .WithMetadata(new NoTenantScopeAttribute())
+            .AllowAnonymous();
+    }
+
+    // Container and Kubernetes liveness probes: an answer means the process is alive. A database outage must not make
+    // an orchestrator restart every instance, so nothing here waits on PostgreSQL, Hangfire or a provider.
+    internal static Ok<LivenessReport> GetLiveness() => TypedResults.Ok(new LivenessReport("alive"));
 
     // Provider keys are platform-wide and not tenant-owned; the health check reads which ones exist and their hints (for
     // the cache), never values. 503 when the database or the scheduler is down: this instance cannot do its work.
