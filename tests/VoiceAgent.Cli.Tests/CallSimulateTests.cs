@@ -141,7 +141,7 @@ public sealed class CallSimulateTests : IAsyncLifetime
     public async Task Realtime_call_speaks_espeak_audio_over_the_media_stream_and_books_an_appointment()
     {
         await using var openAi = await FakeOpenAiServer.StartAsync();
-        openAi.EnqueueTranscripts("Ich möchte einen Termin", "Ja");
+        openAi.Transcription.EnqueueTranscripts("Ich möchte einen Termin", "Ja");
         openAi.EnqueueSpeech([.. Enumerable.Range(0, 20).Select(_ => new FakeSpeechReply.Audio(Tone(TimeSpan.FromMilliseconds(400))))]);
         await using var realtime = factory.WithWebHostBuilder(b =>
         {
@@ -161,9 +161,11 @@ public sealed class CallSimulateTests : IAsyncLifetime
         Assert.Equal(3, Regex.Matches(output, @"↳ erstes Audio \d+ ms").Count);
         Assert.Contains("Anrufer legt auf.", output);
 
-        // The server's voice activity detection heard each espeak utterance as exactly one, at telephone quality.
-        Assert.Equal(2, openAi.Transcriptions.Count);
-        Assert.All(openAi.Transcriptions, t => Assert.Equal(8000, t.Wav!.SampleRate));
+        // The server's voice activity detection heard each espeak utterance as exactly one, streamed to the recognizer as
+        // the line's μ-law (nothing uploaded afterwards).
+        Assert.Equal(2, openAi.Transcription.Commits.Count);
+        Assert.All(openAi.Transcription.Commits, c => Assert.NotEmpty(c.Audio));
+        Assert.Empty(openAi.Transcriptions);
         Assert.Contains(openAi.SpeechRequests, r => r.Input?.StartsWith("Der nächste freie Termin wäre am", StringComparison.Ordinal) == true);
         Assert.Contains(openAi.SpeechRequests, r => r.Input?.Contains("ist eingetragen", StringComparison.Ordinal) == true);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM sandbox_events WHERE caller_number = '+4915100000000'"));
@@ -173,7 +175,7 @@ public sealed class CallSimulateTests : IAsyncLifetime
     public async Task Realtime_call_plays_the_utterances_of_an_audio_file_first_and_follows_the_agent_hanging_up()
     {
         await using var openAi = await FakeOpenAiServer.StartAsync();
-        openAi.EnqueueTranscripts("Ich möchte einen Termin", "Ja", "Nein danke, tschüss");
+        openAi.Transcription.EnqueueTranscripts("Ich möchte einen Termin", "Ja", "Nein danke, tschüss");
         openAi.EnqueueSpeech([.. Enumerable.Range(0, 20).Select(_ => new FakeSpeechReply.Audio(Tone(TimeSpan.FromMilliseconds(400))))]);
         await using var realtime = factory.WithWebHostBuilder(b =>
         {
@@ -195,7 +197,7 @@ public sealed class CallSimulateTests : IAsyncLifetime
         Assert.Equal(4, Regex.Matches(output, @"Agent: \[\d+,\d s Audio\]").Count);
         Assert.Contains("Connect-Action nach dem Stream", output);
         Assert.Contains("Agent hat aufgelegt.", output);
-        Assert.Equal(3, openAi.Transcriptions.Count);
+        Assert.Equal(3, openAi.Transcription.Commits.Count); // one per utterance, streamed
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM sandbox_events WHERE caller_number = '+4915100000000'"));
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls WHERE ended_at IS NOT NULL"));
     }

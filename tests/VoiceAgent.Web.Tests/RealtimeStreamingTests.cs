@@ -48,7 +48,7 @@ public sealed class RealtimeStreamingTests : IntegrationTest
             await caller.PlayUntilMarkAsync();
             await caller.PlayUntilMarkAsync();
             Assert.Contains(openAi.SpeechRequests, r => r.Input == "Wann passt es Ihnen?");
-            Assert.Equal(["Ich möchte einen Termin."], await CallerLinesAsync());
+            Assert.Equal(["Ich möchte einen Termin."], await CallerLinesAsync(1));
         }
     }
 
