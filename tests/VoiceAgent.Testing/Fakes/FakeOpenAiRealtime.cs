@@ -60,6 +60,9 @@ public sealed class FakeOpenAiRealtime
     /// <see cref="FakeLatencyProfile.RealtimeFirstAudioMs"/>.</summary>
     public FakeLatencyProfile Latency { get; set; } = FakeLatencyProfile.None;
 
+    /// <summary>The clock of <see cref="Latency"/>'s waits.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>What a response says when the script is empty (by default two frames of tone and "Wie bitte?").</summary>
     public FakeRealtimeResponse? DefaultResponse { get; set; }
 
@@ -161,25 +164,15 @@ public sealed class FakeOpenAiRealtime
 
     internal async Task AcceptAsync(HttpContext http, string? requiredKey)
     {
-        var authorization = (string?)http.Request.Headers.Authorization;
-        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal)
-                                  || (requiredKey is not null && authorization != "Bearer " + requiredKey))
+        if (await FakeRealtimeHandshake.RefusedAsync(http, requiredKey, RejectStatus))
         {
             Interlocked.Increment(ref rejected);
-            await ErrorAsync(http, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
-            return;
-        }
-
-        if (RejectStatus is { } status)
-        {
-            Interlocked.Increment(ref rejected);
-            await ErrorAsync(http, status, "Rate limit reached for requests.", "requests", "rate_limit_exceeded");
             return;
         }
 
         if (!http.WebSockets.IsWebSocketRequest || http.Request.Query["model"] is not [{ Length: > 0 } model])
         {
-            await ErrorAsync(http, 400, "A WebSocket upgrade with ?model= is required.", "invalid_request_error", null);
+            await FakeRealtimeHandshake.ErrorAsync(http, 400, "A WebSocket upgrade with ?model= is required.", "invalid_request_error", null);
             return;
         }
 
@@ -226,12 +219,6 @@ public sealed class FakeOpenAiRealtime
         }
 
         return current!;
-    }
-
-    private static async Task ErrorAsync(HttpContext http, int status, string message, string type, string? code)
-    {
-        http.Response.StatusCode = status;
-        await http.Response.WriteAsJsonAsync(new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = null, ["code"] = code } });
     }
 
     /// <summary>One session: reads client events, streams responses; sends are serialized.</summary>
@@ -449,7 +436,7 @@ public sealed class FakeOpenAiRealtime
                 await SendAsync(new JsonObject { ["type"] = "response.created", ["response"] = new JsonObject { ["id"] = id, ["status"] = "in_progress" } });
                 if (fake.Latency.RealtimeFirstAudioMs > 0)
                 {
-                    await Task.Delay(fake.Latency.RealtimeFirstAudioMs);
+                    await Task.Delay(TimeSpan.FromMilliseconds(fake.Latency.RealtimeFirstAudioMs), fake.Time);
                 }
                 if (response.FunctionCall is { } call)
                 {

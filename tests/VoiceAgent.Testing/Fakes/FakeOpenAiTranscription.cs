@@ -116,25 +116,15 @@ public sealed class FakeOpenAiTranscription
 
     internal async Task AcceptAsync(HttpContext http, string? requiredKey)
     {
-        var authorization = (string?)http.Request.Headers.Authorization;
-        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.Ordinal)
-                                  || (requiredKey is not null && authorization != "Bearer " + requiredKey))
+        if (await FakeRealtimeHandshake.RefusedAsync(http, requiredKey, RejectStatus))
         {
             Interlocked.Increment(ref rejected);
-            await ErrorAsync(http, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
-            return;
-        }
-
-        if (RejectStatus is { } status)
-        {
-            Interlocked.Increment(ref rejected);
-            await ErrorAsync(http, status, "Rate limit reached for requests.", "requests", "rate_limit_exceeded");
             return;
         }
 
         if (!http.WebSockets.IsWebSocketRequest)
         {
-            await ErrorAsync(http, 400, "A WebSocket upgrade is required.", "invalid_request_error", null);
+            await FakeRealtimeHandshake.ErrorAsync(http, 400, "A WebSocket upgrade is required.", "invalid_request_error", null);
             return;
         }
 
@@ -159,12 +149,6 @@ public sealed class FakeOpenAiTranscription
 
     private FakeCommitReply Next(byte[] audio) =>
         script.TryDequeue(out var reply) ? reply : transcriber?.Invoke(audio) ?? unscripted?.Invoke(audio) ?? new FakeCommitReply.Transcript("");
-
-    private static async Task ErrorAsync(HttpContext http, int status, string message, string type, string? code)
-    {
-        http.Response.StatusCode = status;
-        await http.Response.WriteAsJsonAsync(new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = null, ["code"] = code } });
-    }
 
     /// <summary>One session: reads client events in order; answers of commits run on their own (a slow transcript does not
     /// hold up the appends behind it) but leave in commit order; sends are serialized.</summary>
