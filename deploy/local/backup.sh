@@ -132,7 +132,7 @@ fi
   echo "data_protection_keys: $KEYS"
   echo "keyring: $KEYRING_LINE"
   for f in voiceagent.dump keyring.pfx; do
-    [ -f "$TMP_OUT/$f" ] && echo "sha256: $(cd "$TMP_OUT" && sha256sum "$f")"
+    if [ -f "$TMP_OUT/$f" ]; then echo "sha256: $(cd "$TMP_OUT" && sha256sum "$f")"; fi
   done
 } > "$TMP_OUT/MANIFEST"
 chmod 600 "$TMP_OUT"/*

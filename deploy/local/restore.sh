@@ -126,7 +126,8 @@ else
 fi
 
 # psql as the superuser; -w: never prompt (a missing password is an error, not a hanging script).
-psql_super() { psql -X -q -A -t -w -v ON_ERROR_STOP=1 -h "$HOST" -p "$PORT" -U "$SUPERUSER" "$@"; }
+# Notices ("does not exist, skipping") are not news here.
+psql_super() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -A -t -w -v ON_ERROR_STOP=1 -h "$HOST" -p "$PORT" -U "$SUPERUSER" "$@"; }
 
 VERSION=$(psql_super -d postgres -c "SELECT current_setting('server_version')" 2>&1) \
   || fail "cannot connect to $TARGET as $SUPERUSER: $VERSION"
