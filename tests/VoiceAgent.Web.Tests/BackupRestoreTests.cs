@@ -83,8 +83,8 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         var dumped = await RunScriptAsync("backup.sh", "--host", "127.0.0.1", "--port", source.Port.ToString(), "--user", PostgresServer.OwnerRole,
             "--dbname", PostgresServer.Database, "--keyring", TestKeyRing.CertificatePath, "--out", backup);
         Assert.True(dumped.ExitCode == 0, dumped.Output);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(backup));
-        Assert.Equal(["MANIFEST", "keyring.pfx", "voiceagent.dump"], Directory.GetFiles(backup).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, new DirectoryInfo(backup).UnixFileMode);
+        Assert.Equal(["MANIFEST", "keyring.pfx", "voiceagent.dump"], Directory.GetFiles(backup).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
         Assert.All(Directory.GetFiles(backup), f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
         Assert.Equal(await File.ReadAllBytesAsync(TestKeyRing.CertificatePath), await File.ReadAllBytesAsync(Path.Combine(backup, "keyring.pfx")));
         var manifest = await File.ReadAllTextAsync(Path.Combine(backup, "MANIFEST"));
