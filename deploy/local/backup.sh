@@ -73,14 +73,15 @@ if [ -z "$HOST" ]; then
   fi
   HOST=127.0.0.1 PORT=$PG_PORT USER_NAME=postgres DBNAME=voiceagent
   export PGPASSWORD="$PG_SUPER_PASSWORD"
-  [ -n "$KEYRING_FILE" ] || KEYRING_FILE="$DATA/keyring.pfx"
+  # run.sh creates the certificate on its first run; a cluster without one gets a warning below, not an error.
+  if [ -z "$KEYRING_FILE" ] && [ -f "$DATA/keyring.pfx" ]; then KEYRING_FILE="$DATA/keyring.pfx"; fi
   [ -n "$OUT" ] || OUT="$DATA/backups/voiceagent-$STAMP"
   SOURCE="local cluster $PGDATA (127.0.0.1:$PG_PORT)"
   PASSWORD_HINT="KEYRING_PASSWORD in $DATA/credentials.env"
 else
   [ -n "$OUT" ] || OUT="$START_DIR/voiceagent-backup-$STAMP"
   SOURCE="$HOST:$PORT as $USER_NAME"
-  PASSWORD_HINT="DataProtection__Certificate__Password of the app's configuration (your secret store)"
+  PASSWORD_HINT="the app's DataProtection__Certificate__Password"
 fi
 
 # Never prompt for a password (-w): a missing one is an error, not a hanging script.
@@ -146,7 +147,7 @@ echo "Backup written to $OUT:"
 (cd "$OUT" && stat -c '  %n (%s bytes)' -- *)
 echo "  PostgreSQL $SERVER_VERSION, migrations up to $MIGRATION_HEAD, invoices: $INVOICES"
 if [ -f "$OUT/keyring.pfx" ]; then
-  echo "The key ring certificate's password is not in the backup: keep $PASSWORD_HINT in your password store, apart from the dumps."
+  echo "The key ring certificate's password is not in the backup ($PASSWORD_HINT): keep it in your password store, apart from the dumps."
 else
   echo "WARNING: no key ring certificate in this backup (pass --keyring FILE). Without it stored provider credentials and calendar tokens cannot be decrypted." >&2
 fi

@@ -103,9 +103,10 @@ if [ -z "$HOST" ]; then
     # put back together with a password that opens it. Checked before anything changes.
     command -v openssl >/dev/null || ensure_packages openssl
     opens() { KRPW="$1" openssl pkcs12 -in "$BACKUP/keyring.pfx" -noout -passin env:KRPW >/dev/null 2>&1; }
+    FILE_KEYRING_PASSWORD=$(sed -n 's/^KEYRING_PASSWORD=//p' "$CREDS" | tail -n 1)
     if [ -n "$GIVEN_KEYRING_PASSWORD" ] && opens "$GIVEN_KEYRING_PASSWORD"; then
-      [ "$GIVEN_KEYRING_PASSWORD" = "${KEYRING_PASSWORD:-}" ] || NEW_KEYRING_PASSWORD=$GIVEN_KEYRING_PASSWORD
-    elif [ -n "${KEYRING_PASSWORD:-}" ] && opens "$KEYRING_PASSWORD"; then
+      [ "$GIVEN_KEYRING_PASSWORD" = "$FILE_KEYRING_PASSWORD" ] || NEW_KEYRING_PASSWORD=$GIVEN_KEYRING_PASSWORD
+    elif [ -n "$FILE_KEYRING_PASSWORD" ] && opens "$FILE_KEYRING_PASSWORD"; then
       :
     else
       fail "the backup's key ring certificate does not open with KEYRING_PASSWORD (from the environment or $CREDS). Run again with
