@@ -266,7 +266,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         }
 
         parts.Add("invoice_documents: " + await ScalarAsync<string>(server.OwnerConnectionString,
-            "SELECT coalesce(string_agg(invoice_id || '/' || source || '/' || encode(sha256(content), 'hex'), '|' ORDER BY invoice_id, source), '') FROM invoice_documents"));
+            "SELECT coalesce(string_agg(invoice_id::text || '/' || source || '/' || encode(sha256(content), 'hex'), '|' ORDER BY invoice_id, source), '') FROM invoice_documents"));
         return string.Join("\n", parts);
     }
 
