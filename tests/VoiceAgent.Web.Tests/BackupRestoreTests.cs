@@ -17,6 +17,7 @@ namespace VoiceAgent.Web.Tests;
 /// their numbering and PDFs, flows, encrypted settings and row-level security intact. A damaged backup or a non-empty
 /// target is refused and nothing changes. Each test has its own clusters (the shared one is never dumped or replaced).
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class BackupRestoreTests : IAsyncLifetime
 {
     private static readonly Actor Admin = new(null, VoiceAgentFactory.AdminEmail);
