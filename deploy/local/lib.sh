@@ -1,4 +1,4 @@
-# Shared helpers for run.sh and test.sh (sourced, not executed).
+# Shared helpers for run.sh, test.sh, backup.sh and restore.sh (sourced, not executed).
 
 # Installs Debian packages that are missing (as root; otherwise tells what to install).
 ensure_packages() {
@@ -57,6 +57,110 @@ pg_bindir() {
 # PostgreSQL refuses to run as root: as root, run its tools as the 'postgres' system user.
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# --- The local cluster that run.sh manages (run.sh, backup.sh, restore.sh) ---
+# They share these globals: ROOT (the checkout), DATA (its data folder), PGBIN (pg_bindir), PG_PORT, PGDATA, CREDS and
+# the PG_*_PASSWORD variables of credentials.env.
+
+# Sets DATA to the checkout's data folder: $VOICEAGENT_DATA, else <checkout>/.data. PostgreSQL runs as the 'postgres'
+# user, which must be able to reach the data folder: a checkout it cannot enter (e.g. under a private temp folder) keeps
+# its cluster under /var/lib/voiceagent/<checkout hash> instead. Also sets PG_PORT (VOICEAGENT_PG_PORT, default 5433).
+local_data_dir() {
+  local root=$1
+  DATA=${VOICEAGENT_DATA:-$root/.data}
+  if [ -z "${VOICEAGENT_DATA:-}" ] && [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 \
+     && ! runuser -u postgres -- test -x "$root" 2>/dev/null; then
+    DATA=/var/lib/voiceagent/$(printf '%s' "$root" | sha256sum | cut -c1-12)
+    mkdir -p /var/lib/voiceagent && chmod 711 /var/lib/voiceagent
+    echo "The postgres user cannot enter $root: data (cluster, credentials, mails) go to $DATA."
+  fi
+  PG_PORT=${VOICEAGENT_PG_PORT:-5433}
+}
+
+# Creates the data folder (mode 711: the postgres user passes through) and makes DATA absolute.
+local_data_create() {
+  mkdir -p "$DATA"
+  DATA=$(cd "$DATA" && pwd)
+  chmod 711 "$DATA"
+  PGDATA="$DATA/pg"
+}
+
+# Creates $DATA/credentials.env with random database passwords on first use and reads it (sets CREDS, PG_*_PASSWORD and
+# whatever else the file holds: KEYRING_PASSWORD, PRIVACY_PSEUDONYM_KEY).
+local_credentials() {
+  CREDS="$DATA/credentials.env"
+  if [ ! -f "$CREDS" ]; then
+    umask 077
+    {
+      echo "PG_SUPER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+      echo "PG_OWNER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+      echo "PG_APP_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+    } > "$CREDS"
+    umask 022
+  fi
+  # shellcheck disable=SC1090
+  source "$CREDS"
+}
+
+# Creates the private cluster in $PGDATA (superuser 'postgres' with PG_SUPER_PASSWORD, 127.0.0.1 only) unless it exists.
+local_cluster_init() {
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    echo "Creating a private PostgreSQL cluster in $PGDATA …"
+    mkdir -p "$PGDATA"
+    local pwfile
+    pwfile=$(mktemp)
+    echo "$PG_SUPER_PASSWORD" > "$pwfile"
+    if [ "$(id -u)" -eq 0 ]; then
+      chown postgres "$PGDATA" "$pwfile"
+      runuser -u postgres -- test -x "$DATA" || { rm -f "$pwfile"; echo "The postgres user cannot reach $DATA; set VOICEAGENT_DATA to a reachable folder." >&2; exit 1; }
+    fi
+    as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" --auth-local=scram-sha-256 --auth-host=scram-sha-256 \
+      --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"
+  fi
+}
+
+# Whether the local cluster is running.
+local_cluster_running() {
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
+}
+
+# Starts the local cluster on 127.0.0.1:$PG_PORT (no Unix socket), log in $DATA/postgresql.log.
+local_cluster_start() {
+  if [ "$(id -u)" -eq 0 ]; then touch "$DATA/postgresql.log" && chown postgres "$DATA/postgresql.log"; fi
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$DATA/postgresql.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=''" start >/dev/null
+  echo "PostgreSQL listens on 127.0.0.1:$PG_PORT"
+}
+
+local_cluster_stop() {
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# psql as the local cluster's superuser (the password from credentials.env, never on the command line).
+local_psql_super() {
+  PGPASSWORD="$PG_SUPER_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"
+}
+
+# The roles voiceagent_owner and voiceagent_app (passwords from credentials.env), unless they exist.
+local_roles() {
+  local_psql_super -d postgres <<SQL
+SELECT format('CREATE ROLE voiceagent_owner LOGIN PASSWORD %L', '$PG_OWNER_PASSWORD')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'voiceagent_owner') \gexec
+SELECT format('CREATE ROLE voiceagent_app LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD %L', '$PG_APP_PASSWORD')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'voiceagent_app') \gexec
+SQL
+}
+
+# The roles and the database voiceagent (owned by voiceagent_owner, which also owns the schema public), unless they exist.
+local_database() {
+  local_roles
+  local_psql_super -d postgres <<SQL
+SELECT 'CREATE DATABASE voiceagent OWNER voiceagent_owner'
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'voiceagent') \gexec
+SQL
+  local_psql_super -d voiceagent -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC; ALTER SCHEMA public OWNER TO voiceagent_owner;"
 }
 
 # Sums the "Failed: x, Passed: y, Skipped: z" lines of dotnet test output files into one closing line.

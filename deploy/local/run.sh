@@ -16,16 +16,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 source deploy/local/lib.sh
 
-DATA=${VOICEAGENT_DATA:-$ROOT/.data}
-# PostgreSQL runs as the 'postgres' user, which must be able to reach the data folder. A checkout it cannot enter (e.g.
-# under a private temp folder) keeps its cluster under /var/lib/voiceagent/<checkout hash> instead.
-if [ -z "${VOICEAGENT_DATA:-}" ] && [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 \
-   && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
-  DATA=/var/lib/voiceagent/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
-  mkdir -p /var/lib/voiceagent && chmod 711 /var/lib/voiceagent
-  echo "The postgres user cannot enter $ROOT: data (cluster, credentials, mails) go to $DATA."
-fi
-PG_PORT=${VOICEAGENT_PG_PORT:-5433}
+# The data folder (cluster, credentials, key ring, mails) and the PostgreSQL port; see local_data_dir in lib.sh.
+local_data_dir "$ROOT"
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://127.0.0.1:5000}
 
@@ -34,20 +26,8 @@ command -v npm >/dev/null || ensure_packages nodejs npm
 [ "$WITH_PROXY" -eq 1 ] && ensure_proxy_packages
 PGBIN=$(pg_bindir)
 
-mkdir -p "$DATA"
-DATA=$(cd "$DATA" && pwd)
-chmod 711 "$DATA"
-CREDS="$DATA/credentials.env"
-if [ ! -f "$CREDS" ]; then
-  umask 077
-  {
-    echo "PG_SUPER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
-    echo "PG_OWNER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
-    echo "PG_APP_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
-  } > "$CREDS"
-  umask 022
-fi
-source "$CREDS"
+local_data_create
+local_credentials
 
 # The Data Protection key ring is encrypted with a certificate of this checkout's own (created on first run, never
 # committed); the pseudonym key keys the hashes that stand for caller numbers in the audit log. See RUNBOOK.
@@ -75,25 +55,8 @@ export DataProtection__Certificate__Path="$KEYRING"
 export DataProtection__Certificate__Password="$KEYRING_PASSWORD"
 export Privacy__PseudonymKey="$PRIVACY_PSEUDONYM_KEY"
 
-PGDATA="$DATA/pg"
-if [ ! -f "$PGDATA/PG_VERSION" ]; then
-  echo "Creating a private PostgreSQL cluster in $PGDATA …"
-  mkdir -p "$PGDATA"
-  pwfile=$(mktemp)
-  echo "$PG_SUPER_PASSWORD" > "$pwfile"
-  if [ "$(id -u)" -eq 0 ]; then
-    chown postgres "$PGDATA" "$pwfile"
-    runuser -u postgres -- test -x "$DATA" || { echo "The postgres user cannot reach $DATA; set VOICEAGENT_DATA to a reachable folder." >&2; exit 1; }
-  fi
-  as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" --auth-local=scram-sha-256 --auth-host=scram-sha-256 \
-    --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-  rm -f "$pwfile"
-fi
-
-if [ "$(id -u)" -eq 0 ]; then touch "$DATA/postgresql.log" && chown postgres "$DATA/postgresql.log"; fi
-as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$DATA/postgresql.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=''" start >/dev/null
-echo "PostgreSQL listens on 127.0.0.1:$PG_PORT"
+local_cluster_init
+local_cluster_start
 
 APP_PID=""
 PROXY_PID=""
@@ -107,23 +70,12 @@ stop_all() {
     kill -TERM "$APP_PID" 2>/dev/null || true
     wait "$APP_PID" 2>/dev/null || true
   fi
-  as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
+  local_cluster_stop
   echo "VoiceAgent and PostgreSQL stopped."
 }
 trap stop_all INT TERM EXIT
 
-export PGPASSWORD="$PG_SUPER_PASSWORD"
-psql_super() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
-psql_super -d postgres <<SQL
-SELECT format('CREATE ROLE voiceagent_owner LOGIN PASSWORD %L', '$PG_OWNER_PASSWORD')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'voiceagent_owner') \gexec
-SELECT format('CREATE ROLE voiceagent_app LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD %L', '$PG_APP_PASSWORD')
-  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'voiceagent_app') \gexec
-SELECT 'CREATE DATABASE voiceagent OWNER voiceagent_owner'
-  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'voiceagent') \gexec
-SQL
-psql_super -d voiceagent -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC; ALTER SCHEMA public OWNER TO voiceagent_owner;"
-unset PGPASSWORD
+local_database
 
 export Database__OwnerConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_owner;Password=$PG_OWNER_PASSWORD"
 export Database__AppConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_app;Password=$PG_APP_PASSWORD"

@@ -49,7 +49,10 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Where the hosts on this database write their mails (pickup folder), removed with the cluster.</summary>
     public string MailDirectory => Path.Combine(directory, "mail");
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="withDatabase">
+    /// False: the roles only, no database <see cref="Database"/> (a fresh server to restore a backup into).
+    /// </param>
+    public static async Task<PostgresServer> StartAsync(bool withDatabase = true)
     {
         RemoveStaleDirectories();
         var directory = FixtureDirectory.Create("pg");
@@ -72,7 +75,7 @@ public sealed class PostgresServer : IAsyncDisposable
             await server.Pg("pg_ctl", "-D", server.DataDirectory, "-l", Path.Combine(directory, "postgres.log"), "-w", "-t", "60",
                 "-o", $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
                 "start");
-            await server.CreateDatabaseAsync();
+            await server.CreateDatabaseAsync(withDatabase);
             server.EmptyMailDirectory();
         }
         catch
@@ -86,7 +89,7 @@ public sealed class PostgresServer : IAsyncDisposable
         return server;
     }
 
-    private async Task CreateDatabaseAsync()
+    private async Task CreateDatabaseAsync(bool withDatabase)
     {
         await using (var connection = new NpgsqlConnection(SuperConnectionString))
         {
@@ -97,11 +100,16 @@ public sealed class PostgresServer : IAsyncDisposable
                          $"CREATE ROLE {OwnerRole} LOGIN",
                          $"CREATE ROLE {AppRole} LOGIN NOSUPERUSER NOBYPASSRLS",
                          $"CREATE DATABASE {Database} OWNER {OwnerRole}",
-                     })
+                     }.Take(withDatabase ? 3 : 2))
             {
                 await using var cmd = new NpgsqlCommand(sql, connection);
                 await cmd.ExecuteNonQueryAsync();
             }
+        }
+
+        if (!withDatabase)
+        {
+            return;
         }
 
         await using (var connection = new NpgsqlConnection(Connection("postgres", Database)))

@@ -9,6 +9,7 @@ namespace VoiceAgent.Platform.Data;
 /// advisory lock so concurrent deploys cannot interleave. Runs with the schema owner's connection; afterwards grants the
 /// app role DML (never DDL, never ownership) so row-level security applies to it. Hangfire's job store (schema
 /// <see cref="HangfireSchema"/>) is installed or upgraded here too, so the app never needs to create schemas at start-up.
+/// deploy/local/restore.sh gives the app role the same grants after a restore: keep the two in step.
 /// </summary>
 public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 {
