@@ -39,6 +39,9 @@ public sealed class RealtimeCallTests : IntegrationTest
 
         public int MediaFramesReceived { get; private set; }
 
+        /// <summary>The close frame the server sent (status and reason), once it came.</summary>
+        public (WebSocketCloseStatus? Status, string? Reason) ClosedWith { get; private set; }
+
         public void StartReading() => reader = Task.Run(async () =>
         {
             var buffer = new byte[64 * 1024];
@@ -67,6 +70,7 @@ public sealed class RealtimeCallTests : IntegrationTest
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    ClosedWith = (result.CloseStatus, result.CloseStatusDescription);
                     // Complete the close handshake as Twilio does.
                     await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                     inbox.Writer.TryWrite(new JsonObject { ["event"] = "closed" });
@@ -139,9 +143,9 @@ public sealed class RealtimeCallTests : IntegrationTest
     }
 
     private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi, string Token, Guid TenantId)> ConnectCallAsync(
-        FakeGoogleCloudServer? google = null)
+        FakeGoogleCloudServer? google = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var (app, openAi, twiml, tenantId) = await StartCallAsync(google, google is null ? null : new { provider = "Google", voice = "de-DE-Neural2-B" });
+        var (app, openAi, twiml, tenantId) = await StartCallAsync(google, google is null ? null : new { provider = "Google", voice = "de-DE-Neural2-B" }, settings);
         var stream = Assert.Single(twiml.Descendants("Stream"));
         Assert.Equal("ws://localhost/telephony/media", stream.Attribute("url")?.Value);
         var token = stream.Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
@@ -151,7 +155,7 @@ public sealed class RealtimeCallTests : IntegrationTest
     /// <summary>A realtime-configured host with the OpenAI key stored (and Google's service account when a fake is given),
     /// a tenant with the sample flow and a number, its speech choice (wizard step 2) when given, and Twilio's first webhook.</summary>
     private async Task<(WebApplicationFactory<Program> App, FakeOpenAiServer OpenAi, XDocument Twiml, Guid TenantId)> StartCallAsync(
-        FakeGoogleCloudServer? google, object? speechChoice)
+        FakeGoogleCloudServer? google, object? speechChoice, IReadOnlyDictionary<string, string>? settings = null)
     {
         var openAi = await FakeOpenAiServer.StartAsync();
         var realtime = App.WithWebHostBuilder(b =>
@@ -161,6 +165,11 @@ public sealed class RealtimeCallTests : IntegrationTest
             b.UseSetting("Telephony:PaceAudio", "false");
             // These tests are about whole-utterance transcription (StreamingTranscriptionTests cover the stream).
             b.UseSetting("OpenAi:StreamingTranscription", "false");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
+
             if (google is not null)
             {
                 b.UseSetting("GoogleCloud:SpeechBaseUrl", google.BaseUrl.AbsoluteUri);
@@ -223,6 +232,24 @@ public sealed class RealtimeCallTests : IntegrationTest
 
     private static IEnumerable<byte[]> Utterance(int speechFrames = 30) =>
         Enumerable.Range(0, speechFrames).Select(i => Frame(9000, i)).Concat(Enumerable.Repeat(Frame(0, 0), 45));
+
+    [Fact]
+    public async Task A_started_stream_that_stops_sending_media_is_closed_as_idle_and_the_call_is_ended()
+    {
+        var (app, openAi, token, _) = await ConnectCallAsync(settings: new Dictionary<string, string> { ["Telephony:StreamIdleTimeout"] = "00:00:02" });
+        await using (openAi)
+        await using (app)
+        {
+            await using var caller = await OpenStreamAsync(app, token);
+
+            // Twilio stops sending frames (a stuck media server): the stream is closed as a policy violation, not kept open.
+            await caller.WaitForAsync("closed", TimeSpan.FromSeconds(30));
+            Assert.Equal((WebSocketCloseStatus.PolicyViolation, "idle"), caller.ClosedWith);
+
+            // The call is ended like any other: its status is no longer in progress.
+            Assert.Equal(0, await EventuallyAsync($"SELECT count(*) FROM calls WHERE provider_call_id = '{CallSid}' AND ended_at IS NULL", 0));
+        }
+    }
 
     [Fact]
     public async Task Realtime_call_books_an_appointment_over_the_media_stream()
