@@ -4,6 +4,7 @@ using VoiceAgent.CallFlows;
 using VoiceAgent.Platform;
 using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Jobs;
+using VoiceAgent.Platform.Observability;
 using VoiceAgent.Platform.Portal;
 using VoiceAgent.Telephony;
 using VoiceAgent.Web.Api;
@@ -20,6 +21,7 @@ builder.Services.AddVoiceAgentPlatform(builder.Configuration)
     .AddCalendars(builder.Configuration)
     .AddTelephony(builder.Configuration)
     .AddBilling(builder.Configuration);
+builder.AddObservability();
 builder.AddHttpHardening();
 builder.AddPortalSecurity();
 builder.AddPortalLocalization();
@@ -32,6 +34,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
+app.UseObservability();
 app.UseHttpHardening();
 app.UseApiExceptionHandling();
 app.UseRequestLimits();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -67,8 +68,13 @@ public static class JobsSetup
                 server.WorkerCount = jobs.WorkerCount;
                 server.SchedulePollingInterval = jobs.PollInterval;
                 server.ShutdownTimeout = TimeSpan.FromSeconds(30);
+                // This host's filters beside the global ones (GlobalJobFilters is static: two hosts in one process stay apart).
+                var own = new JobFilterCollection { sp.GetRequiredService<JobTelemetry>() };
+                server.FilterProvider = new JobFilterProviderCollection(server.FilterProvider ?? JobFilterProviders.Providers, own);
             });
         }
+
+        services.AddSingleton<JobTelemetry>();
 
         services.AddHostedService<RecurringJobsSetup>();
         services.AddSingleton<IRecurringJobs, MailRecurringJobs>();
