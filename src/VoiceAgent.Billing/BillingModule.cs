@@ -24,6 +24,7 @@ public static class BillingModule
         services.AddOptions<LexofficeOptions>().Bind(configuration.GetSection(LexofficeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddSingleton<InvoiceTelemetry>();
         services.AddSingleton<InvoiceFinalizer>();
         services.AddSingleton<CancelInvoice>();
         services.AddSingleton<DeleteDraftInvoice>();

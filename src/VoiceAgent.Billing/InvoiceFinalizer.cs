@@ -15,7 +15,7 @@ namespace VoiceAgent.Billing;
 /// invoice_number_counters, incremented inside the finalizing transaction: the row lock serializes concurrent
 /// finalizations and a rollback gives the number back, so numbers have neither gaps nor duplicates.
 /// </summary>
-public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonitor<BillingOptions> options, TimeProvider time)
+public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonitor<BillingOptions> options, TimeProvider time, InvoiceTelemetry telemetry)
 {
     /// <summary>Finalizes a draft in its own transaction; an invoice that is already final is left alone (returns false).</summary>
     public async Task<bool> FinalizeAsync(Guid invoiceId, Actor actor, CancellationToken ct = default)
@@ -80,6 +80,7 @@ public sealed class InvoiceFinalizer(IServiceScopeFactory scopes, IOptionsMonito
         var (subject, body) = await InvoiceMail.ComposeAsync(db, invoice, issuerOptions.Name ?? "", ct);
         mails.Add(tenant.Email, subject, body);
         await db.SaveChangesAsync(ct);
+        telemetry.Issued(invoice.Kind);
         return true;
     }
 

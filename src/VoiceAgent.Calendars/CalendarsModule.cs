@@ -44,6 +44,7 @@ public static class CalendarsModule
         services.AddScoped<ConnectionAccess>();
         services.AddScoped<CalendarProviderRegistry>();
         services.AddScoped<CalendarGateways>();
+        services.AddSingleton<BookingTelemetry>();
         services.AddScoped<TenantCalendarChoice>();
         services.AddScoped<CalendarDevSeed>();
         services.AddScoped<IDemoTenantSeed>(sp => sp.GetRequiredService<CalendarDevSeed>());

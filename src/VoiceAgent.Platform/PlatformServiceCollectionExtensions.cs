@@ -38,7 +38,8 @@ public static class PlatformServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            var builder = new NpgsqlDataSourceBuilder(database.AppConnectionString);
+            // The name labels the pool's metrics (db.client.connection.pool.name), instead of the connection string.
+            var builder = new NpgsqlDataSourceBuilder(database.AppConnectionString) { Name = "voiceagent" };
             if (!database.AppConnectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase))
             {
                 builder.ConnectionStringBuilder.MaxPoolSize = database.MaxPoolSize;

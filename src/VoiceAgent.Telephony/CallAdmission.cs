@@ -1,6 +1,6 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using VoiceAgent.Telephony.Calls;
 
 namespace VoiceAgent.Telephony;
 
@@ -12,11 +12,9 @@ namespace VoiceAgent.Telephony;
 /// already in progress are never shed. The gate runs after the provider's request check (Twilio signature, sipgate push
 /// guard): an unsigned or forged request never takes a slot.
 /// </summary>
-public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<CallAdmission> logger, IMeterFactory meters)
+public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<CallAdmission> logger, CallTelemetry telemetry)
 {
     private readonly SemaphoreSlim slots = new(Math.Max(1, options.Value.MaxConcurrentCallSetups));
-    private readonly Counter<long> shed = meters.Create("VoiceAgent.Telephony").CreateCounter<long>("voiceagent.calls.shed",
-        description: "New calls turned away with the busy announcement");
 
     /// <summary>Runs <paramref name="setup"/> in a slot; <paramref name="busy"/> when no slot frees up in time or the database is overloaded.</summary>
     public async Task<T> RunAsync<T>(string provider, Func<Task<T>> setup, Func<T> busy, CancellationToken ct)
@@ -53,7 +51,7 @@ public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<Ca
 
     private T Shed<T>(string provider, string reason, Func<T> busy)
     {
-        shed.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("reason", reason));
+        telemetry.Shed(provider, reason);
         return busy();
     }
 

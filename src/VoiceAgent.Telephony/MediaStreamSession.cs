@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using VoiceAgent.Platform.Observability;
 using VoiceAgent.Platform.Speech;
 using VoiceAgent.Telephony.Speech;
 using VoiceAgent.Telephony;
@@ -120,6 +121,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
     public async Task RunAsync(CancellationToken requestAborted)
     {
         Task? processor = null;
+        IDisposable? logScope = null;
         var started = TimeSpan.Zero;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, abort.Token);
         var ct = linked.Token;
@@ -145,6 +147,9 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
                             await CloseQuietlyAsync(WebSocketCloseStatus.PolicyViolation, "invalid stream token");
                             return;
                         }
+
+                        // From here on every log line of the call (the processing loop inherits the scope) names tenant and call.
+                        logScope = logger.BeginCallScope(tenantId, callSid!);
 
                         started = clock.Elapsed;
 
@@ -192,6 +197,7 @@ public sealed class MediaStreamSession(WebSocket webSocket, IServiceScopeFactory
 
             await CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "bye");
             grace?.Dispose();
+            logScope?.Dispose();
         }
     }
 

@@ -36,6 +36,7 @@ public static class TelephonyModule
         services.AddProviderConnectionCheck<TwilioConnectionCheck>();
         services.AddProviderConnectionCheck<SipgateConnectionCheck>();
         services.AddSingleton<StreamTokens>();
+        services.AddSingleton<CallTelemetry>();
         services.AddSingleton<CallAdmission>();
         services.AddScoped<RealtimeSpeech>();
         services.AddScoped<TenantSpeechSettings>();

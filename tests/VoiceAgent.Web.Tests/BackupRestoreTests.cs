@@ -218,7 +218,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        info.ArgumentList.Add(Path.Combine(RepositoryRoot(), "deploy", "local", script));
+        info.ArgumentList.Add(RepositoryFiles.PathOf("deploy", "local", script));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -243,16 +243,6 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         return new ScriptResult(process.ExitCode, await stdout + await stderr);
     }
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "VoiceAgent.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("VoiceAgent.sln not found above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>The rows the restore must bring back unchanged (as the owner: no row-level security), table by table.</summary>
     private static async Task<string> SnapshotAsync(PostgresServer server)

@@ -345,13 +345,7 @@ public sealed class BillingRunTests : IntegrationTest
     [Fact]
     public async Task The_documented_example_bills_exactly_what_billing_preview_prints()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "VoiceAgent.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var example = BillingCaseJson.Parse(await File.ReadAllTextAsync(Path.Combine(directory.FullName, "docs", "billing-example.json"))).Case!;
+        var example = BillingCaseJson.Parse(await File.ReadAllTextAsync(RepositoryFiles.PathOf("docs", "billing-example.json"))).Case!;
         var expected = InvoiceCalculator.Calculate(example, January);
         var plan = await Seed.PlanAsync("Standard", example.Plan.BaseFeeCents, example.Plan.IncludedBotMinutes, example.Plan.IncludedForwardMinutes,
             example.Plan.BotRateCents, example.Plan.ForwardRateCents, "minute");

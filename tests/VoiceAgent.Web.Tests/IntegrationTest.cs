@@ -24,11 +24,14 @@ public abstract class IntegrationTest : IAsyncLifetime
     /// <summary>The host's clock when a test drives time itself (a FakeTimeProvider); null is the system clock.</summary>
     protected virtual TimeProvider? AppTime => null;
 
+    /// <summary>Test-only service changes of <see cref="App"/> (e.g. an in-memory trace exporter).</summary>
+    protected virtual Action<IServiceCollection>? AppServices => null;
+
     public async Task InitializeAsync()
     {
         Database = await PostgresServer.Shared;
         await Database.ResetAsync();
-        App = new VoiceAgentFactory(Database, Environment) { Settings = AppSettings, Time = AppTime };
+        App = new VoiceAgentFactory(Database, Environment) { Settings = AppSettings, Time = AppTime, TestServices = AppServices };
         await App.CreateSuperAdminAsync();
     }
 

@@ -10,17 +10,20 @@ namespace VoiceAgent.Calendars;
 /// <summary>Chooses a tenant's calendar port: the active connection's calendar, else the sandbox calendar ("Testkalender"),
 /// whose bookings by callers stay pending until the tenant confirmed it (<see cref="TenantCalendarChoice"/>).</summary>
 public sealed class CalendarGateways(VoiceAgentDb db, ConnectionAccess access, CalendarProviderRegistry providers, IOptions<CalendarOptions> options,
-    TimeProvider time, BookingOutboxSignal outbox) : ITenantCalendars
+    TimeProvider time, BookingOutboxSignal outbox, BookingTelemetry telemetry) : ITenantCalendars
 {
     /// <summary>The value the designer stores for the sandbox calendar.</summary>
     public const string SandboxCalendar = "sandbox";
 
+    /// <summary>The callers' calendar (calls, the simulator), its bookings counted by <see cref="BookingTelemetry"/>.</summary>
     public async Task<ICalendarGateway> ForTenantAsync(Guid tenantId, CancellationToken ct) =>
-        await ConnectedAsync(tenantId, ct) ?? new SandboxCalendarGateway(db, tenantId, time, forCallers: true);
+        await ConnectedAsync(tenantId, ct) is { } connected
+            ? telemetry.Metered(connected, connected.Provider)
+            : telemetry.Metered(new SandboxCalendarGateway(db, tenantId, time, forCallers: true), SandboxCalendar);
 
     /// <summary>The same calendar for the business's own work in the portal: its bookings by hand are booked, sandbox or not.</summary>
     internal async Task<ICalendarGateway> ForPortalAsync(Guid tenantId, CancellationToken ct) =>
-        await ConnectedAsync(tenantId, ct) ?? new SandboxCalendarGateway(db, tenantId, time);
+        (ICalendarGateway?)await ConnectedAsync(tenantId, ct) ?? new SandboxCalendarGateway(db, tenantId, time);
 
     public async Task<IReadOnlyList<Choice>> ChoicesAsync(Guid tenantId, CancellationToken ct)
     {
@@ -33,7 +36,7 @@ public sealed class CalendarGateways(VoiceAgentDb db, ConnectionAccess access, C
     }
 
     /// <summary>The active connection's calendar, or null when the tenant books into the sandbox calendar.</summary>
-    public async Task<ICalendarGateway?> ConnectedAsync(Guid tenantId, CancellationToken ct)
+    public async Task<ConnectedCalendarGateway?> ConnectedAsync(Guid tenantId, CancellationToken ct)
     {
         // Tracked: token refreshes and health are saved with the turn's unit of work.
         var connection = await db.CalendarConnections.SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Active, ct);

@@ -30,6 +30,9 @@ public sealed class ConnectedCalendarGateway(
 {
     private const int ListDays = 180;
 
+    /// <summary>The connection's provider (google, microsoft, caldav).</summary>
+    public string Provider => connection.Provider;
+
     private DateTimeZone Zone { get; } = BusinessTime.ZoneOrDefault(settings.TimeZone);
 
     public async ValueTask<IReadOnlyList<Slot>> FindSlotsAsync(SlotRequest request, CancellationToken cancellationToken)

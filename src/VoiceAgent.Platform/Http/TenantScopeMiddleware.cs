@@ -1,4 +1,5 @@
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Observability;
 using VoiceAgent.Platform.Tenancy;
 using VoiceAgent.Platform.Resources;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +20,13 @@ public sealed class RequiresApprovedTenantAttribute : Attribute;
 /// </summary>
 public static class TenantScopeMiddleware
 {
-    public static void UseTenantScope(this WebApplication app) => app.Use(async (context, next) =>
+    public static void UseTenantScope(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TenantScopeMiddleware));
+        app.Use((context, next) => ScopeAsync(context, next, logger));
+    }
+
+    private static async Task ScopeAsync(HttpContext context, RequestDelegate next, ILogger logger)
     {
         var endpoint = context.GetEndpoint();
         var user = context.User;
@@ -39,6 +46,9 @@ public static class TenantScopeMiddleware
         {
             db.Scope.UseTenant(tenantId);
         }
+
+        // Every log line of a tenant's request names the tenant.
+        using var logScope = db.Scope.TenantId is { } scoped ? logger.BeginTenantScope(scoped) : null;
 
         var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
         context.Response.RegisterForDisposeAsync(transaction);
@@ -76,7 +86,7 @@ public static class TenantScopeMiddleware
         {
             await CommitAsync();
         }
-    });
+    }
 
     // The Blazor circuit's connection lives for minutes and must not hold a transaction (each portal action opens its own,
     // through PortalData); framework and library files need none.

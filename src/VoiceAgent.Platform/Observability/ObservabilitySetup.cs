@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -75,20 +76,20 @@ public static class ObservabilitySetup
 
     /// <summary>
     /// First in the pipeline: on the metrics port only <see cref="ScrapePath"/> is served (everything else is 404 there), and
-    /// the app's own port never serves the scrape endpoint (its requests go on to the app, which has no such route).
+    /// the app's own port answers <see cref="ScrapePath"/> with 404, whether Prometheus is on or not.
     /// </summary>
     public static void UseObservability(this WebApplication app)
     {
-        var port = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ObservabilityOptions>>().Value.PrometheusPort;
-        if (port <= 0)
+        var port = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.PrometheusPort;
+        if (port > 0)
         {
-            return;
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Connection.LocalPort == port && context.Request.Path == ScrapePath);
         }
 
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Connection.LocalPort == port && context.Request.Path == ScrapePath);
         app.Use((context, next) =>
         {
-            if (context.Connection.LocalPort != port)
+            var onMetricsPort = port > 0 && context.Connection.LocalPort == port;
+            if (!onMetricsPort && !context.Request.Path.StartsWithSegments(ScrapePath))
             {
                 return next(context);
             }
@@ -114,7 +115,7 @@ public static class ObservabilitySetup
     }
 
     /// <summary>The metrics listener binds where the app does (loopback stays loopback, <c>+</c> stays every interface), over http.</summary>
-    internal static string[] MetricsUrls(IEnumerable<string> appUrls, int port) =>
+    public static string[] MetricsUrls(IEnumerable<string> appUrls, int port) =>
         appUrls.Select(url => $"http://{BindingAddress.Parse(url).Host}:{port}").Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
 
     // Health probes, scrapes, static files and the Blazor circuit's connection would drown the requests worth a trace.

@@ -1,4 +1,5 @@
 using VoiceAgent.Flows.Runtime;
+using VoiceAgent.Platform.Observability;
 
 namespace VoiceAgent.Telephony.Calls;
 
@@ -6,7 +7,8 @@ namespace VoiceAgent.Telephony.Calls;
 /// The provider says the call is over: the call is closed and its bot seconds metered (total − forwarded legs).
 /// Repeats recompute the same numbers.
 /// </summary>
-public sealed class CallCompleted(VoiceAgentDb db, TenantCalls calls, CallFlow flow, UsageMeter usage, TimeProvider time)
+public sealed class CallCompleted(VoiceAgentDb db, TenantCalls calls, CallFlow flow, UsageMeter usage, TimeProvider time, CallTelemetry telemetry,
+    ILogger<CallCompleted> logger)
 {
     /// <summary>A status callback with the call's duration (Twilio; the end of a realtime stream).</summary>
     public async Task HandleAsync(TenantCall? call, string? callStatus, int? durationSeconds, CancellationToken ct)
@@ -16,7 +18,8 @@ public sealed class CallCompleted(VoiceAgentDb db, TenantCalls calls, CallFlow f
             return;
         }
 
-        if (c.EndedAt is null)
+        var first = c.EndedAt is null;
+        if (first)
         {
             c.EndedAt = time.GetUtcNow();
             c.Status = callStatus ?? "completed";
@@ -29,6 +32,10 @@ public sealed class CallCompleted(VoiceAgentDb db, TenantCalls calls, CallFlow f
 
         await usage.RecomputeBotUsageAsync(c, ct);
         await db.SaveChangesAsync(ct);
+        if (first)
+        {
+            Ended(call);
+        }
     }
 
     /// <summary>
@@ -59,10 +66,18 @@ public sealed class CallCompleted(VoiceAgentDb db, TenantCalls calls, CallFlow f
         await db.SaveChangesAsync(ct);
         if (first)
         {
+            Ended(call);
             // The call's end and its metered seconds are committed before the flow goes on: a turn that fails cannot take them along.
             await calls.CommitAsync(ct);
             // Resumes only a flow waiting for a dial result; any other state is left as it is.
             await calls.InCallAsync(call, c => flow.TurnAsync(c, new DialResult(forwarded ? DialStatus.Connected : unansweredDial), ct), ct);
         }
+    }
+
+    private void Ended(TenantCall call)
+    {
+        telemetry.Ended(call.Call);
+        using var scope = logger.BeginCallScope(call.TenantId, call.Call.ProviderCallId);
+        logger.LogInformation("{Provider} call ended: {Status}, {DurationSeconds} s", call.Call.Provider, call.Call.Status, call.Call.DurationSeconds);
     }
 }

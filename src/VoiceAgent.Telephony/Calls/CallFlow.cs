@@ -11,7 +11,7 @@ namespace VoiceAgent.Telephony.Calls;
 /// The turn mechanics the call handlers share: runs the call's flow session from the state stored in PostgreSQL up to its
 /// next wait (so consecutive webhooks may reach different app instances) and turns the result into a <see cref="CallStep"/>.
 /// </summary>
-public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox mails)
+public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox mails, CallTelemetry telemetry)
 {
     /// <summary>
     /// Continues the call's flow: from the start (<paramref name="stimulus"/> null, a media stream's first turn) or with a
@@ -58,6 +58,7 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
     public async Task<CallTurn> RunAsync(Call call, FlowSession session, FlowPlan plan, FlowInstance instance, Stimulus? stimulus, IMessageBox messages,
         CancellationToken ct, ILiveSpeech? live = null)
     {
+        using var activity = CallTelemetry.StartTurn(call);
         var watch = Stopwatch.StartNew();
         var channel = new TextChannel(live);
         var latenciesBefore = call.TurnLatenciesMs;
@@ -87,8 +88,14 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
             db.SavingChanges -= OnSaving;
         }
 
-        StoreTurn(latency ?? (int)watch.ElapsedMilliseconds);
+        StoreTurn(latency ??= (int)watch.ElapsedMilliseconds);
         await db.SaveChangesAsync(ct); // nothing left to send when the runner's save took the turn data along
+        telemetry.Turn(call);
+        if (call.Mode != "realtime")
+        {
+            telemetry.TurnLatencies(call, [latency.Value]);
+        }
+
         return StepOf(turn.Result, channel.Lines, channel.Transfers.LastOrDefault(), call.Id);
     }
 

@@ -5,6 +5,7 @@ using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Email;
 using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Numbers;
+using VoiceAgent.Platform.Observability;
 using VoiceAgent.Platform.Ports;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Tenancy;
@@ -29,7 +30,7 @@ public sealed record CallStart(CallTurn Turn, TenantCall? Call);
 /// Runs inside the caller's transaction; a refusal stores nothing.
 /// </summary>
 public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessions, MailOutbox mails, ISpeechEngines speech, TimeProvider time,
-    UsageLimits limits, ILogger<CallStarted> logger)
+    UsageLimits limits, CallTelemetry telemetry, ILogger<CallStarted> logger)
 {
     public async Task<CallStart> HandleAsync(InboundCall inbound, bool realtime, CancellationToken ct)
     {
@@ -60,6 +61,7 @@ public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessi
         }
 
         db.Scope.UseTenant(route.TenantId);
+        using var logScope = logger.BeginCallScope(route.TenantId, inbound.ProviderCallId);
 
         // Everything else the set-up needs in one round trip: the tenant, the number's provider, a call already taken
         // for this provider id, and the live version.
@@ -140,6 +142,8 @@ public sealed class CallStarted(VoiceAgentDb db, CallFlow flow, IFlowTurns sessi
         db.FlowSessions.Add(session);
         db.Calls.Add(call);
         var tenantCall = new TenantCall(route.TenantId, call);
+        telemetry.Started(call);
+        logger.LogInformation("New {Provider} call taken in {Mode} mode", inbound.Provider, inbound.Mode);
         if (realtime)
         {
             session.State = instance.ToJson();

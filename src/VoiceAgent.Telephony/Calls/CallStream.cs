@@ -4,7 +4,7 @@ using VoiceAgent.Flows.Runtime;
 namespace VoiceAgent.Telephony.Calls;
 
 /// <summary>A call's realtime media stream: its start (once per call), its metrics and what follows when it closes.</summary>
-public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time)
+public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time, CallTelemetry telemetry)
 {
     /// <summary>Claims the call's media stream (a stream token works once) and runs the flow to its first wait.</summary>
     /// <returns>Null when the stream was already started or the call is unknown.</returns>
@@ -50,6 +50,7 @@ public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time
         c.TurnLatenciesMs = [.. c.TurnLatenciesMs, .. turnLatenciesMs];
         c.BargeInLatenciesMs = [.. c.BargeInLatenciesMs, .. bargeInLatenciesMs];
         await db.SaveChangesAsync(ct);
+        telemetry.TurnLatencies(c, turnLatenciesMs);
         return true;
     }
 }

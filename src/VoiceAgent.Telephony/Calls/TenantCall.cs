@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using VoiceAgent.Platform.Observability;
 
 namespace VoiceAgent.Telephony.Calls;
 
@@ -111,7 +112,11 @@ public sealed class TenantCallFilter(string provider, Func<HttpContext, ValueTas
 
         var calls = http.RequestServices.GetRequiredService<TenantCalls>();
         await using var transaction = await calls.BeginAsync(http.RequestAborted);
-        TenantCall.Set(http, await calls.FindAsync(provider, providerCallId, http.RequestAborted));
+        var call = await calls.FindAsync(provider, providerCallId, http.RequestAborted);
+        TenantCall.Set(http, call);
+        // Every log line of the handler names the tenant and the call.
+        using var logScope = call is null ? null
+            : http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<TenantCallFilter>().BeginCallScope(call.TenantId, providerCallId);
         var result = await next(context);
         await calls.CommitAsync(http.RequestAborted);
         return result;
