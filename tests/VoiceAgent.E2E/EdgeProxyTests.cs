@@ -50,6 +50,7 @@ public sealed class EdgeProxyTests : IAsyncLifetime
                 ["host"] = request.Headers.Host.ToString(),
                 ["requestId"] = request.Headers["X-Request-Id"].ToString(),
             }));
+            app.MapGet("/metrics", () => Results.Text("voiceagent_calls_active 1\n"));
             app.MapPost("/upload", async (HttpRequest request) =>
             {
                 using var body = new MemoryStream();
@@ -134,6 +135,18 @@ public sealed class EdgeProxyTests : IAsyncLifetime
         Assert.Equal($"localhost:{proxy.Port}", seen["forwardedHost"]);
         Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), seen["requestId"]);
         Assert.Equal("nginx", response.Headers.Server.ToString());
+    }
+
+    [Fact]
+    public async Task The_metrics_path_is_refused_and_never_reaches_an_app()
+    {
+        using var client = proxy.Client();
+        var before = Volatile.Read(ref appRequests);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/metrics/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/metrics?format=openmetrics")).StatusCode);
+        Assert.Equal(before, Volatile.Read(ref appRequests));
     }
 
     [Fact]
