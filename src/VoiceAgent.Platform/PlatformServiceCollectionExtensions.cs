@@ -35,6 +35,8 @@ public static class PlatformServiceCollectionExtensions
             .AddHttpMessageHandler(() => new GuardedRedirectHandler(requireHttps: true));
 
         services.AddSingleton(TimeProvider.System);
+        // The modules' meters come from IMeterFactory; the web host has it already, the CLI gets it here (no listener: no cost).
+        services.AddMetrics();
         services.AddSingleton(sp =>
         {
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
