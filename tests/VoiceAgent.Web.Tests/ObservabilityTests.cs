@@ -131,6 +131,11 @@ public sealed partial class ObservabilityTests : IntegrationTest
         Assert.NotEmpty(queried);
         var missing = queried.Except(exported).Order().ToList();
         Assert.True(missing.Count == 0, "Not exported: " + string.Join(", ", missing));
+
+        // Each job run is a span of its own (Hangfire has no instrumentation): the mail job's database work is its child.
+        await Eventually.UntilAsync(() => Task.FromResult(Spans().Any(s => s.OperationName == "hangfire.job MailJobs.SendAsync")), "a job span");
+        var jobs = Spans().Where(s => s.Source.Name == "VoiceAgent.Jobs").ToList();
+        Assert.Contains(Spans(), s => s.Source.Name == "Npgsql" && jobs.Any(j => j.SpanId == s.ParentSpanId));
     }
 
     /// <summary>A tenant with the sample flow on <see cref="Number"/>; a gather call that books the offered slot, then ends.</summary>
