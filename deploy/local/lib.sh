@@ -232,7 +232,7 @@ cluster_redis_start() {
   mkdir -p "$CLUSTER/redis"
   (umask 077; printf 'bind 127.0.0.1\nport %s\nrequirepass %s\ndir %s\nsave ""\nappendonly no\nprotected-mode yes\nlogfile %s\n' \
     "$REDIS_PORT" "$REDIS_PASSWORD" "$CLUSTER/redis" "$CLUSTER/redis.log" > "$CLUSTER/redis/redis.conf")
-  redis-server "$CLUSTER/redis/redis.conf" --daemonize no &
+  redis-server "$CLUSTER/redis/redis.conf" --daemonize no >> "$CLUSTER/redis.log" 2>&1 &
   echo $! > "$CLUSTER/redis.pid"
   export Redis__Configuration="127.0.0.1:$REDIS_PORT,password=$REDIS_PASSWORD"
   cluster_wait_tcp "$REDIS_PORT" redis
