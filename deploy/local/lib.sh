@@ -1,4 +1,4 @@
-# Shared helpers for run.sh, test.sh, backup.sh and restore.sh (sourced, not executed).
+# Shared helpers for run.sh, cluster.sh, drill.sh, test.sh, backup.sh and restore.sh (sourced, not executed).
 
 # Installs Debian packages that are missing (as root; otherwise tells what to install).
 ensure_packages() {
@@ -161,6 +161,127 @@ SELECT 'CREATE DATABASE voiceagent OWNER voiceagent_owner'
   WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'voiceagent') \gexec
 SQL
   local_psql_super -d voiceagent -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC; ALTER SCHEMA public OWNER TO voiceagent_owner;"
+}
+
+# The Data Protection key ring is encrypted with a certificate of this checkout's own (created on first run, never
+# committed); the pseudonym key keys the hashes that stand for caller numbers in the audit log. See RUNBOOK.
+# Needs DATA and CREDS (local_credentials); exports the app's DataProtection__* and Privacy__PseudonymKey.
+local_app_secrets() {
+  local keydir
+  KEYRING="$DATA/keyring.pfx"
+  if [ ! -f "$KEYRING" ] || [ -z "${KEYRING_PASSWORD:-}" ]; then
+    command -v openssl >/dev/null || ensure_packages openssl
+    umask 077
+    KEYRING_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    keydir=$(mktemp -d)
+    openssl req -x509 -newkey rsa:3072 -sha256 -days 3650 -nodes -subj "/CN=VoiceAgent local key ring" \
+      -keyout "$keydir/key.pem" -out "$keydir/cert.pem" 2>/dev/null
+    KEYRING_PASSWORD="$KEYRING_PASSWORD" openssl pkcs12 -export -inkey "$keydir/key.pem" -in "$keydir/cert.pem" \
+      -out "$KEYRING" -passout env:KEYRING_PASSWORD
+    rm -rf "$keydir"
+    sed -i '/^KEYRING_PASSWORD=/d' "$CREDS"
+    echo "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> "$CREDS"
+    umask 022
+    echo "Created the key ring certificate $KEYRING"
+  fi
+  if [ -z "${PRIVACY_PSEUDONYM_KEY:-}" ]; then
+    PRIVACY_PSEUDONYM_KEY=$(head -c 36 /dev/urandom | base64 | tr -d '/+=')
+    (umask 077; echo "PRIVACY_PSEUDONYM_KEY=$PRIVACY_PSEUDONYM_KEY" >> "$CREDS")
+  fi
+  export DataProtection__Certificate__Path="$KEYRING"
+  export DataProtection__Certificate__Password="$KEYRING_PASSWORD"
+  export Privacy__PseudonymKey="$PRIVACY_PSEUDONYM_KEY"
+}
+
+# The app's database and mail settings for the local cluster (exports Database__*, Mail__PickupDirectory).
+local_app_env() {
+  export Database__OwnerConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_owner;Password=$PG_OWNER_PASSWORD"
+  export Database__AppConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_app;Password=$PG_APP_PASSWORD"
+  export Mail__PickupDirectory="$DATA/mail"
+  mkdir -p "$Mail__PickupDirectory"
+}
+
+# Builds everything (Release), applies the migrations and seeds the super-admin and the demo tenant (idempotent).
+local_build_migrate_seed() {
+  echo "Building …"
+  dotnet build VoiceAgent.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+  local cli="dotnet src/VoiceAgent.Cli/bin/Release/net10.0/voiceagent.dll"
+  $cli db migrate
+  $cli dev seed
+}
+
+# --- The local cluster of cluster.sh and drill.sh: Redis and N app instances next to run.sh's PostgreSQL ---
+# Globals: CLUSTER (= $DATA/cluster: pid files and logs), REDIS_PORT (VOICEAGENT_REDIS_PORT, default 6380),
+# APP_PORT_BASE (VOICEAGENT_APP_PORT_BASE, default 5000: instance i listens on base + i).
+
+cluster_dirs() {
+  CLUSTER="$DATA/cluster"
+  REDIS_PORT=${VOICEAGENT_REDIS_PORT:-6380}
+  APP_PORT_BASE=${VOICEAGENT_APP_PORT_BASE:-5000}
+  mkdir -p "$CLUSTER"
+  chmod 700 "$CLUSTER"
+  if [ -z "${REDIS_PASSWORD:-}" ]; then
+    REDIS_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    (umask 077; echo "REDIS_PASSWORD=$REDIS_PASSWORD" >> "$CREDS")
+  fi
+}
+
+# Starts a private redis-server on 127.0.0.1:$REDIS_PORT (password from credentials.env, in a 600 config file, never on
+# the command line; no persistence: it holds counters and pub/sub only). Exports Redis__Configuration.
+cluster_redis_start() {
+  mkdir -p "$CLUSTER/redis"
+  (umask 077; printf 'bind 127.0.0.1\nport %s\nrequirepass %s\ndir %s\nsave ""\nappendonly no\nprotected-mode yes\nlogfile %s\n' \
+    "$REDIS_PORT" "$REDIS_PASSWORD" "$CLUSTER/redis" "$CLUSTER/redis.log" > "$CLUSTER/redis/redis.conf")
+  redis-server "$CLUSTER/redis/redis.conf" --daemonize no >> "$CLUSTER/redis.log" 2>&1 &
+  echo $! > "$CLUSTER/redis.pid"
+  export Redis__Configuration="127.0.0.1:$REDIS_PORT,password=$REDIS_PASSWORD"
+  cluster_wait_tcp "$REDIS_PORT" redis
+}
+
+# Waits up to 60 s until something accepts connections on 127.0.0.1:port.
+cluster_wait_tcp() {
+  local port=$1 what=$2 i
+  for i in $(seq 1 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "$what did not start listening on 127.0.0.1:$port" >&2
+  return 1
+}
+
+# Starts app instance i (1…N) on 127.0.0.1:$((APP_PORT_BASE + i)) with the environment the caller exported
+# (local_app_secrets, local_app_env, Redis__Configuration); pid in $CLUSTER/app-i.pid, log in $CLUSTER/app-i.log.
+# Waits until its readiness endpoint answers 200.
+cluster_app_start() {
+  local i=$1 port=$((APP_PORT_BASE + $1))
+  ASPNETCORE_URLS="http://127.0.0.1:$port" ForwardedHeaders__KnownProxies__0=127.0.0.1 \
+    dotnet "$ROOT/src/VoiceAgent.Web/bin/Release/net10.0/VoiceAgent.Web.dll" --contentRoot "$ROOT/src/VoiceAgent.Web" \
+    >> "$CLUSTER/app-$i.log" 2>&1 &
+  echo $! > "$CLUSTER/app-$i.pid"
+  cluster_wait_ready "$port" "instance $i"
+}
+
+# Waits up to 120 s until http://127.0.0.1:port/api/health answers 200.
+cluster_wait_ready() {
+  local port=$1 what=$2 i
+  for i in $(seq 1 1200); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/health" 2>/dev/null)" = 200 ] && return 0
+    sleep 0.1
+  done
+  echo "$what is not ready on 127.0.0.1:$port (log: $CLUSTER)" >&2
+  return 1
+}
+
+# Stops the process whose pid is in $CLUSTER/<name>.pid: TERM (or KILL with --kill), then waits for it to end.
+cluster_stop() {
+  local name=$1 signal=${2:-TERM} pid
+  [ -f "$CLUSTER/$name.pid" ] || return 0
+  pid=$(cat "$CLUSTER/$name.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "-$signal" "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$CLUSTER/$name.pid"
 }
 
 # Sums the "Failed: x, Passed: y, Skipped: z" lines of dotnet test output files into one closing line.

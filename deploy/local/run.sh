@@ -29,31 +29,7 @@ PGBIN=$(pg_bindir)
 local_data_create
 local_credentials
 
-# The Data Protection key ring is encrypted with a certificate of this checkout's own (created on first run, never
-# committed); the pseudonym key keys the hashes that stand for caller numbers in the audit log. See RUNBOOK.
-KEYRING="$DATA/keyring.pfx"
-if [ ! -f "$KEYRING" ] || [ -z "${KEYRING_PASSWORD:-}" ]; then
-  command -v openssl >/dev/null || ensure_packages openssl
-  umask 077
-  KEYRING_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-  keydir=$(mktemp -d)
-  openssl req -x509 -newkey rsa:3072 -sha256 -days 3650 -nodes -subj "/CN=VoiceAgent local key ring" \
-    -keyout "$keydir/key.pem" -out "$keydir/cert.pem" 2>/dev/null
-  KEYRING_PASSWORD="$KEYRING_PASSWORD" openssl pkcs12 -export -inkey "$keydir/key.pem" -in "$keydir/cert.pem" \
-    -out "$KEYRING" -passout env:KEYRING_PASSWORD
-  rm -rf "$keydir"
-  sed -i '/^KEYRING_PASSWORD=/d' "$CREDS"
-  echo "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> "$CREDS"
-  umask 022
-  echo "Created the key ring certificate $KEYRING"
-fi
-if [ -z "${PRIVACY_PSEUDONYM_KEY:-}" ]; then
-  PRIVACY_PSEUDONYM_KEY=$(head -c 36 /dev/urandom | base64 | tr -d '/+=')
-  (umask 077; echo "PRIVACY_PSEUDONYM_KEY=$PRIVACY_PSEUDONYM_KEY" >> "$CREDS")
-fi
-export DataProtection__Certificate__Path="$KEYRING"
-export DataProtection__Certificate__Password="$KEYRING_PASSWORD"
-export Privacy__PseudonymKey="$PRIVACY_PSEUDONYM_KEY"
+local_app_secrets
 
 local_cluster_init
 local_cluster_start
@@ -77,16 +53,8 @@ trap stop_all INT TERM EXIT
 
 local_database
 
-export Database__OwnerConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_owner;Password=$PG_OWNER_PASSWORD"
-export Database__AppConnectionString="Host=127.0.0.1;Port=$PG_PORT;Database=voiceagent;Username=voiceagent_app;Password=$PG_APP_PASSWORD"
-export Mail__PickupDirectory="$DATA/mail"
-mkdir -p "$Mail__PickupDirectory"
-
-echo "Building …"
-dotnet build VoiceAgent.sln -c Release -nologo -v quiet -clp:ErrorsOnly
-CLI="dotnet src/VoiceAgent.Cli/bin/Release/net10.0/voiceagent.dll"
-$CLI db migrate
-$CLI dev seed
+local_app_env
+local_build_migrate_seed
 
 echo "Portal: $ASPNETCORE_URLS (mails in development: $DATA/mail)"
 if [ "$WITH_PROXY" -eq 1 ]; then

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Cluster;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Billing;
 
@@ -12,7 +14,7 @@ public sealed record PlanPrices(long BaseFeeCents, int IncludedBotMinutes, int I
 /// later month, so the current period and every past invoice keep their prices (the database refuses edits of a version).
 /// A tenant's plan changes on the 1st of a month; only its first plan may start mid-month (prorated).
 /// </summary>
-public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
+public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time, IClusterEvents events)
 {
     public async Task<PricePlan> CreatePlanAsync(string name, string? description, PlanPrices prices, Actor actor, CancellationToken ct = default)
     {
@@ -116,6 +118,7 @@ public sealed class PlanCatalog(VoiceAgentDb db, TimeProvider time)
         db.TenantPlans.Add(assignment);
         db.Record(time, actor, BillingAuditActions.PlanAssigned, tenantId, $"{plan.Name} ab {GermanFormat.Date(startDate)}");
         await db.SaveChangesAsync(ct);
+        await events.PublishAsync(db, TenantPlanNames.Topic, tenantId.ToString(), ct);
         return assignment;
     }
 

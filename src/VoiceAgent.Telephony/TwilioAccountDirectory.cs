@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using VoiceAgent.Platform.Cluster;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Security;
 
@@ -10,12 +11,24 @@ public sealed record OwnTwilioAccount(string AccountSid, Guid TenantId, string P
 
 /// <summary>
 /// All tenants' own Twilio accounts by AccountSid, read in one query and kept for <see cref="SettingsCache.Lifetime"/>
-/// (a change through this process applies at once, one on another instance within that time). Webhooks carry any
+/// (a change applies at once on every instance: it is announced under <see cref="Topic"/>). Webhooks carry any
 /// AccountSid the sender likes; looking each one up would let unsigned requests cost a query each. At most one load runs
 /// at a time, and it runs in its own scope, so the request's unit of work never gets platform scope.
 /// </summary>
-public sealed class TwilioAccountDirectory(IServiceScopeFactory scopes, TimeProvider time)
+public sealed class TwilioAccountDirectory
 {
+    public const string Topic = "twilio-accounts";
+
+    private readonly IServiceScopeFactory scopes;
+    private readonly TimeProvider time;
+
+    public TwilioAccountDirectory(IServiceScopeFactory scopes, TimeProvider time, IClusterEvents events)
+    {
+        this.scopes = scopes;
+        this.time = time;
+        events.Subscribe(Topic, _ => Invalidate());
+    }
+
     private readonly SemaphoreSlim loading = new(1, 1);
     private (IReadOnlyDictionary<string, OwnTwilioAccount> Accounts, DateTimeOffset Expires)? snapshot;
     private int generation;

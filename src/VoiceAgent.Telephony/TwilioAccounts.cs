@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Cluster;
 using VoiceAgent.Platform.Data;
 using VoiceAgent.Platform.Resources;
 using VoiceAgent.Platform.Security;
@@ -19,7 +20,7 @@ public sealed record SigningAccount(Guid? TenantId, TwilioCredentials Credential
 /// platform account from the settings store applies. Webhooks from a tenant's own account may only reach that tenant.
 /// </summary>
 public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settings, IDataProtectionProvider protection, TwilioApi rest,
-    TwilioAccountDirectory directory, TimeProvider time)
+    TwilioAccountDirectory directory, IClusterEvents events, TimeProvider time)
 {
     public const string AccountSidSetting = "twilio.account_sid";
     public const string AuthTokenSetting = "twilio.auth_token";
@@ -133,7 +134,7 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
         row.UpdatedBy = actor.Email;
         db.Record(time, actor, AuditActions.TwilioAccountConnected, tenantId, $"{accountSid}, token {row.TokenHint}");
         await db.SaveChangesAsync(ct);
-        directory.Invalidate();
+        await events.PublishAsync(db, TwilioAccountDirectory.Topic, tenantId.ToString(), ct);
         return Outcome<TenantTwilioAccount>.Ok(row);
     }
 
@@ -149,7 +150,7 @@ public sealed partial class TwilioAccounts(VoiceAgentDb db, SettingsStore settin
         db.TenantTwilioAccounts.Remove(row);
         db.Record(time, actor, AuditActions.TwilioAccountDisconnected, tenantId, row.AccountSid);
         await db.SaveChangesAsync(ct);
-        directory.Invalidate();
+        await events.PublishAsync(db, TwilioAccountDirectory.Topic, tenantId.ToString(), ct);
         return true;
     }
 

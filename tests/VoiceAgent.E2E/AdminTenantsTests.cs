@@ -95,4 +95,48 @@ public sealed class AdminTenantsTests : PortalTest
 
         AssertNoBrowserProblems();
     }
+
+    [Fact]
+    public async Task Super_admin_exports_a_tenants_data_as_zip_and_records_and_revokes_the_contract_end()
+    {
+        var (tenantId, _) = await Factory.ApprovedTenantAsync("chef@vertrag.de", "Praxis Vertragsende GmbH");
+        var admin = await NewPageAsync();
+        await LoginAsAdminAsync(admin);
+        await admin.GotoAsync($"/admin/tenants/{tenantId}");
+        var card = admin.GetByTestId("tenant-privacy");
+        await Expect(card).ToContainTextAsync("Datenschutz und Vertrag");
+
+        // Export asks for the reason, then offers the ZIP; it holds the tenant's files and is audited.
+        await admin.GetByTestId("tenant-export").ClickAsync();
+        await admin.GetByTestId("reason-input").FillAsync("Auskunftsersuchen des Mandanten");
+        await admin.GetByTestId("dialog-confirm").ClickAsync();
+        var download = await admin.RunAndWaitForDownloadAsync(() => admin.GetByTestId("tenant-export-download").ClickAsync());
+        Assert.StartsWith($"mandant-{tenantId:n}-", download.SuggestedFilename);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead((await download.PathAsync())!))
+        {
+            Assert.Contains(zip.Entries, e => e.FullName == "tenant.json");
+            Assert.Contains(zip.Entries, e => e.FullName == "invoices.csv");
+        }
+
+        await Expect(admin.GetByTestId("audit-table").Locator("tr[data-action='privacy.tenant_exported']")).ToHaveCountAsync(1);
+
+        // Contract end: the tenant is suspended and the deletion date is shown; revoking keeps everything.
+        await admin.GetByTestId("contract-end").ClickAsync();
+        await Expect(admin.GetByTestId("reason-dialog")).ToContainTextAsync("gelöscht");
+        await admin.GetByTestId("reason-input").FillAsync("Kündigung zum Monatsende");
+        await admin.GetByTestId("dialog-confirm").ClickAsync();
+        await Expect(admin.GetByTestId("contract-ended")).ToContainTextAsync("Die Daten werden am");
+        await Expect(admin.Locator(".page-header [data-status]")).ToHaveAttributeAsync("data-status", "suspended");
+        await AssertAccessibleAsync(admin);
+        await ScreenshotAsync(admin, "admin-tenant-contract-end");
+
+        await admin.GetByTestId("contract-end-revoke").ClickAsync();
+        await admin.GetByTestId("reason-input").FillAsync("Kündigung zurückgezogen");
+        await admin.GetByTestId("dialog-confirm").ClickAsync();
+        await Expect(admin.GetByTestId("contract-ended")).ToHaveCountAsync(0);
+        await Expect(admin.GetByTestId("contract-end")).ToBeVisibleAsync();
+        Assert.Equal(0L, await CountAsync($"SELECT count(*) FROM tenants WHERE id = '{tenantId}' AND contract_ended_at IS NOT NULL"));
+
+        AssertNoBrowserProblems();
+    }
 }

@@ -120,12 +120,6 @@ public sealed class AppointmentsPageTests : PortalTest
     private static ILocator Snackbar(IPage page) => page.Locator(".mud-snackbar").Last;
 
     // The page's own content (the shell's app bar is checked by the shell's tests).
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.Locator("#main").RunAxe();
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}: {string.Join(" | ", v.Nodes.Select(n => n.Html))}").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious));
-    }
 
     private async Task InsertAsync(Guid tenantId, DateOnly day, string title)
     {

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -248,6 +249,24 @@ public abstract class PortalTest : IAsyncLifetime
     private static readonly HashSet<string> ReadmeScreenshots = ["tenant-dashboard", "admin-dashboard", "tenant-dashboard-dark", "register-step1"];
 
     /// <summary>Fails the test if the browser reported a problem so far (also checked when the test ends).</summary>
+    /// <summary>axe-core on the page's main region (or the whole page): no serious or critical finding.</summary>
+    protected static async Task AssertAccessibleAsync(IPage page, bool wholePage = false)
+    {
+        var result = wholePage ? await page.RunAxe() : await page.Locator("#main").RunAxe();
+        var findings = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{page.Url}: {v.Impact} {v.Id} – {v.Help} @ {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}").ToList();
+        Assert.True(findings.Count == 0, "axe-core:\n" + string.Join("\n", findings));
+    }
+
+    /// <summary>A scalar count straight from the database as its owner (to check what the pages did).</summary>
+    protected async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     protected void AssertNoBrowserProblems()
     {
         string? report = null;

@@ -58,13 +58,6 @@ public sealed class PrivacyPageTests : PortalTest
         AssertNoBrowserProblems();
     }
 
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.Locator("#main").RunAxe();
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Id}: {v.Help}: {string.Join(" | ", v.Nodes.Select(n => n.Html))}").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious));
-    }
 
     private async Task SeedBookingAsync(Guid tenantId)
     {
@@ -80,11 +73,4 @@ public sealed class PrivacyPageTests : PortalTest
         await cmd.ExecuteNonQueryAsync();
     }
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
-    }
 }

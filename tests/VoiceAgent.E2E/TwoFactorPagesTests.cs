@@ -84,11 +84,4 @@ public sealed class TwoFactorPagesTests : PortalTest
         await Expect(mine.GetByTestId("current-user")).ToBeVisibleAsync();
     }
 
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.Locator("#main").RunAxe();
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Id}: {v.Help}: {string.Join(" | ", v.Nodes.Select(n => n.Html))}").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious));
-    }
 }

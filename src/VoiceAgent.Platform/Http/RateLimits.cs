@@ -25,17 +25,10 @@ public static class RateLimits
         builder.Services.AddSingleton<TenantPlanNames>();
         builder.Services.AddSingleton<UsageLimits>();
         builder.Services.AddSingleton<LocalRateCounter>();
-        builder.Services.AddOptions<RedisOptions>().Bind(builder.Configuration.GetSection(RedisOptions.Section));
         // Shared across instances when Redis is configured; per instance otherwise (and while Redis is unreachable).
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.Section}:{nameof(RedisOptions.Configuration)}"]))
-        {
-            builder.Services.AddSingleton<RedisRateCounter>();
-            builder.Services.AddSingleton<IRateCounter>(s => s.GetRequiredService<RedisRateCounter>());
-        }
-        else
-        {
-            builder.Services.AddSingleton<IRateCounter>(s => s.GetRequiredService<LocalRateCounter>());
-        }
+        builder.Services.AddSingleton<IRateCounter>(s => s.GetRequiredService<Cluster.RedisConnection>().Configured
+            ? ActivatorUtilities.CreateInstance<RedisRateCounter>(s)
+            : s.GetRequiredService<LocalRateCounter>());
         var anonymous = builder.Configuration.GetSection(UsageLimitOptions.Section).GetValue<int?>(nameof(UsageLimitOptions.AnonymousPerClientPerMinute))
             ?? PermitsPerMinute;
         builder.Services.AddRateLimiter(o =>

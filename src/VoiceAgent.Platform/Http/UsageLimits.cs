@@ -107,9 +107,37 @@ public sealed class LocalRateCounter(TimeProvider time) : IRateCounter
     }
 }
 
-/// <summary>Which plan a tenant is on now (its name), for per-plan limits; cached for five minutes.</summary>
-public sealed class TenantPlanNames(IServiceScopeFactory scopes, IMemoryCache cache, TimeProvider time)
+/// <summary>
+/// Which plan a tenant is on now (its name), for per-plan limits; cached for five minutes, dropped on every instance when
+/// a plan is assigned (announced under <see cref="Topic"/> with the tenant id).
+/// </summary>
+public sealed class TenantPlanNames
 {
+    public const string Topic = "tenant-plan";
+
+    private readonly IServiceScopeFactory scopes;
+    private readonly IMemoryCache cache;
+    private readonly TimeProvider time;
+    private CancellationTokenSource all = new();
+
+    public TenantPlanNames(IServiceScopeFactory scopes, IMemoryCache cache, TimeProvider time, Cluster.IClusterEvents events)
+    {
+        this.scopes = scopes;
+        this.cache = cache;
+        this.time = time;
+        events.Subscribe(Topic, key =>
+        {
+            if (Guid.TryParse(key, out var tenantId))
+            {
+                cache.Remove(("plan-name", tenantId));
+            }
+            else
+            {
+                Interlocked.Exchange(ref all, new CancellationTokenSource()).Cancel();
+            }
+        });
+    }
+
     public async ValueTask<string?> CurrentAsync(Guid tenantId, CancellationToken ct)
     {
         if (cache.TryGetValue(("plan-name", tenantId), out string? name))
@@ -127,7 +155,8 @@ public sealed class TenantPlanNames(IServiceScopeFactory scopes, IMemoryCache ca
             .Join(db.PricePlans, p => p.PlanId, p => p.Id, (_, plan) => plan.Name)
             .FirstOrDefaultAsync(ct);
         await transaction.CommitAsync(ct);
-        cache.Set(("plan-name", tenantId), name, TimeSpan.FromMinutes(5));
+        cache.Set(("plan-name", tenantId), name, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) }
+            .AddExpirationToken(new Microsoft.Extensions.Primitives.CancellationChangeToken(Volatile.Read(ref all).Token)));
         return name;
     }
 }

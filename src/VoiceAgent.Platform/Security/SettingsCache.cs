@@ -1,14 +1,36 @@
 using System.Collections.Concurrent;
+using VoiceAgent.Platform.Cluster;
 
 namespace VoiceAgent.Platform.Security;
 
 /// <summary>
 /// Decrypted provider credentials kept for a few seconds per process, because every provider webhook needs them (a
-/// database round trip and a decryption per request otherwise). A change made through this process takes effect at
-/// once; one made on another instance within <see cref="Lifetime"/>.
+/// database round trip and a decryption per request otherwise). A change takes effect at once on every instance: the
+/// store announces it (<see cref="Topic"/>, <see cref="IClusterEvents"/>); <see cref="Lifetime"/> bounds what a missed
+/// announcement could leave behind.
 /// </summary>
-public sealed class SettingsCache(TimeProvider time)
+public sealed class SettingsCache
 {
+    public const string Topic = "settings";
+
+    private readonly TimeProvider time;
+
+    public SettingsCache(TimeProvider time, IClusterEvents events)
+    {
+        this.time = time;
+        events.Subscribe(Topic, key =>
+        {
+            if (key == ClusterEvents.All)
+            {
+                entries.Clear();
+            }
+            else
+            {
+                Invalidate(key);
+            }
+        });
+    }
+
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, (object? Value, DateTimeOffset Expires)> entries = new(StringComparer.Ordinal);

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Platform.Auditing;
+using VoiceAgent.Platform.Cluster;
 using VoiceAgent.Platform.Data;
 
 namespace VoiceAgent.Platform.Security;
 
 /// <summary>Provider credentials, encrypted at rest with Data Protection; readers outside this class only see hints.</summary>
-public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider protection, TimeProvider time, SettingsCache cache)
+public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider protection, TimeProvider time, SettingsCache cache,
+    IClusterEvents events)
 {
     private readonly IDataProtector protector = protection.CreateProtector("VoiceAgent.ProviderSettings.v1");
 
@@ -40,7 +42,7 @@ public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider prote
         row.UpdatedBy = actor.Email;
         db.Record(time, actor, AuditActions.SettingChanged, null, $"{key} = {hint}");
         await db.SaveChangesAsync(ct);
-        cache.Invalidate(CacheKey(key));
+        await events.PublishAsync(db, SettingsCache.Topic, CacheKey(key), ct);
     }
 
     public async Task<bool> ClearAsync(string key, Actor actor, CancellationToken ct = default)
@@ -54,7 +56,7 @@ public sealed class SettingsStore(VoiceAgentDb db, IDataProtectionProvider prote
         db.ProviderSettings.Remove(row);
         db.Record(time, actor, AuditActions.SettingCleared, null, key);
         await db.SaveChangesAsync(ct);
-        cache.Invalidate(CacheKey(key));
+        await events.PublishAsync(db, SettingsCache.Topic, CacheKey(key), ct);
         return true;
     }
 }

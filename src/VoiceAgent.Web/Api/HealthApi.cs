@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using VoiceAgent.Platform.Security;
+using VoiceAgent.Platform.Cluster;
 using VoiceAgent.Platform.Http;
 
 namespace VoiceAgent.Web.Api;
@@ -14,7 +15,8 @@ public static class HealthApi
 
     /// <summary>
     /// <c>{ status, database, scheduler, redis, providers: { stripe: { status, reason?, checkedAt? }, … } }</c>. The overall
-    /// status is the worst of database, scheduler, redis (when configured) and the providers in use.
+    /// status is the worst of database, scheduler, redis (when configured) and the providers in use — except that Redis down
+    /// only degrades it: every instance keeps serving without Redis (limits per instance, invalidation through PostgreSQL).
     /// </summary>
     public sealed record HealthReport(string Status, string Database, string Scheduler, string Redis,
         IReadOnlyDictionary<string, ProviderHealth> Providers);
@@ -83,7 +85,7 @@ public static class HealthApi
         var providers = ProviderKeys.Providers.ToDictionary(p => p, _ => new ProviderHealth(NotConfigured));
         if (stored is null)
         {
-            return new HealthReport(Down, Down, NotConfigured, services.Redis.Status(), providers);
+            return new HealthReport(Down, Down, NotConfigured, await services.Redis.StatusAsync(ct), providers);
         }
 
         var checks = ProviderKeys.Providers
@@ -98,8 +100,9 @@ public static class HealthApi
         }
 
         var scheduler = services.Jobs.Status();
-        var redis = services.Redis.Status();
-        var status = HealthStates.Worst(new[] { Operational, scheduler, redis }.Concat(providers.Values.Select(p => p.Status)));
+        var redis = await services.Redis.StatusAsync(ct);
+        var status = HealthStates.Worst(new[] { Operational, scheduler, redis == Down ? Degraded : redis }
+            .Concat(providers.Values.Select(p => p.Status)));
         return new HealthReport(status, Operational, scheduler, redis, providers);
     }
 }
@@ -107,17 +110,3 @@ public static class HealthApi
 /// <summary>What the health check reads, bound per request with <c>[AsParameters]</c>.</summary>
 public sealed record HealthApiServices(NpgsqlDataSource DataSource, ProviderHealthMonitor Providers, Platform.Jobs.JobsHealth Jobs,
     IRedisHealth Redis);
-
-/// <summary>
-/// Redis in the health report. Until Redis is used, <see cref="NoRedis"/> reports "not_configured" (which does not count
-/// towards the overall status); the module that brings Redis registers its own check instead.
-/// </summary>
-public interface IRedisHealth
-{
-    string Status();
-}
-
-public sealed class NoRedis : IRedisHealth
-{
-    public string Status() => HealthStates.NotConfigured;
-}

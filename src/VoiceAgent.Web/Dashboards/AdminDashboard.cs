@@ -196,7 +196,7 @@ public sealed class AdminDashboardQuery(VoiceAgentDb db, TimeProvider time, JobS
 
 /// <summary>The provider tiles of the admin dashboard: the same check as /api/health (<see cref="Api.HealthApi.CheckAsync"/>).</summary>
 public sealed class ProviderHealthTiles(Npgsql.NpgsqlDataSource dataSource, Api.ProviderHealthMonitor providers, Platform.Jobs.JobsHealth jobs,
-    Api.IRedisHealth redis)
+    Platform.Cluster.IRedisHealth redis)
 {
     /// <summary>Database, scheduler, redis and each provider's state (operational, configured, degraded, down, not_configured).</summary>
     public Task<Api.HealthApi.HealthReport> CheckAsync(CancellationToken ct) =>

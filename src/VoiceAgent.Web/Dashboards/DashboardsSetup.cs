@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace VoiceAgent.Web.Dashboards;
 
 public static class DashboardsSetup
@@ -13,10 +11,9 @@ public static class DashboardsSetup
         services.AddScoped<AdminDashboardQuery>();
         services.AddScoped<TenantDashboardQuery>();
         services.AddScoped<ProviderHealthTiles>();
-        // Health: provider checks cached per instance; Redis reported "not_configured" until a module registers its check.
+        // Health: provider checks cached per instance; Redis's state comes from the platform's RedisConnection.
         services.AddOptions<Api.HealthOptions>().BindConfiguration(Api.HealthOptions.Section);
         services.AddSingleton<Api.ProviderHealthMonitor>();
-        services.TryAddSingleton<Api.IRedisHealth, Api.NoRedis>();
         return services;
     }
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Failover drills (issue #18) on a local cluster: builds, starts deploy/local/cluster.sh (PostgreSQL, Redis, 3 instances,
+# WAF proxy) unless one is running, runs tests/VoiceAgent.Drills against it (instances killed and restarted through
+# deploy/local/cluster-ctl.sh), stops the cluster it started, and ends with one "N passed, N failed" line.
+#   deploy/local/drill.sh [--filter EXPR]   (EXPR as for dotnet test --filter)
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+source deploy/local/lib.sh
+FILTER=()
+[ "${1:-}" = --filter ] && FILTER=(--filter "$2")
+
+local_data_dir "$ROOT"
+local_data_create
+local_credentials
+cluster_dirs
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+started=0
+if ! curl -s -o /dev/null "http://127.0.0.1:$((APP_PORT_BASE + 1))/api/health"; then
+  deploy/local/cluster.sh > "$CLUSTER/cluster.log" 2>&1 &
+  started=$!
+  echo "Starting the cluster (log $CLUSTER/cluster.log) …"
+  for i in $(seq 1 3600); do
+    grep -q "Ctrl-C stops the cluster" "$CLUSTER/cluster.log" 2>/dev/null && break
+    kill -0 "$started" 2>/dev/null || { tail -20 "$CLUSTER/cluster.log"; echo "0 passed, 1 failed"; exit 1; }
+    sleep 0.5
+  done
+fi
+stop_started() {
+  if [ "$started" -ne 0 ]; then
+    kill -TERM "$started" 2>/dev/null || true
+    wait "$started" 2>/dev/null || true
+  fi
+}
+trap stop_started EXIT
+
+# The drills create their own super-admin with the platform's services: they get what the instances got.
+PGBIN=$(pg_bindir)
+local_app_secrets
+local_app_env
+export VOICEAGENT_DRILL_ROOT="$ROOT" VOICEAGENT_APP_PORT_BASE="$APP_PORT_BASE"
+log="$CLUSTER/drills.log"
+dotnet test tests/VoiceAgent.Drills -c Release -nologo "${FILTER[@]}" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+echo
+echo "=== Drills"
+grep -hE '^\s+Failed [A-Za-z]' "$log" | sed 's/^ */failed: /' || true
+summarize_tests "$log"
+exit "$status"
