@@ -16,13 +16,14 @@ using VoiceAgent.Web.Dashboards;
 namespace VoiceAgent.Benchmarks.Isolation;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/VoiceAgent.Benchmarks -- rls [--quick] [--tenants 200] [--calls 200000] [--invoices 1200] [--runs 1.0]</c>:
+/// <c>dotnet run -c Release --project tests/VoiceAgent.Benchmarks -- rls [--quick] [--tenants 200] [--calls 200000] [--invoices 1200] [--runs 1.0] [--explain name]</c>:
 /// benchmark B6, the cost of isolation. The hot queries run through their production code, each (a) as the app does it —
 /// app role, row-level security on, the scope set per transaction, EF Core's tenant query filters — and (b) as the schema
 /// owner (row-level security does not apply to the tables' owner) with the isolation taken out of the query filters
 /// (<see cref="WithoutIsolation"/>), on the same data in the same run, interleaved. Every pair of results must be equal
 /// (the equivalence check, all that <c>--quick</c> and the smoke run are for). Reports p50/p95 per side and the ratio
-/// of the p50s (target ≤ <see cref="Target"/>×).
+/// of the p50s (target ≤ <see cref="Target"/>×). <c>--explain</c> part-of-a-name runs the matching queries once per side and
+/// writes EXPLAIN (ANALYZE, BUFFERS) of every statement instead of measuring.
 /// </summary>
 internal static class RlsCommand
 {
@@ -31,7 +32,34 @@ internal static class RlsCommand
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>One hot query: how production runs it, and one run of it on a side for iteration i (the result is compared).</summary>
-    private sealed record HotQuery(string Name, string Production, int Runs, ServiceProvider Owner, Func<ServiceProvider, int, Task<object?>> Run);
+    /// <param name="Platform">Runs in platform scope: the owner side drops the query filters instead of keeping the tenant predicate.</param>
+    private sealed record HotQuery(string Name, string Production, int Runs, bool Platform, Func<ServiceProvider, int, Task<object?>> Run);
+
+    /// <summary>The app as production builds it, and the owner without isolation for tenant-scoped and for platform-scoped queries.</summary>
+    private sealed record Sides(ServiceProvider App, ServiceProvider OwnerTenant, ServiceProvider OwnerPlatform) : IAsyncDisposable
+    {
+        public ServiceProvider Owner(HotQuery query) => query.Platform ? OwnerPlatform : OwnerTenant;
+
+        public static Sides Build(PostgresServer database, DateTimeOffset now, Func<string, Action<IServiceCollection>?>? extra = null)
+        {
+            Action<IServiceCollection> With(string side, Action<IServiceCollection>? model) => services =>
+            {
+                model?.Invoke(services);
+                extra?.Invoke(side)?.Invoke(services);
+            };
+
+            return new(PortalDashboardsCommand.Services(database.AppConnectionString, now, With("app", null)),
+                PortalDashboardsCommand.Services(database.OwnerConnectionString, now, With("owner", WithoutIsolation.TenantPredicateOnly)),
+                PortalDashboardsCommand.Services(database.OwnerConnectionString, now, With("owner", WithoutIsolation.NoFilters)));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await OwnerTenant.DisposeAsync();
+            await OwnerPlatform.DisposeAsync();
+        }
+    }
 
     private sealed record Figures(string Name, string Production, int Runs, double AppP50, double AppP95, double OwnerP50, double OwnerP95)
     {
@@ -58,10 +86,8 @@ internal static class RlsCommand
         var numbers = await SeedNumbersAsync(database.OwnerConnectionString);
         log.WriteLine($"  seeded in {seeding.Elapsed.TotalSeconds:0.0} s");
 
-        await using var app = PortalDashboardsCommand.Services(database.AppConnectionString, now);
-        await using var ownerTenant = PortalDashboardsCommand.Services(database.OwnerConnectionString, now, WithoutIsolation.TenantPredicateOnly);
-        await using var ownerPlatform = PortalDashboardsCommand.Services(database.OwnerConnectionString, now, WithoutIsolation.NoFilters);
-        await CheckSidesAsync(app, ownerTenant, data);
+        await using var sides = Sides.Build(database, now);
+        await CheckSidesAsync(sides.App, sides.OwnerTenant, data);
 
         // The busiest tenant first, then all of them in turn: every tenant-scoped run on both sides is for the same tenant.
         var byCalls = data.Tenants.Select((id, index) => (id, calls: data.Calls.Count(c => c.Tenant == index))).OrderByDescending(t => t.calls)
@@ -71,15 +97,15 @@ internal static class RlsCommand
 
         var queries = new List<HotQuery>
         {
-            new("number routing (CallStarted.RouteAsync → route_number)", "app role, no scope yet; route_number is SECURITY DEFINER", Runs(3000),
-                ownerTenant, (side, i) => InScopeAsync(side, s => s.Clear(), (_, db) => CallStarted.RouteAsync(db, numbers[i % numbers.Count], null, default))),
-            new("call list, newest 25 (CallHistory.PageAsync)", "app role, tenant scope", Runs(600), ownerTenant, (side, i) =>
+            new("number routing (CallStarted.RouteAsync → route_number)", "app role, no scope yet; route_number is SECURITY DEFINER", Runs(3000), false,
+                (side, i) => InScopeAsync(side, s => s.Clear(), (_, db) => CallStarted.RouteAsync(db, numbers[i % numbers.Count], null, default))),
+            new("call list, newest 25 (CallHistory.PageAsync)", "app role, tenant scope", Runs(600), false, (side, i) =>
                 InScopeAsync(side, s => s.UseTenant(Tenant(i)), async (_, db) =>
                 {
                     var (rows, total) = await CallHistory.PageAsync(db, new CallFilter(), 0, 25, false, default);
                     return new { rows, total };
                 })),
-            new("call list, last 7 days, 2nd page (CallHistory.PageAsync)", "app role, tenant scope", Runs(600), ownerTenant, (side, i) =>
+            new("call list, last 7 days, 2nd page (CallHistory.PageAsync)", "app role, tenant scope", Runs(600), false, (side, i) =>
                 InScopeAsync(side, s => s.UseTenant(Tenant(i)), async (_, db) =>
                 {
                     var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, BusinessTime.ZoneInfo).DateTime);
@@ -87,19 +113,33 @@ internal static class RlsCommand
                     return new { rows, total };
                 })),
             new("usage aggregation, last month (UsageAggregator.ForAllTenantsAsync)", "app role, platform scope (billing run); usage_totals is SECURITY DEFINER",
-                Runs(60), ownerPlatform, (side, _) => InScopeAsync(side, s => s.UsePlatform(), async (_, db) =>
+                Runs(60), true, (side, _) => InScopeAsync(side, s => s.UsePlatform(), async (_, db) =>
                     (await UsageAggregator.ForAllTenantsAsync(db, lastMonth)).OrderBy(u => u.Key).ToList())),
-            new("tenant dashboard (TenantDashboardQuery)", "app role, tenant scope", Runs(600), ownerTenant, (side, i) =>
+            new("tenant dashboard (TenantDashboardQuery)", "app role, tenant scope", Runs(600), false, (side, i) =>
                 InScopeAsync(side, s => s.UseTenant(Tenant(i)), (sp, _) => sp.GetRequiredService<TenantDashboardQuery>().LoadAsync(default))),
-            new("admin dashboard (AdminDashboardQuery)", "app role, platform scope (super-admin)", Runs(60), ownerPlatform, (side, _) =>
+            new("admin dashboard (AdminDashboardQuery)", "app role, platform scope (super-admin)", Runs(60), true, (side, _) =>
                 InScopeAsync(side, s => s.UsePlatform(), (sp, _) => sp.GetRequiredService<AdminDashboardQuery>().LoadAsync(default))),
         };
+
+        if (CommandArgs.Text(args, "--explain") is { } explain)
+        {
+            // Each matching query once per side (the busiest tenant), every statement with its plan; nothing measured.
+            await using var explaining = Sides.Build(database, now, side => s => s.ConfigureDbContext<VoiceAgentDb>(o => o.AddInterceptors(new ExplainInterceptor(log, side))));
+            foreach (var query in queries.Where(q => q.Name.Contains(explain, StringComparison.OrdinalIgnoreCase)))
+            {
+                log.WriteLine($"=== {query.Name}");
+                await query.Run(explaining.App, 0);
+                await query.Run(explaining.Owner(query), 0);
+            }
+
+            return 0;
+        }
 
         var results = new List<Figures>();
         foreach (var query in queries)
         {
             log.WriteLine($"{query.Name}: {query.Runs} runs per side …");
-            results.Add(await MeasureAsync(query, app, quick ? 1 : Math.Max(5, query.Runs / 10)));
+            results.Add(await MeasureAsync(query, sides.App, sides.Owner(query), quick ? 1 : Math.Max(5, query.Runs / 10)));
         }
 
         var report = Report(results, tenants, calls, invoices, quick);
@@ -120,12 +160,12 @@ internal static class RlsCommand
     /// Warm-up, then the runs with the two sides interleaved (a b, b a, …) so drift and order hit both alike. Every pair of
     /// results is compared: the two sides must return the same for the same input, or the run stops.
     /// </summary>
-    private static async Task<Figures> MeasureAsync(HotQuery query, ServiceProvider app, int warmUp)
+    private static async Task<Figures> MeasureAsync(HotQuery query, ServiceProvider app, ServiceProvider owner, int warmUp)
     {
         for (var i = 0; i < warmUp; i++)
         {
             await query.Run(app, i);
-            await query.Run(query.Owner, i);
+            await query.Run(owner, i);
         }
 
         var appMs = new List<double>(query.Runs);
@@ -133,8 +173,8 @@ internal static class RlsCommand
         for (var i = 0; i < query.Runs; i++)
         {
             var appFirst = i % 2 == 0;
-            var first = await TimedAsync(appFirst ? app : query.Owner, query, i);
-            var second = await TimedAsync(appFirst ? query.Owner : app, query, i);
+            var first = await TimedAsync(appFirst ? app : owner, query, i);
+            var second = await TimedAsync(appFirst ? owner : app, query, i);
             var (a, b) = appFirst ? (first, second) : (second, first);
             appMs.Add(a.Ms);
             ownerMs.Add(b.Ms);
