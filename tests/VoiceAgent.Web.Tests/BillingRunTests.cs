@@ -399,4 +399,30 @@ public sealed class BillingRunTests : IntegrationTest
         Assert.Empty(unprotected);
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM pg_views WHERE viewname = 'package_balances' AND definition IS NOT NULL"));
     }
+
+    [Fact]
+    public async Task Every_policy_evaluates_the_scope_once_per_statement()
+    {
+        // Benchmark B6: app_is_platform() / app_tenant_id() only inside a scalar sub-select (an InitPlan, once per statement),
+        // never per row. Each call must be preceded by "SELECT " in the stored rule.
+        var perRow = new List<string>();
+        await using (var connection = new NpgsqlConnection(Database.OwnerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand("""
+                SELECT tablename || '.' || policyname || ': ' || rule
+                  FROM (SELECT tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '') AS rule
+                          FROM pg_policies WHERE schemaname = 'public') p
+                 WHERE regexp_count(rule, 'app_(is_platform|tenant_id)\(\)') <> regexp_count(rule, 'SELECT app_(is_platform|tenant_id)\(\)')
+                """, connection);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                perRow.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Empty(perRow);
+        Assert.True(await CountAsync("SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND qual LIKE '%SELECT app_tenant_id()%'") > 20);
+    }
 }

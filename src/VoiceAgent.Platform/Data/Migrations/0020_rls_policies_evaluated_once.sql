@@ -3,6 +3,19 @@
 -- per row. As scalar sub-selects they are InitPlans: PostgreSQL computes them once per statement and compares every row
 -- with the result. The rule is unchanged (same tables, same USING and WITH CHECK, the settings cannot change within a
 -- statement that reads these tables); only where PostgreSQL evaluates the two settings moves.
+--
+-- The two functions become PL/pgSQL with the same bodies: the planner inlined the SQL versions into every statement that
+-- names them, parsing their text again for every statement it planned — twice per table with a policy. A PL/pgSQL function
+-- is planned as a plain call (and, wrapped as below, called once per statement). Never call them per row: see the check
+-- at the end, and the test Every_policy_evaluates_the_scope_once_per_statement.
+
+CREATE OR REPLACE FUNCTION app_tenant_id() RETURNS uuid
+    LANGUAGE plpgsql STABLE AS
+$$ BEGIN RETURN NULLIF(current_setting('app.tenant_id', true), '')::uuid; END $$;
+
+CREATE OR REPLACE FUNCTION app_is_platform() RETURNS boolean
+    LANGUAGE plpgsql STABLE AS
+$$ BEGIN RETURN coalesce(current_setting('app.platform', true), '') = 'on'; END $$;
 
 DO $$
 DECLARE
