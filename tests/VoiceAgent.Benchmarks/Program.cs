@@ -38,6 +38,12 @@ if (args is ["latency", .. var latencyArgs])
     return await VoiceAgent.Benchmarks.Latency.LatencyCommand.RunAsync(latencyArgs);
 }
 
+// `rls [--quick]`: B6, the hot queries as the app role (row-level security, query filters) against the owner without them; see README.md.
+if (args is ["rls", .. var rlsArgs])
+{
+    return await VoiceAgent.Benchmarks.Isolation.RlsCommand.RunAsync(rlsArgs);
+}
+
 // `smoke` runs every benchmark and load driver once, tiny and bounded, to prove they still work (CI runs it); see README.md.
 if (args is ["smoke"])
 {

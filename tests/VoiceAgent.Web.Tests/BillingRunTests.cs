@@ -374,23 +374,45 @@ public sealed class BillingRunTests : IntegrationTest
     [Fact]
     public async Task Every_table_with_a_tenant_id_has_row_level_security_and_a_tenant_isolation_policy()
     {
-        var unprotected = new List<string>();
-        await using (var connection = new NpgsqlConnection(Database.OwnerConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var cmd = new NpgsqlCommand("""
-                SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-                 WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
-                   AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation'))
-                """, connection);
-            await using var reader = await cmd.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                unprotected.Add(reader.GetString(0));
-            }
-        }
+        var unprotected = await OwnerTextsAsync("""
+            SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+             WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+               AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'tenant_isolation'))
+            """);
 
         Assert.Empty(unprotected);
         Assert.Equal(1L, await CountAsync("SELECT count(*) FROM pg_views WHERE viewname = 'package_balances' AND definition IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task Every_policy_evaluates_the_scope_once_per_statement()
+    {
+        // Benchmark B6: app_is_platform() / app_tenant_id() only inside a scalar sub-select (an InitPlan, once per statement),
+        // never per row. Each call must be preceded by "SELECT " in the stored rule.
+        var perRow = await OwnerTextsAsync("""
+            SELECT tablename || '.' || policyname || ': ' || rule
+              FROM (SELECT tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '') AS rule
+                      FROM pg_policies WHERE schemaname = 'public') p
+             WHERE regexp_count(rule, 'app_(is_platform|tenant_id)\(\)') <> regexp_count(rule, 'SELECT app_(is_platform|tenant_id)\(\)')
+            """);
+
+        Assert.Empty(perRow);
+        Assert.True(await CountAsync("SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND qual LIKE '%SELECT app_tenant_id()%'") > 20);
+    }
+
+    /// <summary>The first column of every row, read as the schema owner (the catalog as it is, no row-level security).</summary>
+    private async Task<List<string>> OwnerTextsAsync(string sql)
+    {
+        var texts = new List<string>();
+        await using var connection = new NpgsqlConnection(Database.OwnerConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            texts.Add(reader.GetString(0));
+        }
+
+        return texts;
     }
 }

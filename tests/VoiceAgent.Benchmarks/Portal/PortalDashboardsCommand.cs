@@ -127,11 +127,18 @@ internal static class PortalDashboardsCommand
         }
     }
 
-    private static ServiceProvider Services(PostgresServer database, DateTimeOffset now)
+    private static ServiceProvider Services(PostgresServer database, DateTimeOffset now) => Services(database.AppConnectionString, now);
+
+    /// <summary>
+    /// The platform's and the dashboards' services as the app registers them, connecting with <paramref name="connectionString"/>
+    /// (the app role in production; the rls benchmark also builds one for the schema owner and changes the model through
+    /// <paramref name="configure"/>), with the clock fixed at <paramref name="now"/>.
+    /// </summary>
+    internal static ServiceProvider Services(string connectionString, DateTimeOffset now, Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Database:AppConnectionString"] = database.AppConnectionString,
+            ["Database:AppConnectionString"] = connectionString,
         }).Build();
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
@@ -142,8 +149,9 @@ internal static class PortalDashboardsCommand
         services.AddSingleton<JobStorage>(_ =>
         {
             var options = new PostgreSqlStorageOptions { SchemaName = DatabaseMigrator.HangfireSchema, PrepareSchemaIfNecessary = false };
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.AppConnectionString, options), options);
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
         });
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

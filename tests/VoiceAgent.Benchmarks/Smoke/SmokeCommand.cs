@@ -15,7 +15,7 @@ namespace VoiceAgent.Benchmarks.Smoke;
 /// and load driver still runs and still checks what it checks — the engine/baseline equivalence, each BenchmarkDotNet
 /// benchmark method once per parameter value (found by reflection, so a new benchmark is covered without listing it),
 /// tiny bounded load runs against loopback servers and the real app, a small billing aggregation and the portal
-/// dashboards' quick mode (consistency only) and the portal pages' quick mode (every page of both roles interactive in
+/// dashboards' quick mode (consistency only), B6's quick mode (the app role's and the owner's results equal) and the portal pages' quick mode (every page of both roles interactive in
 /// Chromium, the circuits open). Nothing is measured
 /// against a target: durations on a shared machine say nothing here. deploy/local/test.sh runs it, so a benchmark that
 /// stops working fails CI. Ends with a summary line in the format of <c>dotnet test</c>, which the test script sums up.
@@ -74,6 +74,12 @@ internal static class SmokeCommand
         {
             var exit = await VoiceAgent.Benchmarks.Portal.PortalDashboardsCommand.RunAsync(["--quick"], TextWriter.Null);
             return exit == 0 ? null : throw new InvalidOperationException($"portal exited with {exit}");
+        }));
+
+        checks.Add(("rls (B6): every hot query returns the same as the app role (row-level security, query filters) and as the owner without them (PostgreSQL)", async () =>
+        {
+            var exit = await VoiceAgent.Benchmarks.Isolation.RlsCommand.RunAsync(["--quick"], TextWriter.Null);
+            return exit == 0 ? null : throw new InvalidOperationException($"rls exited with {exit}");
         }));
 
         checks.Add(("portal: every page interactive and circuits counted, both roles (PostgreSQL, real app, Chromium)", async () =>
