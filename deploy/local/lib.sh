@@ -249,12 +249,14 @@ cluster_wait_tcp() {
   return 1
 }
 
-# Starts app instance i (1…N) on 127.0.0.1:$((APP_PORT_BASE + i)) with the environment the caller exported
+# Starts app instance i (1…N) on 127.0.0.1:$((APP_PORT_BASE + i)) (Prometheus metrics on 127.0.0.1:$((9463 + i))) with
+# the environment the caller exported
 # (local_app_secrets, local_app_env, Redis__Configuration); pid in $CLUSTER/app-i.pid, log in $CLUSTER/app-i.log.
 # Waits until its readiness endpoint answers 200.
 cluster_app_start() {
   local i=$1 port=$((APP_PORT_BASE + $1))
   ASPNETCORE_URLS="http://127.0.0.1:$port" ForwardedHeaders__KnownProxies__0=127.0.0.1 \
+    Observability__PrometheusPort=$((9463 + $1)) \
     dotnet "$ROOT/src/VoiceAgent.Web/bin/Release/net10.0/VoiceAgent.Web.dll" --contentRoot "$ROOT/src/VoiceAgent.Web" \
     >> "$CLUSTER/app-$i.log" 2>&1 &
   echo $! > "$CLUSTER/app-$i.pid"
