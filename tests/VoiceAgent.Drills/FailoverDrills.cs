@@ -64,7 +64,7 @@ public sealed class FailoverDrills(LocalCluster cluster) : IClassFixture<LocalCl
             (await client.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = AuthToken })).EnsureSuccessStatusCode();
         }
 
-        var number = await DemoNumberAsync(admin);
+        var number = await DrillTenantNumberAsync(admin);
         var callSid = "CA" + Guid.NewGuid().ToString("N");
         var first = await TwilioAsync(1, "/telephony/twilio/voice", new()
         {
@@ -95,7 +95,7 @@ public sealed class FailoverDrills(LocalCluster cluster) : IClassFixture<LocalCl
     /// A tenant of this drill (registered, approved, sample flow published) and a fresh number bound to the flow, all
     /// through the public API of instance 1.
     /// </summary>
-    private static async Task<string> DemoNumberAsync(string admin)
+    private static async Task<string> DrillTenantNumberAsync(string admin)
     {
         var email = $"drill-{Guid.NewGuid():N}"[..22] + "@example.com";
         using var anonymous = LocalCluster.Client(1);

@@ -38,9 +38,6 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, TimeProvider
 
     public bool Configured => !string.IsNullOrWhiteSpace(options.Value.Configuration);
 
-    /// <summary>Raised (once per multiplexer) when a connection has been made, e.g. to subscribe to channels.</summary>
-    public event Action<IConnectionMultiplexer>? Connected;
-
     /// <returns>The connected multiplexer, or null: work without Redis for now.</returns>
     public async ValueTask<IConnectionMultiplexer?> GetAsync()
     {
@@ -113,7 +110,6 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, TimeProvider
                 config.SyncTimeout = 2000;
                 config.AsyncTimeout = 2000;
                 connection = await ConnectionMultiplexer.ConnectAsync(config);
-                Connected?.Invoke(connection);
             }
 
             if (!connection.IsConnected)
