@@ -28,9 +28,9 @@ public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<Ca
         {
             return await setup();
         }
-        catch (Exception ex) when (IsOverload(ex) && !ct.IsCancellationRequested)
+        catch (Exception ex) when (IsDatabaseUnavailable(ex) && !ct.IsCancellationRequested)
         {
-            logger.LogWarning("New {Provider} call turned away, database overloaded: {Message}", provider, ex.Message);
+            logger.LogWarning("New {Provider} call turned away, database overloaded or unreachable: {Message}", provider, ex.Message);
             return Shed(provider, "database", busy);
         }
         finally
@@ -57,12 +57,15 @@ public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<Ca
 
     // Pool exhausted (Npgsql times out waiting for a connection: NpgsqlException with an inner TimeoutException),
     // PostgreSQL refusing connections (53300 too_many_connections, 57P03 cannot_connect_now) or a statement timeout under
-    // load (57014); EF Core may wrap any of them.
-    internal static bool IsOverload(Exception ex) => ex switch
+    // load (57014); and PostgreSQL gone for a moment (restart, failover: connection refused or broken, 57P01/57P02
+    // shutdown, class 08) — everything Npgsql calls transient. EF Core may wrap any of them.
+    internal static bool IsDatabaseUnavailable(Exception ex) => ex switch
     {
-        PostgresException { SqlState: "53300" or "57P03" or "57014" } => true,
+        PostgresException { SqlState: "53300" or "57P03" or "57014" or "57P01" or "57P02" } => true,
+        PostgresException { SqlState: var state } when state.StartsWith("08", StringComparison.Ordinal) => true,
         NpgsqlException { InnerException: TimeoutException } => true,
-        { InnerException: { } inner } => IsOverload(inner),
+        NpgsqlException { IsTransient: true } => true,
+        { InnerException: { } inner } => IsDatabaseUnavailable(inner),
         _ => false,
     };
 }

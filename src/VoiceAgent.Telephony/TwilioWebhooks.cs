@@ -32,7 +32,7 @@ public static class TwilioWebhooks
         // Callbacks about a call we took: after the signature, the call is resolved once (and checked against the
         // signing account) for the handler, which runs in that one transaction.
         var group = routes.MapGroup("/telephony/twilio").WithTags("Twilio").AllowAnonymous().DisableAntiforgery()
-            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(VerifySignatureAsync)
+            .WithMetadata(new NoTenantScopeAttribute()).AddEndpointFilter(InformCallerWhenDatabaseUnavailableAsync).AddEndpointFilter(VerifySignatureAsync)
             .AddEndpointFilter(new TenantCallFilter(Providers.Twilio, CallSidOf)).AddEndpointFilter(CheckOwnAccountAsync).ExcludeFromDescription();
         group.MapPost("/gather", Gather).WithName("TwilioGather");
         group.MapPost("/dial", Dial).WithName("TwilioDial");
@@ -65,6 +65,30 @@ public static class TwilioWebhooks
         var http = context.HttpContext;
         return new ValueTask<object?>(http.RequestServices.GetRequiredService<CallAdmission>().RunAsync(Providers.Twilio,
             async () => await next(context), () => Busy(http.Request), http.RequestAborted));
+    }
+
+    /// <summary>
+    /// A callback of a call in progress while PostgreSQL cannot be reached (restart, failover, exhausted): the caller
+    /// hears a German apology and the call ends, instead of Twilio's English application error; nothing was stored.
+    /// The status callback gets 503 (its usage is then recorded by a later duplicate, or not at all — never twice).
+    /// </summary>
+    private static async ValueTask<object?> InformCallerWhenDatabaseUnavailableAsync(EndpointFilterInvocationContext context,
+        EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception ex) when (CallAdmission.IsDatabaseUnavailable(ex) && !http.RequestAborted.IsCancellationRequested)
+        {
+            var endpoint = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TwilioWebhooks))
+                .LogWarning("Twilio callback {Endpoint} while the database is unavailable: {Message}", endpoint, ex.Message);
+            return endpoint == "TwilioStatus"
+                ? Problems.Status(StatusCodes.Status503ServiceUnavailable, Texts.Get("Problem.Unavailable"))
+                : Twiml(new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Interrupted")]), http.Request);
+        }
     }
 
     private static object? Busy(HttpRequest request) => Twiml(new CallTurn(CallStep.Refuse, [Texts.Get("Telephony.Busy")]), request);
@@ -199,7 +223,7 @@ public static class TwilioWebhooks
         {
             account = await http.RequestServices.GetRequiredService<TwilioAccounts>().ForWebhookAsync(form["AccountSid"], http.RequestAborted);
         }
-        catch (Exception ex) when (IsNewCall(http) && CallAdmission.IsOverload(ex) && !http.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (IsNewCall(http) && CallAdmission.IsDatabaseUnavailable(ex) && !http.RequestAborted.IsCancellationRequested)
         {
             // The credentials could not be read: a new call is turned away politely, as the admission gate would.
             return http.RequestServices.GetRequiredService<CallAdmission>().Overloaded(Providers.Twilio, ex, () => Busy(http.Request));

@@ -79,6 +79,11 @@ public abstract class DesignerTest : PortalTest
     protected static async Task<string> DragActivityAsync(IPage page, string type, float x, float y)
     {
         var tool = page.GetByTestId($"tool-{type}");
+        var nodes = Canvas(page).Locator("g[data-shape='va-activity']");
+        var before = await nodes.CountAsync();
+        var id = page.GetByTestId("props-id");
+        // The panel still shows the node selected before until the drop is rendered: wait for the new one, not the old.
+        var previous = await id.IsVisibleAsync() ? await id.InnerTextAsync() : null;
         await tool.ScrollIntoViewIfNeededAsync();
         var from = (await tool.BoundingBoxAsync())!;
         var canvas = (await Canvas(page).BoundingBoxAsync())!;
@@ -86,8 +91,13 @@ public abstract class DesignerTest : PortalTest
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(canvas.X + x, canvas.Y + y, new() { Steps = 8 });
         await page.Mouse.UpAsync();
-        var id = page.GetByTestId("props-id");
+        await Expect(nodes).ToHaveCountAsync(before + 1);
         await Expect(id).ToBeVisibleAsync();
+        if (previous is not null)
+        {
+            await Expect(id).Not.ToHaveTextAsync(previous);
+        }
+
         var nodeId = await id.InnerTextAsync();
         await Expect(Node(page, nodeId)).ToBeVisibleAsync();
         return nodeId;

@@ -148,6 +148,10 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
 
             Assert.Equal(95, await EventuallyAsync("SELECT coalesce(duration_seconds, 0) FROM calls", 95));
             Assert.Equal(95, await CountAsync("SELECT seconds FROM usage_records WHERE kind = 'bot'"));
+            // The model ended the call: what Twilio asks after the stream is a plain hang-up, no apology.
+            var after = await StreamEndedAsync(app);
+            Assert.Single(after.Descendants("Hangup"));
+            Assert.Empty(after.Descendants("Say"));
             Assert.Equal(1, await CountAsync("SELECT cardinality(turn_latencies_ms) FROM calls"));
             Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls WHERE status = 'completed' AND ended_at IS NOT NULL"));
             var transcript = await TranscriptAsync();
@@ -180,12 +184,43 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
             Assert.Equal("transferring", (string?)JsonNode.Parse(Assert.Single(openAi.Realtime.FunctionOutputs))!["status"]);
             Assert.Equal(1, await EventuallyAsync("SELECT count(*) FROM calls WHERE dial_target IS NOT NULL", 1));
 
-            var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["AccountSid"] = "AC" + new string('1', 32), ["StreamSid"] = "MZ1" };
-            var ended = new HttpRequestMessage(HttpMethod.Post, "/telephony/twilio/stream-ended") { Content = new FormUrlEncodedContent(form) };
-            ended.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost/telephony/twilio/stream-ended", form));
-            var twiml = XDocument.Parse(await (await app.CreateClient().SendAsync(ended)).Content.ReadAsStringAsync());
+            var twiml = await StreamEndedAsync(app);
             var dial = Assert.Single(twiml.Descendants("Dial"));
             Assert.Contains("891234567", dial.Value, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_that_breaks_mid_conversation_ends_with_an_apology_and_the_minutes_are_billed_once()
+    {
+        var (app, openAi, token) = await StartCallAsync(new { provider = "OpenAiRealtime", voice = "coral" });
+        await using (openAi)
+        await using (app)
+        {
+            openAi.Realtime.Enqueue(new FakeRealtimeResponse(Audio(320, 1), "Guten Tag."));
+            var caller = await OpenStreamAsync(app, token);
+            await caller.ReceiveAudioAsync(320);
+            clock.Advance(TimeSpan.FromSeconds(42));
+            // The connection to the instance serving the stream breaks while the caller is still on the line.
+            await caller.DisposeAsync();
+            await EventuallyAsync("SELECT count(*) FROM calls WHERE ended_at IS NOT NULL", 1);
+
+            // Twilio asks what comes next (another instance may answer): the caller hears why the call ends.
+            var after = await StreamEndedAsync(app);
+            Assert.Contains("technische Störung", Assert.Single(after.Descendants("Say")).Value, StringComparison.Ordinal);
+            Assert.Single(after.Descendants("Hangup"));
+
+            // The status callback, also repeated (retries, another instance), bills the call's minutes once.
+            for (var i = 0; i < 2; i++)
+            {
+                var form = new Dictionary<string, string>
+                {
+                    ["CallSid"] = CallSid, ["AccountSid"] = "AC" + new string('1', 32), ["CallStatus"] = "completed", ["CallDuration"] = "44",
+                };
+                Assert.True((await PostTwilioAsync(app, "/telephony/twilio/status", form)).IsSuccessStatusCode);
+            }
+
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM usage_records WHERE kind = 'bot'"));
         }
     }
 
@@ -322,6 +357,21 @@ public sealed class OpenAiRealtimeCallTests : IntegrationTest
         var stream = Assert.Single(twiml.Descendants("Stream"));
         var token = stream.Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
         return (realtime, openAi, token);
+    }
+
+    /// <summary>What Twilio posts to the &lt;Connect&gt; action when the media stream ended; the TwiML answered.</summary>
+    private static async Task<XDocument> StreamEndedAsync(WebApplicationFactory<Program> app)
+    {
+        var form = new Dictionary<string, string> { ["CallSid"] = CallSid, ["AccountSid"] = "AC" + new string('1', 32), ["StreamSid"] = "MZ1" };
+        var response = await PostTwilioAsync(app, "/telephony/twilio/stream-ended", form);
+        return XDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<HttpResponseMessage> PostTwilioAsync(WebApplicationFactory<Program> app, string path, Dictionary<string, string> form)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, "http://localhost" + path, form));
+        return await app.CreateClient().SendAsync(request);
     }
 
     private static async Task<TwilioMediaCaller> OpenStreamAsync(WebApplicationFactory<Program> app, string token) =>

@@ -218,8 +218,16 @@ public sealed partial class TwilioAccountTests : IntegrationTest
         var wrapped = await admission.RunAsync<CallTurn>("twilio",
             () => throw new InvalidOperationException("EF", new Npgsql.PostgresException("too many clients", "FATAL", "FATAL", "53300")),
             () => busy, CancellationToken.None);
+        // PostgreSQL restarting: connections refused, or cut by its shutdown.
+        var refused = await admission.RunAsync<CallTurn>("twilio",
+            () => throw new Npgsql.NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111)), () => busy, CancellationToken.None);
+        var shutdown = await admission.RunAsync<CallTurn>("twilio",
+            () => throw new Npgsql.PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01"), () => busy,
+            CancellationToken.None);
         Assert.Same(busy, poolExhausted);
         Assert.Same(busy, wrapped);
+        Assert.Same(busy, refused);
+        Assert.Same(busy, shutdown);
 
         // A bug is not an overload: it must not be hidden behind the busy announcement.
         await Assert.ThrowsAsync<InvalidOperationException>(() => admission.RunAsync<CallTurn>("twilio",

@@ -198,6 +198,39 @@ public sealed partial class TwilioTests : IntegrationTest
     }
 
     [Fact]
+    public async Task While_the_database_is_unreachable_callers_hear_an_apology_or_busy_and_nothing_is_billed_twice()
+    {
+        await ConfigureTwilioAsync();
+        await TenantWithNumberAsync("chef@a.de", "Praxis Alpha", "030 1111111");
+        // The second instance's PostgreSQL is gone (restart, failover): every connection is refused.
+        await using var cut = new VoiceAgentFactory(Database)
+        {
+            Settings = { ["Database:AppConnectionString"] = "Host=127.0.0.1;Port=1;Database=voiceagent;Username=nobody;Password=none;Timeout=2" },
+        };
+        var up = App.CreateClient();
+        var down = cut.CreateClient();
+        var sid = "CA" + new string('d', 32);
+        Assert.Single((await Twiml(await Webhook(up, "/telephony/twilio/voice", Inbound(sid, "+49301111111")))).Descendants("Gather"));
+
+        // The caller's answer reaches the instance without a database: a German apology and the end, not Twilio's error.
+        var answer = await Twiml(await Webhook(down, "/telephony/twilio/gather", new() { ["CallSid"] = sid, ["SpeechResult"] = "Ich möchte einen Termin" }));
+        Assert.Contains("technische Störung", Assert.Single(Said(answer)), StringComparison.Ordinal);
+        Assert.Single(answer.Descendants("Hangup"));
+        // A new call there hears the busy announcement and leaves nothing behind.
+        var newCall = await Twiml(await Webhook(down, "/telephony/twilio/voice", Inbound("CA" + new string('e', 32), "+49301111111")));
+        Assert.StartsWith("Alle Leitungen sind im Moment belegt", Assert.Single(Said(newCall)), StringComparison.Ordinal);
+        // The status callback it cannot store is refused (503), and the one that gets through bills once.
+        var completed = new Dictionary<string, string> { ["CallSid"] = sid, ["CallStatus"] = "completed", ["CallDuration"] = "31" };
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Webhook(down, "/telephony/twilio/status", completed)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Webhook(up, "/telephony/twilio/status", completed)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Webhook(up, "/telephony/twilio/status", completed)).StatusCode);
+
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM calls"));
+        Assert.Equal(31, await CountAsync("SELECT seconds FROM usage_records WHERE kind = 'bot'"));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM usage_records"));
+    }
+
+    [Fact]
     public async Task Transfers_dial_only_allow_listed_numbers_and_meter_forward_seconds_once_in_any_order()
     {
         await ConfigureTwilioAsync();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using VoiceAgent.Flows.Runtime;
+using VoiceAgent.Platform.Resources;
 
 namespace VoiceAgent.Telephony.Calls;
 
@@ -22,7 +23,12 @@ public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time
         return (turn, c.ProviderCallId);
     }
 
-    /// <summary>After the media stream closed (or an announcement ended, sipgate): dial the pending transfer target, or hang up.</summary>
+    /// <summary>
+    /// After the media stream closed (or an announcement ended, sipgate): dial the pending transfer target, or hang up —
+    /// with an apology when the stream ended while the conversation was still going (the instance serving it died, the
+    /// connection broke): the caller is still on the line and must not be cut off in silence. Usage comes from the status
+    /// callback (once).
+    /// </summary>
     public async Task<CallTurn> AfterAsync(TenantCall? call, CancellationToken ct)
     {
         if (call is not { Call: var c })
@@ -33,9 +39,14 @@ public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time
         var instance = await flow.InstanceAsync(c, ct);
         // A Realtime-mode call chose its (allow-listed) transfer target by a function call, not by a flow node.
         var transfer = instance.Bookmark?.Kind == BookmarkKinds.DialResult || c.Outcome == Realtime.OpenAiRealtimeCall.TransferOutcome;
-        return transfer && c.DialTarget is { } target
-            ? new CallTurn(CallStep.Dial, [], target, CallId: c.Id)
-            : new CallTurn(CallStep.Hangup, [], CallId: c.Id);
+        if (transfer && c.DialTarget is { } target)
+        {
+            return new CallTurn(CallStep.Dial, [], target, CallId: c.Id);
+        }
+
+        var planned = instance.Status is FlowStatus.Completed or FlowStatus.Faulted || c.Outcome is Realtime.OpenAiRealtimeCall.EndOutcome
+            or Realtime.OpenAiRealtimeCall.TransferOutcome;
+        return new CallTurn(CallStep.Hangup, planned ? [] : [Texts.Get("Telephony.Interrupted")], CallId: c.Id);
     }
 
     /// <summary>Realtime metrics: end of caller speech → first agent audio frame, and caller speech → clear (barge-in).</summary>

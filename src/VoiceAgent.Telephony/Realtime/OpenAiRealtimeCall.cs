@@ -76,6 +76,9 @@ public sealed class OpenAiRealtimeCall
     /// <summary>The transfer target the model chose (allow-listed), when the call leaves the stream to dial.</summary>
     public const string TransferOutcome = "realtime-transfer";
 
+    /// <summary>The call's outcome once the model ended the call (end_call): the stream's close is planned, not a drop.</summary>
+    public const string EndOutcome = "realtime-end";
+
     /// <summary>
     /// Runs the call in Realtime mode when the tenant chose it. Returns false when it did not, or when the Realtime
     /// connection could not be opened or dropped: the media stream then goes on with the normal pipeline (never silence).
@@ -405,10 +408,20 @@ public sealed class OpenAiRealtimeCall
             await using var scope = scopes.CreateAsyncScope();
             var services = scope.ServiceProvider;
             var db = services.GetRequiredService<VoiceAgentDb>();
-            result = await services.GetRequiredService<TenantCalls>().InCallAsync(tenantId, callId, async _ =>
+            result = await services.GetRequiredService<TenantCalls>().InCallAsync(tenantId, callId, async call =>
             {
                 var calendar = await services.GetRequiredService<ITenantCalendars>().ForTenantAsync(tenantId, ct);
-                return await setup.Tools.RunAsync(name, arguments, calendar, db, tenantId, setup.CallerNumber, setup.InstanceId, ct);
+                var outcome = await setup.Tools.RunAsync(name, arguments, calendar, db, tenantId, setup.CallerNumber, setup.InstanceId, ct);
+                if (outcome.Action != RealtimeCallAction.None && call is not null)
+                {
+                    // Recorded before the goodbye plays: when the stream closes, CallStream.AfterAsync knows the end (or the
+                    // transfer and its target) was planned and not a dropped connection.
+                    call.Call.Outcome = outcome.Action == RealtimeCallAction.Transfer ? TransferOutcome : EndOutcome;
+                    call.Call.DialTarget = outcome.Action == RealtimeCallAction.Transfer ? outcome.Target : call.Call.DialTarget;
+                    await db.SaveChangesAsync(ct);
+                }
+
+                return outcome;
             }, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
