@@ -4,6 +4,7 @@
 #   cluster-ctl.sh start-app I           start instance I again (waits until it is ready)
 #   cluster-ctl.sh stop-redis | start-redis
 #   cluster-ctl.sh restart-postgres      PostgreSQL stopped (fast) and started again
+#   cluster-ctl.sh stop-postgres | start-postgres   PostgreSQL stopped (fast: sessions cut) / started again
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -25,5 +26,7 @@ case "${1:-}" in
   stop-redis) cluster_stop redis ;;
   start-redis) cluster_redis_start ;;
   restart-postgres) local_cluster_stop; local_cluster_start ;;
-  *) sed -n '2,7p' "$0" >&2; exit 2 ;;
+  stop-postgres) local_cluster_stop ;;
+  start-postgres) local_cluster_start ;;
+  *) sed -n '2,8p' "$0" >&2; exit 2 ;;
 esac

@@ -15,8 +15,14 @@ local_data_create
 local_credentials
 cluster_dirs
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+# Media-stream calls for tenants whose speech engines recognize speech, against the drills' OpenAI fake (which the drill
+# process runs on this port); tenants on the offline engines stay in gather mode.
+export VOICEAGENT_DRILL_OPENAI_PORT=${VOICEAGENT_DRILL_OPENAI_PORT:-5099}
+export Telephony__Mode=realtime OpenAi__Endpoint="http://127.0.0.1:$VOICEAGENT_DRILL_OPENAI_PORT/v1"
 started=0
-if ! curl -s -o /dev/null "http://127.0.0.1:$((APP_PORT_BASE + 1))/api/health"; then
+if curl -s -o /dev/null "http://127.0.0.1:$((APP_PORT_BASE + 1))/api/health"; then
+  echo "Using the running cluster: it must have been started with Telephony__Mode=$Telephony__Mode and OpenAi__Endpoint=$OpenAi__Endpoint."
+else
   deploy/local/cluster.sh > "$CLUSTER/cluster.log" 2>&1 &
   started=$!
   echo "Starting the cluster (log $CLUSTER/cluster.log) …"
@@ -44,6 +50,6 @@ dotnet test tests/VoiceAgent.Drills -c Release -nologo "${FILTER[@]}" 2>&1 | tee
 status=${PIPESTATUS[0]}
 echo
 echo "=== Drills"
-grep -hE '^\s+Failed [A-Za-z]' "$log" | sed 's/^ */failed: /' || true
+print_failures "$log"
 summarize_tests "$log"
 exit "$status"

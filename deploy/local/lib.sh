@@ -212,12 +212,14 @@ local_build_migrate_seed() {
 
 # --- The local cluster of cluster.sh and drill.sh: Redis and N app instances next to run.sh's PostgreSQL ---
 # Globals: CLUSTER (= $DATA/cluster: pid files and logs), REDIS_PORT (VOICEAGENT_REDIS_PORT, default 6380),
-# APP_PORT_BASE (VOICEAGENT_APP_PORT_BASE, default 5000: instance i listens on base + i).
+# APP_PORT_BASE (VOICEAGENT_APP_PORT_BASE, default 5000: instance i listens on base + i), PROMETHEUS_PORT_BASE
+# (VOICEAGENT_PROMETHEUS_PORT_BASE, default 9463: instance i exports metrics on base + i).
 
 cluster_dirs() {
   CLUSTER="$DATA/cluster"
   REDIS_PORT=${VOICEAGENT_REDIS_PORT:-6380}
   APP_PORT_BASE=${VOICEAGENT_APP_PORT_BASE:-5000}
+  PROMETHEUS_PORT_BASE=${VOICEAGENT_PROMETHEUS_PORT_BASE:-9463}
   mkdir -p "$CLUSTER"
   chmod 700 "$CLUSTER"
   if [ -z "${REDIS_PASSWORD:-}" ]; then
@@ -249,14 +251,14 @@ cluster_wait_tcp() {
   return 1
 }
 
-# Starts app instance i (1…N) on 127.0.0.1:$((APP_PORT_BASE + i)) (Prometheus metrics on 127.0.0.1:$((9463 + i))) with
+# Starts app instance i (1…N) on 127.0.0.1:$((APP_PORT_BASE + i)) (Prometheus metrics on 127.0.0.1:$((PROMETHEUS_PORT_BASE + i))) with
 # the environment the caller exported
 # (local_app_secrets, local_app_env, Redis__Configuration); pid in $CLUSTER/app-i.pid, log in $CLUSTER/app-i.log.
 # Waits until its readiness endpoint answers 200.
 cluster_app_start() {
   local i=$1 port=$((APP_PORT_BASE + $1))
   ASPNETCORE_URLS="http://127.0.0.1:$port" ForwardedHeaders__KnownProxies__0=127.0.0.1 \
-    Observability__PrometheusPort=$((9463 + $1)) \
+    Observability__PrometheusPort=$((PROMETHEUS_PORT_BASE + $1)) \
     dotnet "$ROOT/src/VoiceAgent.Web/bin/Release/net10.0/VoiceAgent.Web.dll" --contentRoot "$ROOT/src/VoiceAgent.Web" \
     >> "$CLUSTER/app-$i.log" 2>&1 &
   echo $! > "$CLUSTER/app-$i.pid"
@@ -284,6 +286,13 @@ cluster_stop() {
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   fi
   rm -f "$CLUSTER/$name.pid"
+}
+
+# The failed tests of the runners' logs, each with the first lines of its message (so a CI log's tail says why).
+print_failures() {
+  awk '/^[[:space:]]+Failed [A-Za-z]/ { sub(/^[[:space:]]+/, ""); print "failed: " $0; n = 12; next }
+       n > 0 && /^[[:space:]]*(Stack Trace:|Standard Output Messages:|(Passed|Failed|Skipped) [A-Za-z])/ { n = 0 }
+       n > 0 && !/^[[:space:]]*Error Message:/ { print "  | " substr($0, 1, 300); n-- }' "$@" || true
 }
 
 # Sums the "Failed: x, Passed: y, Skipped: z" lines of dotnet test output files into one closing line.

@@ -58,8 +58,6 @@ echo
 echo "=== Summary"
 grep -hE '^(Passed|Failed)! ' "$logs"/*.log || true
 # The names of failed tests and the first lines of their messages, so the tail of a CI log says which one broke and why.
-awk '/^[[:space:]]+Failed [A-Za-z]/ { sub(/^[[:space:]]+/, ""); print "failed: " $0; n = 12; next }
-     n > 0 && /^[[:space:]]*(Stack Trace:|Standard Output Messages:|(Passed|Failed|Skipped) [A-Za-z])/ { n = 0 }
-     n > 0 && !/^[[:space:]]*Error Message:/ { print "  | " substr($0, 1, 300); n-- }' "$logs"/*.log || true
+print_failures "$logs"/*.log
 summarize_tests "$logs"/*.log
 exit $status

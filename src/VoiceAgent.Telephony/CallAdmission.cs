@@ -45,7 +45,7 @@ public sealed class CallAdmission(IOptions<TelephonyOptions> options, ILogger<Ca
     /// </summary>
     public T Overloaded<T>(string provider, Exception ex, Func<T> busy)
     {
-        logger.LogWarning("New {Provider} call turned away, database overloaded: {Message}", provider, ex.Message);
+        logger.LogWarning("New {Provider} call turned away, database overloaded or unreachable: {Message}", provider, ex.Message);
         return Shed(provider, "database", busy);
     }
 

@@ -1,30 +1,21 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
 using System.Text.Json;
-using System.Xml.Linq;
-using VoiceAgent.Telephony.Twilio;
 using VoiceAgent.Testing;
+using VoiceAgent.Testing.Fakes;
+using static VoiceAgent.Drills.DrillApi;
 
 namespace VoiceAgent.Drills;
 
 /// <summary>
-/// Issue #18's failover drills on the local cluster. Each drill leaves the cluster as it found it (instances and Redis
-/// running again). Instance 1 is the victim; instances 2 and 3 stay up.
+/// Issue #18's failover drills on the local cluster: instances, Redis and PostgreSQL taken away under a call. Each drill
+/// leaves the cluster as it found it (everything running again). Instances 1 and 2 are the victims; 3 stays up.
 /// </summary>
-public sealed class FailoverDrills(LocalCluster cluster) : IClassFixture<LocalCluster>
+[Collection(ClusterCollection.Name)]
+public sealed class FailoverDrills(LocalCluster cluster)
 {
-    private const string AuthToken = "0123456789abcdef0123456789abcdef";
-
-    [Fact]
-    public async Task A_token_issued_by_one_instance_is_accepted_by_every_other()
-    {
-        var token = await LocalCluster.LoginAsAdminAsync(1);
-        for (var i = 1; i <= cluster.Instances; i++)
-        {
-            using var client = LocalCluster.Client(i, token);
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/admin/tenants")).StatusCode);
-        }
-    }
+    private const string Interrupted = "technische Störung";
 
     [Fact]
     public async Task Redis_stopped_every_instance_reports_degraded_and_keeps_serving_then_recovers()
@@ -59,31 +50,24 @@ public sealed class FailoverDrills(LocalCluster cluster) : IClassFixture<LocalCl
     public async Task An_instance_killed_during_a_gather_call_the_next_turn_is_answered_by_another()
     {
         var admin = await LocalCluster.LoginAsAdminAsync(1);
-        using (var client = LocalCluster.Client(1, admin))
-        {
-            (await client.PutAsJsonAsync("/api/admin/settings/twilio.auth_token", new { value = AuthToken })).EnsureSuccessStatusCode();
-        }
-
-        var number = await DrillTenantNumberAsync(admin);
-        var callSid = "CA" + Guid.NewGuid().ToString("N");
-        var first = await TwilioAsync(1, "/telephony/twilio/voice", new()
-        {
-            ["CallSid"] = callSid, ["From"] = "+491701234567", ["To"] = number, ["CallStatus"] = "ringing",
-        });
-        var action = first.Descendants("Gather").Single().Attribute("action")!.Value;
-        var path = new Uri(action, UriKind.RelativeOrAbsolute).IsAbsoluteUri ? new Uri(action).PathAndQuery : action;
+        await ConfigureTwilioAsync(admin);
+        var (_, tenant) = await TenantAsync(admin, new { provider = "Offline" });
+        var number = await NumberAsync(tenant);
+        var callSid = NewCallSid();
+        var first = await TwimlAsync(1, "/telephony/twilio/voice", Inbound(callSid, number));
+        var gather = PathOf(first.Descendants("Gather").Single().Attribute("action")!.Value);
 
         await LocalCluster.ControlAsync("stop-app", "1", "--kill");
         try
         {
             // Twilio posts the caller's answer to the next instance (the load balancer skips the dead one).
-            var next = await TwilioAsync(2, path, new()
+            var next = await TwimlAsync(2, gather, new()
             {
-                ["CallSid"] = callSid, ["From"] = "+491701234567", ["To"] = number, ["CallStatus"] = "in-progress",
+                ["CallSid"] = callSid, ["From"] = CallerNumber, ["To"] = number, ["CallStatus"] = "in-progress",
                 ["SpeechResult"] = "Ich möchte einen Termin", ["Confidence"] = "0.9",
             });
-            Assert.NotEmpty(next.Descendants("Say"));
-            Assert.DoesNotContain(next.Descendants("Say"), s => s.Value.Contains("technisch", StringComparison.OrdinalIgnoreCase));
+            Assert.NotEmpty(Said(next));
+            Assert.DoesNotContain(Said(next), s => s.Contains(Interrupted, StringComparison.Ordinal));
         }
         finally
         {
@@ -91,44 +75,122 @@ public sealed class FailoverDrills(LocalCluster cluster) : IClassFixture<LocalCl
         }
     }
 
-    /// <summary>
-    /// A tenant of this drill (registered, approved, sample flow published) and a fresh number bound to the flow, all
-    /// through the public API of instance 1.
-    /// </summary>
-    private static async Task<string> DrillTenantNumberAsync(string admin)
+    [Fact]
+    public async Task An_instance_killed_during_a_media_stream_call_the_caller_hears_an_apology_and_the_minutes_are_billed_once()
     {
-        var email = $"drill-{Guid.NewGuid():N}"[..22] + "@example.com";
-        using var anonymous = LocalCluster.Client(1);
-        var registered = await anonymous.PostAsJsonAsync("/api/auth/register", TestData.Registration(email, "Drill Praxis GmbH"));
-        Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
-        var tenantId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tenantId").GetGuid();
-        using (var superAdmin = LocalCluster.Client(1, admin))
+        var admin = await LocalCluster.LoginAsAdminAsync(1);
+        await ConfigureTwilioAsync(admin);
+        await LocalCluster.ConfigureOpenAiAsync(admin);
+        var (_, tenant) = await TenantAsync(admin, new { provider = "OpenAi", voice = "coral" });
+        var number = await NumberAsync(tenant);
+        var callSid = NewCallSid();
+
+        // Instance 1 answers the call with a media stream; its token opens the stream on instance 2.
+        var first = await TwimlAsync(1, "/telephony/twilio/voice", Inbound(callSid, number));
+        var stream = Assert.Single(first.Descendants("Stream"));
+        var token = stream.Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
+        var streamEnded = PathOf(first.Descendants("Connect").Single().Attribute("action")!.Value);
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{LocalCluster.Instance(2).Authority}/telephony/media"), CancellationToken.None);
+        var caller = await TwilioMediaCaller.StartAsync(socket, callSid, token);
+        try
         {
-            (await superAdmin.PostAsync($"/api/admin/tenants/{tenantId}/approve", null)).EnsureSuccessStatusCode();
+            // The greeting, spoken by instance 2: the stream token issued by instance 1 was accepted there.
+            await caller.ReceiveAudioAsync(160).WaitAsync(TimeSpan.FromSeconds(30));
+
+            await LocalCluster.ControlAsync("stop-app", "2", "--kill");
+
+            // Twilio sees the stream drop and asks the <Connect> action what comes next — instance 3 answers.
+            var after = await TwimlAsync(3, streamEnded, new() { ["CallSid"] = callSid, ["StreamSid"] = TwilioMediaCaller.StreamSid });
+            Assert.Contains(Interrupted, Assert.Single(Said(after)), StringComparison.Ordinal);
+            Assert.Single(after.Descendants("Hangup"));
+
+            // The status callback (here twice, on two instances) bills the minutes once.
+            var completed = new Dictionary<string, string> { ["CallSid"] = callSid, ["CallStatus"] = "completed", ["CallDuration"] = "37" };
+            Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(3, "/telephony/twilio/status", completed)).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(1, "/telephony/twilio/status", completed)).StatusCode);
+            Assert.Equal(1, await UsageRecordsAsync(callSid));
+            Assert.Equal(37, await ScalarAsync(
+                "SELECT sum(u.seconds) FROM usage_records u JOIN calls c ON c.id = u.call_id WHERE c.provider_call_id = @sid", ("sid", callSid)));
+        }
+        finally
+        {
+            await caller.DisposeAsync();
+            socket.Dispose();
+            await LocalCluster.ControlAsync("start-app", "2");
+        }
+    }
+
+    [Fact]
+    public async Task PostgreSQL_restarted_mid_call_callers_hear_the_apology_or_busy_and_nothing_is_billed_twice()
+    {
+        var admin = await LocalCluster.LoginAsAdminAsync(1);
+        await ConfigureTwilioAsync(admin);
+        var (_, tenant) = await TenantAsync(admin, new { provider = "Offline" });
+        var number = await NumberAsync(tenant);
+        var callSid = NewCallSid();
+        var first = await TwimlAsync(1, "/telephony/twilio/voice", Inbound(callSid, number));
+        var gather = PathOf(first.Descendants("Gather").Single().Attribute("action")!.Value);
+
+        await LocalCluster.ControlAsync("stop-postgres");
+        try
+        {
+            // The caller's answer while PostgreSQL is down: a German apology and the end (not Twilio's English error).
+            var answer = await TwimlAsync(2, gather, new() { ["CallSid"] = callSid, ["SpeechResult"] = "Ich möchte einen Termin" });
+            Assert.Contains(Interrupted, Assert.Single(Said(answer)), StringComparison.Ordinal);
+            Assert.Single(answer.Descendants("Hangup"));
+            // A new caller hears that the lines are busy.
+            var fresh = await TwimlAsync(3, "/telephony/twilio/voice", Inbound(NewCallSid(), number));
+            Assert.StartsWith("Alle Leitungen sind im Moment belegt", Assert.Single(Said(fresh)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await LocalCluster.ControlAsync("start-postgres");
         }
 
-        using var tenant = LocalCluster.Client(1, await LocalCluster.LoginAsync(1, email, TestData.Password));
-        (await tenant.PostAsync("/api/tenant/setup/skip", null)).EnsureSuccessStatusCode();
-        using var sample = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(LocalCluster.Root, "src/VoiceAgent.CallFlows/Samples/terminannahme.json")));
-        var created = await tenant.PostAsJsonAsync("/api/flows", new { name = "Drill", definition = sample.RootElement });
-        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-        var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        (await tenant.PostAsync($"/api/flows/{flowId}/versions/1/publish", null)).EnsureSuccessStatusCode();
-        var local = Random.Shared.Next(2_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var bound = await tenant.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 " + local, flowId });
-        Assert.True(bound.IsSuccessStatusCode, await bound.Content.ReadAsStringAsync());
-        return "+4930" + local;
+        // PostgreSQL is back: the status callback bills the call once, however often and wherever it arrives.
+        var completed = new Dictionary<string, string> { ["CallSid"] = callSid, ["CallStatus"] = "completed", ["CallDuration"] = "53" };
+        for (var i = 1; i <= cluster.Instances; i++)
+        {
+            var status = await PostAsync(i, "/telephony/twilio/status", completed);
+            Assert.True(status.StatusCode == HttpStatusCode.NoContent, $"status callback on instance {i} after the restart: {(int)status.StatusCode}");
+        }
+
+        Assert.Equal(1, await UsageRecordsAsync(callSid));
+        // And every instance takes new calls again.
+        for (var i = 1; i <= cluster.Instances; i++)
+        {
+            var sid = NewCallSid();
+            Assert.Single((await TwimlAsync(i, "/telephony/twilio/voice", Inbound(sid, number))).Descendants("Gather"));
+            await PostAsync(i, "/telephony/twilio/status", new() { ["CallSid"] = sid, ["CallStatus"] = "completed", ["CallDuration"] = "5" });
+        }
     }
 
-    private static async Task<XDocument> TwilioAsync(int instance, string pathAndQuery, Dictionary<string, string> form)
+    [Fact]
+    public async Task Instances_restarted_while_the_monthly_billing_is_due_it_runs_once()
     {
-        var url = new Uri(LocalCluster.Instance(instance), pathAndQuery).AbsoluteUri;
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, url, form));
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{pathAndQuery} on instance {instance}: {(int)response.StatusCode} {body}");
-        return XDocument.Parse(body);
+        var since = await ScalarAsync("SELECT (extract(epoch FROM now()) * 1000)::bigint");
+        await RecurringJobClock.MakeDueAsync(OwnerConnectionString, "monthly-billing");
+        await LocalCluster.ControlAsync("stop-app", "1", "--kill");
+        await LocalCluster.ControlAsync("stop-app", "2");
+        await LocalCluster.ControlAsync("start-app", "1");
+        await LocalCluster.ControlAsync("start-app", "2");
+
+        const string monthlyJobs = """
+            FROM hangfire.job j JOIN hangfire.jobparameter p ON p.jobid = j.id AND p.name = 'RecurringJobId' AND p.value = '"monthly-billing"'
+            WHERE j.createdat >= to_timestamp(@since / 1000.0) AT TIME ZONE 'UTC'
+            """;
+        await Eventually.UntilAsync(async () => await ScalarAsync("SELECT count(*) " + monthlyJobs + " AND j.statename = 'Succeeded'", ("since", since)) == 1,
+            "the monthly billing job succeeded", TimeSpan.FromMinutes(3));
+        // Two poll intervals more: nobody fires the occurrence a second time.
+        await Task.Delay(TimeSpan.FromSeconds(35));
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) " + monthlyJobs, ("since", since)));
+        Assert.Equal(1, await ScalarAsync(
+            "SELECT count(*) FROM billing_runs WHERE trigger = 'schedule' AND started_at >= to_timestamp(@since / 1000.0)", ("since", since)));
     }
+
+    private static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
+
+    private static Task<long> UsageRecordsAsync(string callSid) => ScalarAsync(
+        "SELECT count(*) FROM usage_records u JOIN calls c ON c.id = u.call_id WHERE c.provider_call_id = @sid", ("sid", callSid));
 }

@@ -8,15 +8,24 @@ using Microsoft.Extensions.Logging;
 using VoiceAgent.Platform;
 using VoiceAgent.Platform.Tenancy;
 using VoiceAgent.Testing;
+using VoiceAgent.Testing.Fakes;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace VoiceAgent.Drills;
 
+/// <summary>Every drill class shares one <see cref="LocalCluster"/> (one OpenAI fake on its fixed port).</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<LocalCluster>
+{
+    public const string Name = "cluster";
+}
+
 /// <summary>
 /// The cluster deploy/local/cluster.sh runs (instances on 127.0.0.1:5001…, Redis, PostgreSQL), controlled through
 /// deploy/local/cluster-ctl.sh. drill.sh exports what the instances got (connection strings, key ring), so the drills
-/// can create their own super-admin with an authenticator key they know.
+/// can create their own super-admin with an authenticator key they know. It runs the OpenAI fake the instances were
+/// started with (drill.sh: OpenAi__Endpoint on VOICEAGENT_DRILL_OPENAI_PORT), for calls over media streams.
 /// </summary>
 public sealed class LocalCluster : IAsyncLifetime
 {
@@ -36,9 +45,13 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public static Uri Instance(int i) => new($"http://127.0.0.1:{PortBase + i}");
 
-    public static HttpClient Client(int i, string? bearer = null)
+    /// <summary>The OpenAI fake (speech, recognition) every instance talks to.</summary>
+    public FakeOpenAiServer OpenAi { get; private set; } = null!;
+
+    /// <param name="redirects">False: a redirect is returned as it is (OAuth start), not followed.</param>
+    public static HttpClient Client(int i, string? bearer = null, bool redirects = true)
     {
-        var client = new HttpClient { BaseAddress = Instance(i), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = redirects }) { BaseAddress = Instance(i), Timeout = TimeSpan.FromSeconds(30) };
         if (bearer is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
@@ -57,11 +70,27 @@ public sealed class LocalCluster : IAsyncLifetime
         }
 
         await Admin.Value;
+        var port = int.Parse(Environment.GetEnvironmentVariable("VOICEAGENT_DRILL_OPENAI_PORT") ?? "5099", System.Globalization.CultureInfo.InvariantCulture);
+        OpenAi = await FakeOpenAiServer.StartAsync(port);
     }
 
     private static readonly Lazy<Task> Admin = new(EnsureAdminAsync);
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync()
+    {
+        if (OpenAi is not null)
+        {
+            await OpenAi.DisposeAsync();
+        }
+    }
+
+    /// <summary>The platform's OpenAI key (any: the fake takes every key), so tenants may choose OpenAI's engines.</summary>
+    public static async Task ConfigureOpenAiAsync(string admin)
+    {
+        using var client = Client(1, admin);
+        var stored = await client.PutAsJsonAsync("/api/admin/settings/openai.api_key", new { value = "sk-drill-" + new string('d', 40) });
+        Assert.True(stored.IsSuccessStatusCode, await stored.Content.ReadAsStringAsync());
+    }
 
     /// <summary>Runs deploy/local/cluster-ctl.sh with the arguments; fails the drill when it fails.</summary>
     public static async Task ControlAsync(params string[] args)

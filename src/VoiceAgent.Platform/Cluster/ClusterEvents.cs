@@ -163,6 +163,7 @@ public sealed class ClusterEventsListener(ClusterEvents events, NpgsqlDataSource
                 if (gap)
                 {
                     logger.LogInformation("Listening for cluster events again; caches dropped");
+                    ClearPools();
                     events.DeliverAll();
                 }
 
@@ -188,12 +189,21 @@ public sealed class ClusterEventsListener(ClusterEvents events, NpgsqlDataSource
                 if (!gap)
                 {
                     logger.LogWarning("Cluster events: PostgreSQL LISTEN lost, retrying: {Message}", ex.Message);
+                    // PostgreSQL restarted or failed over: the pooled idle connections are dead too. Dropped now, so requests
+                    // open fresh ones instead of failing one by one on each stale connection once the server is back.
+                    ClearPools();
                 }
 
                 gap = true;
                 await Task.Delay(Retry, time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+    }
+
+    private void ClearPools()
+    {
+        dataSource.Clear();
+        NpgsqlConnection.ClearAllPools();
     }
 
     private async Task ListenToRedisAsync(CancellationToken ct)

@@ -5,7 +5,7 @@ using VoiceAgent.Platform.Resources;
 namespace VoiceAgent.Telephony.Calls;
 
 /// <summary>A call's realtime media stream: its start (once per call), its metrics and what follows when it closes.</summary>
-public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time, CallTelemetry telemetry)
+public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time, CallTelemetry telemetry, ILogger<CallStream> logger)
 {
     /// <summary>Claims the call's media stream (a stream token works once) and runs the flow to its first wait.</summary>
     /// <returns>Null when the stream was already started or the call is unknown.</returns>
@@ -46,6 +46,12 @@ public sealed class CallStream(VoiceAgentDb db, CallFlow flow, TimeProvider time
 
         var planned = instance.Status is FlowStatus.Completed or FlowStatus.Faulted || c.Outcome is Realtime.OpenAiRealtimeCall.EndOutcome
             or Realtime.OpenAiRealtimeCall.TransferOutcome;
+        if (!planned)
+        {
+            logger.LogWarning("Media stream of call {CallId} ended mid-conversation (instance lost or connection broken); the caller hears the apology",
+                c.Id);
+        }
+
         return new CallTurn(CallStep.Hangup, planned ? [] : [Texts.Get("Telephony.Interrupted")], CallId: c.Id);
     }
 

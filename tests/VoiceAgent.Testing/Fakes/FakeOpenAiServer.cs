@@ -76,9 +76,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Completes when the next scripted Hang has begun: the client's request is in flight, its budget running.</summary>
     public Task HangingAsync(CancellationToken ct = default) => hangs.WaitAsync(ct);
 
-    public static async Task<FakeOpenAiServer> StartAsync()
+    /// <param name="port">0: a free port; else this one (e.g. the drills' fake, which the cluster's instances were started with).</param>
+    public static async Task<FakeOpenAiServer> StartAsync(int port = 0)
     {
-        var server = new FakeOpenAiServer(LoopbackHost.Create());
+        var server = new FakeOpenAiServer(LoopbackHost.Create(port));
         server.app.MapPost("/v1/chat/completions", server.ChatCompletionsAsync);
         server.app.MapPost("/v1/audio/transcriptions", server.TranscriptionsAsync);
         server.app.MapPost("/v1/audio/speech", server.SpeechAsync);

@@ -12,11 +12,12 @@ namespace VoiceAgent.Testing.Fakes;
 /// <summary>The host every in-process fake runs on: Kestrel on 127.0.0.1 with a port of its own choosing, no logging.</summary>
 public static class LoopbackHost
 {
-    public static WebApplication Create()
+    /// <param name="port">0: a free port of Kestrel's choosing; else this one (a fake other processes were told about).</param>
+    public static WebApplication Create(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         return builder.Build();
     }
 
