@@ -44,7 +44,7 @@ trap stop_started EXIT
 PGBIN=$(pg_bindir)
 local_app_secrets
 local_app_env
-export VOICEAGENT_DRILL_ROOT="$ROOT" VOICEAGENT_APP_PORT_BASE="$APP_PORT_BASE"
+export VOICEAGENT_APP_PORT_BASE="$APP_PORT_BASE"
 log="$CLUSTER/drills.log"
 dotnet test tests/VoiceAgent.Drills -c Release -nologo "${FILTER[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

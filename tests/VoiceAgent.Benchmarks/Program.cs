@@ -44,6 +44,13 @@ if (args is ["rls", .. var rlsArgs])
     return await VoiceAgent.Benchmarks.Isolation.RlsCommand.RunAsync(rlsArgs);
 }
 
+// `soak [--minutes N] [--streams N] [--gather-per-minute N] [--portal-users N] [--warmup-minutes M] [--quick]`: issue #18's
+// soak against the local cluster (deploy/local/soak.sh): memory flat, no errors, latency within B3/B5; see README.md.
+if (args is ["soak", .. var soakArgs])
+{
+    return await VoiceAgent.Benchmarks.Soak.SoakCommand.RunAsync(soakArgs);
+}
+
 // `smoke` runs every benchmark and load driver once, tiny and bounded, to prove they still work (CI runs it); see README.md.
 if (args is ["smoke"])
 {

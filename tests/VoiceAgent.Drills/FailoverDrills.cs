@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using VoiceAgent.Testing;
 using VoiceAgent.Testing.Fakes;
-using static VoiceAgent.Drills.DrillApi;
+using static VoiceAgent.Testing.Cluster.ClusterApi;
 
 namespace VoiceAgent.Drills;
 
@@ -26,7 +26,7 @@ public sealed class FailoverDrills(LocalCluster cluster)
         {
             for (var i = 1; i <= cluster.Instances; i++)
             {
-                using var client = LocalCluster.Client(i, token);
+                using var client = Client(i, token);
                 var health = await client.GetAsync("/api/health");
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
                 var body = await health.Content.ReadFromJsonAsync<JsonElement>();
@@ -40,7 +40,7 @@ public sealed class FailoverDrills(LocalCluster cluster)
             await LocalCluster.ControlAsync("start-redis");
         }
 
-        using var again = LocalCluster.Client(3);
+        using var again = Client(3);
         await Eventually.UntilAsync(async () =>
             (await again.GetFromJsonAsync<JsonElement>("/api/health")).GetProperty("redis").GetString() == "operational",
             "redis operational again", TimeSpan.FromSeconds(90));
@@ -80,7 +80,7 @@ public sealed class FailoverDrills(LocalCluster cluster)
     {
         var admin = await LocalCluster.LoginAsAdminAsync(1);
         await ConfigureTwilioAsync(admin);
-        await LocalCluster.ConfigureOpenAiAsync(admin);
+        await ConfigureOpenAiAsync(admin);
         var (_, tenant) = await TenantAsync(admin, new { provider = "OpenAi", voice = "coral" });
         var number = await NumberAsync(tenant);
         var callSid = NewCallSid();
@@ -91,7 +91,7 @@ public sealed class FailoverDrills(LocalCluster cluster)
         var token = stream.Elements("Parameter").Single(p => p.Attribute("name")?.Value == "token").Attribute("value")!.Value;
         var streamEnded = PathOf(first.Descendants("Connect").Single().Attribute("action")!.Value);
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://{LocalCluster.Instance(2).Authority}/telephony/media"), CancellationToken.None);
+        await socket.ConnectAsync(new Uri($"ws://{Instance(2).Authority}/telephony/media"), CancellationToken.None);
         var caller = await TwilioMediaCaller.StartAsync(socket, callSid, token);
         try
         {

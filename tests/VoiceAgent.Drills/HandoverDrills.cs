@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
 using VoiceAgent.Testing;
-using static VoiceAgent.Drills.DrillApi;
+using static VoiceAgent.Testing.Cluster.ClusterApi;
 
 namespace VoiceAgent.Drills;
 
@@ -22,7 +22,7 @@ public sealed partial class HandoverDrills(LocalCluster cluster)
         var token = await LocalCluster.LoginAsAdminAsync(1);
         for (var i = 1; i <= cluster.Instances; i++)
         {
-            using var client = LocalCluster.Client(i, token);
+            using var client = Client(i, token);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/admin/tenants")).StatusCode);
         }
     }
@@ -36,7 +36,7 @@ public sealed partial class HandoverDrills(LocalCluster cluster)
         var jar = new CookieContainer();
         HttpClient Browser(int i) => new(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false })
         {
-            BaseAddress = LocalCluster.Instance(i), Timeout = TimeSpan.FromSeconds(30),
+            BaseAddress = Instance(i), Timeout = TimeSpan.FromSeconds(30),
         };
         using var one = Browser(1);
         using var two = Browser(2);
@@ -63,14 +63,14 @@ public sealed partial class HandoverDrills(LocalCluster cluster)
     public async Task An_OAuth_state_issued_by_one_instance_is_accepted_once_by_another()
     {
         var admin = await LocalCluster.LoginAsAdminAsync(1);
-        using (var settings = LocalCluster.Client(1, admin))
+        using (var settings = Client(1, admin))
         {
             (await settings.PutAsJsonAsync("/api/admin/settings/google.client_id", new { value = "drill-client.apps.googleusercontent.com" })).EnsureSuccessStatusCode();
             (await settings.PutAsJsonAsync("/api/admin/settings/google.client_secret", new { value = "drill-secret-" + new string('s', 24) })).EnsureSuccessStatusCode();
         }
 
         var (_, tenant) = await TenantAsync(admin, new { provider = "Offline" });
-        using var one = LocalCluster.Client(1, tenant, redirects: false);
+        using var one = Client(1, tenant, redirects: false);
         var start = await one.GetAsync("/api/tenant/connectors/google/authorize");
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var state = QueryHelpers.ParseQuery(start.Headers.Location!.Query)["state"].ToString();
@@ -78,12 +78,12 @@ public sealed partial class HandoverDrills(LocalCluster cluster)
 
         // Google sends the browser back to another instance: the state is valid there (here the user declined, so
         // nothing needs redeeming at Google) …
-        using var two = LocalCluster.Client(2, tenant, redirects: false);
+        using var two = Client(2, tenant, redirects: false);
         var back = await two.GetAsync($"/oauth/callback/google?state={Uri.EscapeDataString(state)}&error=access_denied");
         Assert.Equal(HttpStatusCode.BadRequest, back.StatusCode);
         Assert.Contains("nicht erlaubt", await TitleAsync(back), StringComparison.Ordinal);
         // … and used: replayed on a third instance it is refused.
-        using var three = LocalCluster.Client(3, tenant, redirects: false);
+        using var three = Client(3, tenant, redirects: false);
         var replay = await three.GetAsync($"/oauth/callback/google?state={Uri.EscapeDataString(state)}&error=access_denied");
         Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
         Assert.Contains("schon verwendet", await TitleAsync(replay), StringComparison.Ordinal);

@@ -250,8 +250,8 @@ internal static class LatencyCommand
     /// <summary>Twilio's side, paced like a phone line: one 20 ms frame every 20 ms, marks echoed when they arrive.</summary>
     private sealed class Caller
     {
-        private static readonly byte[] SilentFrame = [.. Enumerable.Repeat(MuLaw.Silence, AudioFrames.FrameBytes)];
-        private static readonly byte[][] SpeechFrames = [.. Enumerable.Range(0, 50).Select(Tone)];
+        private static readonly byte[] SilentFrame = CallerAudio.SilentFrame;
+        private static readonly byte[][] SpeechFrames = CallerAudio.SpeechFrames;
 
         private readonly WebSocket socket;
         private readonly Task reader;
@@ -423,17 +423,6 @@ internal static class LatencyCommand
             }
 
             await reader.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-
-        private static byte[] Tone(int index)
-        {
-            var samples = new short[160];
-            for (var i = 0; i < samples.Length; i++)
-            {
-                samples[i] = (short)(9000 * Math.Sin(2 * Math.PI * 440 * (index * 160 + i) / 8000.0));
-            }
-
-            return MuLaw.Encode(samples);
         }
     }
 }

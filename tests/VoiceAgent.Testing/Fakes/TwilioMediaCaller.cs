@@ -8,7 +8,8 @@ namespace VoiceAgent.Testing.Fakes;
 /// <summary>
 /// Twilio's side of a bidirectional Media Stream (API-CONTRACTS.md §1.4) in a test: sends <c>connected</c>, <c>start</c>
 /// with the stream token, caller frames and mark echoes; reads what the app sends, in order. A message
-/// <c>{"event":"closed"}</c> marks the end of the stream.
+/// <c>{"event":"closed"}</c> marks the end of the stream. Sends are serialized, so a task pacing caller frames and one
+/// echoing marks may share a caller (the soak benchmark does).
 /// </summary>
 public sealed class TwilioMediaCaller : IAsyncDisposable
 {
@@ -17,6 +18,7 @@ public sealed class TwilioMediaCaller : IAsyncDisposable
     private readonly WebSocket socket;
     private readonly Channel<JsonObject> inbox = Channel.CreateUnbounded<JsonObject>();
     private readonly Task reader;
+    private readonly SemaphoreSlim sending = new(1, 1);
     private int chunk;
     private int mediaReceived;
 
@@ -78,8 +80,19 @@ public sealed class TwilioMediaCaller : IAsyncDisposable
         }
     }
 
-    public Task SendAsync(object message) =>
-        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+    public async Task SendAsync(object message)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message);
+        await sending.WaitAsync();
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            sending.Release();
+        }
+    }
 
     public async Task SendFramesAsync(IEnumerable<byte[]> frames)
     {
@@ -98,16 +111,23 @@ public sealed class TwilioMediaCaller : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads until a message with this event arrives; what came before it is passed over.</summary>
+    /// <summary>Reads until a message with this event arrives (within 20 s); what came before it is passed over.</summary>
+    /// <exception cref="InvalidOperationException">The stream ended first (nothing else can arrive).</exception>
     public async Task<JsonObject> WaitForAsync(string eventName)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)
         {
             var message = await inbox.Reader.ReadAsync(cts.Token);
-            if ((string?)message["event"] == eventName)
+            var name = (string?)message["event"];
+            if (name == eventName)
             {
                 return message;
+            }
+
+            if (name == "closed")
+            {
+                throw new InvalidOperationException($"The stream ended while waiting for '{eventName}' (close status {socket.CloseStatus?.ToString() ?? "none"}).");
             }
         }
     }
