@@ -15,8 +15,9 @@ namespace VoiceAgent.Benchmarks.Smoke;
 /// and load driver still runs and still checks what it checks — the engine/baseline equivalence, each BenchmarkDotNet
 /// benchmark method once per parameter value (found by reflection, so a new benchmark is covered without listing it),
 /// tiny bounded load runs against loopback servers and the real app, a small billing aggregation and the portal
-/// dashboards' quick mode (consistency only), B6's quick mode (the app role's and the owner's results equal) and the portal pages' quick mode (every page of both roles interactive in
-/// Chromium, the circuits open). Nothing is measured
+/// dashboards' quick mode (consistency only), B6's quick mode (the app role's and the owner's results equal), the soak's
+/// quick mode (stream and gather calls across two app hosts without an error) and the portal pages' quick mode (every page
+/// of both roles interactive in Chromium, the circuits open). Nothing is measured
 /// against a target: durations on a shared machine say nothing here. deploy/local/test.sh runs it, so a benchmark that
 /// stops working fails CI. Ends with a summary line in the format of <c>dotnet test</c>, which the test script sums up.
 /// </summary>
@@ -63,6 +64,14 @@ internal static class SmokeCommand
             return streaming.Max() < baseline.Min() && realtime.Max() < baseline.Min()
                 ? $"sequential {Figures(baseline)} ms, streaming {Figures(streaming)} ms, realtime {Figures(realtime)} ms"
                 : throw new InvalidOperationException($"streaming {Figures(streaming)} ms / realtime {Figures(realtime)} ms not before sequential {Figures(baseline)} ms");
+        }));
+        checks.Add(("soak: stream and gather calls across two real app hosts on one PostgreSQL, no error (quick)", async () =>
+        {
+            // Two streams and a few gather calls for seconds: the soak driver still drives the real paths end to end.
+            var output = new StringWriter();
+            var exit = await VoiceAgent.Benchmarks.Soak.SoakCommand.RunAsync(VoiceAgent.Benchmarks.Soak.SoakOptions.Parse(["--quick"]), output);
+            var verdict = output.ToString().Split('\n').LastOrDefault(l => l.StartsWith("SOAK", StringComparison.Ordinal))?.Trim();
+            return exit == 0 ? verdict : throw new InvalidOperationException($"soak --quick exited with {exit}: {output}");
         }));
         checks.Add(("billing: aggregation path agrees with a raw GROUP BY (PostgreSQL)", async () =>
         {
