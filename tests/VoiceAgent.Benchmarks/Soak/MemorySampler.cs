@@ -5,8 +5,8 @@ namespace VoiceAgent.Benchmarks.Soak;
 /// <summary>
 /// Memory of each instance over the soak: resident set size from /proc/&lt;pid&gt;/status (VmRSS; the pid from the cluster's
 /// app-i.pid files) — what the operating system has to give the process, native buffers included — and the managed heap
-/// from the instance's Prometheus endpoint, which tells a managed leak apart from native growth. In quick mode the hosts
-/// run in this process: its own working set and GC heap are sampled instead.
+/// from the instance's Prometheus endpoint, which tells a managed leak apart from native growth. Without the cluster's
+/// folder (VOICEAGENT_CLUSTER_DIR, exported by soak.sh) RSS is not known and reads NaN, which fails the memory target.
 /// </summary>
 internal sealed class MemorySampler(IReadOnlyList<int> instances, string? clusterDirectory, int prometheusPortBase)
 {
@@ -27,14 +27,7 @@ internal sealed class MemorySampler(IReadOnlyList<int> instances, string? cluste
         var heap = new double[instances.Count];
         for (var n = 0; n < instances.Count; n++)
         {
-            if (clusterDirectory is null)
-            {
-                rss[n] = Environment.WorkingSet / 1048576.0;
-                heap[n] = GC.GetTotalMemory(false) / 1048576.0;
-                continue;
-            }
-
-            rss[n] = ReadRssMb(Path.Combine(clusterDirectory, $"app-{instances[n]}.pid"));
+            rss[n] = clusterDirectory is null ? double.NaN : ReadRssMb(Path.Combine(clusterDirectory, $"app-{instances[n]}.pid"));
             heap[n] = await ReadHeapMbAsync(prometheusPortBase + instances[n]);
         }
 

@@ -76,7 +76,13 @@ internal static class SoakCommand
             await AddAsync(false, new { provider = "Offline" });
         }
 
-        var sampler = new MemorySampler(numbers, Environment.GetEnvironmentVariable("VOICEAGENT_CLUSTER_DIR"),
+        var clusterDirectory = Environment.GetEnvironmentVariable("VOICEAGENT_CLUSTER_DIR");
+        if (clusterDirectory is null)
+        {
+            output.WriteLine("VOICEAGENT_CLUSTER_DIR is not set: the instances' pid files (and so their RSS) are unknown (run deploy/local/soak.sh).");
+        }
+
+        var sampler = new MemorySampler(numbers, clusterDirectory,
             int.Parse(Environment.GetEnvironmentVariable("VOICEAGENT_PROMETHEUS_PORT_BASE") ?? "9463", CultureInfo.InvariantCulture));
         return await SoakAsync(options, [.. numbers.Select(ClusterApi.Instance)], tenants, sampler, output);
     }
@@ -115,7 +121,7 @@ internal static class SoakCommand
                 tenants.Add(new SoakTenant(number, tenantAdmin.DefaultRequestHeaders.Authorization!.Parameter!, streams));
             }
 
-            return await SoakAsync(options, origins, tenants, new MemorySampler([1], null, 0), output);
+            return await SoakAsync(options, origins, tenants, new MemorySampler([], null, 0), output);
         }
         finally
         {

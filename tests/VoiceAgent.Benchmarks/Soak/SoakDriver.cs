@@ -68,7 +68,7 @@ internal sealed class SoakDriver(IReadOnlyList<Uri> instances, IReadOnlyList<Soa
             work.Add(Task.Run(() => GatherScheduleAsync(gatherTenants, stop)));
         }
 
-        for (var u = 0; u < options.PortalUsers; u++)
+        for (var u = 0; u < options.PortalUsers && tenants.Count > 0; u++)
         {
             var tenant = tenants[u % tenants.Count];
             var delay = TimeSpan.FromMilliseconds(900 * u);
