@@ -43,8 +43,9 @@ internal static class DrillApi
         return (email, token);
     }
 
-    /// <summary>The sample flow published and a fresh Berlin number bound to it; the number in E.164.</summary>
-    public static async Task<string> NumberAsync(string tenantToken)
+    /// <summary>The sample flow published and a fresh Berlin number bound to it (at Twilio, or the given provider); the
+    /// number in E.164.</summary>
+    public static async Task<string> NumberAsync(string tenantToken, string provider = "twilio")
     {
         using var tenant = LocalCluster.Client(1, tenantToken);
         using var sample = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(LocalCluster.Root, "src/VoiceAgent.CallFlows/Samples/terminannahme.json")));
@@ -53,7 +54,7 @@ internal static class DrillApi
         var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         (await tenant.PostAsync($"/api/flows/{flowId}/versions/1/publish", null)).EnsureSuccessStatusCode();
         var local = Random.Shared.Next(2_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var bound = await tenant.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 " + local, flowId });
+        var bound = await tenant.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 " + local, flowId, provider });
         Assert.True(bound.IsSuccessStatusCode, await bound.Content.ReadAsStringAsync());
         return "+4930" + local;
     }
