@@ -19,9 +19,14 @@ export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 # process runs on this port); tenants on the offline engines stay in gather mode.
 export VOICEAGENT_DRILL_OPENAI_PORT=${VOICEAGENT_DRILL_OPENAI_PORT:-5099}
 export Telephony__Mode=realtime OpenAi__Endpoint="http://127.0.0.1:$VOICEAGENT_DRILL_OPENAI_PORT/v1"
+# sipgate pushes signed by the drills' own key (sipgate's public key replaced by its pair's), private key in a 600 file.
+export VOICEAGENT_DRILL_SIPGATE_KEY="$CLUSTER/drill-sipgate.pem"
+[ -s "$VOICEAGENT_DRILL_SIPGATE_KEY" ] || (umask 077 && openssl genrsa -out "$VOICEAGENT_DRILL_SIPGATE_KEY" 2048 2>/dev/null)
+Sipgate__Push__PublicKeyPem=$(openssl rsa -in "$VOICEAGENT_DRILL_SIPGATE_KEY" -pubout 2>/dev/null)
+export Sipgate__Push__PublicKeyPem
 started=0
 if curl -s -o /dev/null "http://127.0.0.1:$((APP_PORT_BASE + 1))/api/health"; then
-  echo "Using the running cluster: it must have been started with Telephony__Mode=$Telephony__Mode and OpenAi__Endpoint=$OpenAi__Endpoint."
+  echo "Using the running cluster: it must have been started by drill.sh (Telephony__Mode, OpenAi__Endpoint, the drills' sipgate key)."
 else
   deploy/local/cluster.sh > "$CLUSTER/cluster.log" 2>&1 &
   started=$!

@@ -67,7 +67,7 @@ public sealed class SimulationService(VoiceAgentDb db, ActivityRegistry registry
     public async Task<Outcome<TurnResult>> TurnAsync(Guid tenantId, Guid flowId, Guid sessionId, string? text, string? dial, CancellationToken ct = default)
     {
         var session = await db.FlowSessions
-            .FromSqlInterpolated($"SELECT * FROM flow_sessions WHERE id = {sessionId} FOR UPDATE")
+            .FromSqlInterpolated($"SELECT *, xmin FROM flow_sessions WHERE id = {sessionId} FOR UPDATE")
             .SingleOrDefaultAsync(s => s.FlowId == flowId && s.TenantId == tenantId && s.Kind == "simulation", ct);
         if (session is null)
         {

@@ -26,6 +26,7 @@ public static class TelephonyModule
         services.AddScoped<NumberSetup>();
         services.AddScoped<TenantCalls>();
         services.AddScoped<CallFlow>();
+        services.AddSingleton<FlowSessionCache>();
         services.AddScoped<UsageMeter>();
         services.AddScoped<CallStarted>();
         services.AddScoped<CallerTurn>();

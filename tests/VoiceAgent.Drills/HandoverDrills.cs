@@ -1,6 +1,10 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using System.Xml.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
 using VoiceAgent.Testing;
@@ -10,7 +14,7 @@ namespace VoiceAgent.Drills;
 
 /// <summary>
 /// Issue #18: what one instance issues, every other accepts — bearer tokens, the portal cookie and antiforgery tokens,
-/// OAuth states (once). Media stream tokens: <see cref="FailoverDrills"/> (issued by instance 1, the stream opened on
+/// OAuth states (once), sipgate prompt ids. Media stream tokens: <see cref="FailoverDrills"/> (issued by instance 1, the stream opened on
 /// instance 2). All of them are Data Protection payloads or rows in PostgreSQL: one key ring, one database.
 /// </summary>
 [Collection(ClusterCollection.Name)]
@@ -87,6 +91,49 @@ public sealed partial class HandoverDrills(LocalCluster cluster)
         var replay = await three.GetAsync($"/oauth/callback/google?state={Uri.EscapeDataString(state)}&error=access_denied");
         Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
         Assert.Contains("schon verwendet", await TitleAsync(replay), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sipgate_prompt_issued_by_one_instance_is_played_by_another()
+    {
+        var admin = await LocalCluster.LoginAsAdminAsync(1);
+        var (_, tenant) = await TenantAsync(admin, new { provider = "Offline" });
+        var number = (await NumberAsync(tenant, provider: "sipgate")).TrimStart('+');
+        var callId = "drill-" + Guid.NewGuid().ToString("N");
+
+        // sipgate pushes the new call to instance 1; the answer names the prompt to play by URL …
+        using var pushed = await SipgatePushAsync(1,
+            $"event=newCall&from=491701234567&to={number}&direction=in&callId={callId}&user%5B%5D=Alice&userId%5B%5D=w0&fullUserId%5B%5D=1234567w0");
+        var body = await pushed.Content.ReadAsStringAsync();
+        Assert.True(pushed.IsSuccessStatusCode, $"newCall on instance 1: {(int)pushed.StatusCode} {body}");
+        var url = new Uri(XDocument.Parse(body).Descendants("Url").First().Value);
+        Assert.Contains("/telephony/prompts/", url.AbsolutePath, StringComparison.Ordinal);
+
+        // … and fetches it from whichever instance the balancer picks: instance 2 speaks it.
+        using var two = LocalCluster.Client(2);
+        var audio = await two.GetAsync(url.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, audio.StatusCode);
+        Assert.Equal("audio/wav", audio.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("RIFF", Encoding.ASCII.GetString((await audio.Content.ReadAsByteArrayAsync())[..4]));
+
+        using var hangup = await SipgatePushAsync(3, $"event=hangup&cause=normalClearing&callId={callId}&from=491701234567&to={number}&direction=in");
+        Assert.True(hangup.IsSuccessStatusCode, $"hangup on instance 3: {(int)hangup.StatusCode}");
+    }
+
+    /// <summary>A push as sipgate sends it through the proxy: signed with the drills' key (drill.sh gave the instances its
+    /// public half), from sipgate's address as the trusted proxy on the loopback names it.</summary>
+    private static async Task<HttpResponseMessage> SipgatePushAsync(int instance, string form)
+    {
+        using var key = RSA.Create();
+        key.ImportFromPem(await File.ReadAllTextAsync(Environment.GetEnvironmentVariable("VOICEAGENT_DRILL_SIPGATE_KEY")
+            ?? throw new InvalidOperationException("VOICEAGENT_DRILL_SIPGATE_KEY is not set (run the drills with deploy/local/drill.sh).")));
+        var bytes = Encoding.UTF8.GetBytes(form);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telephony/sipgate/push") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        request.Headers.Add("X-Sipgate-Signature", Convert.ToBase64String(key.SignData(bytes, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+        request.Headers.Add("X-Forwarded-For", "217.116.118.254");
+        using var client = LocalCluster.Client(instance);
+        return await client.SendAsync(request);
     }
 
     private static async Task<string> TitleAsync(HttpResponseMessage response)

@@ -6,9 +6,13 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
+using VoiceAgent.Billing;
+using VoiceAgent.Platform.Auditing;
 using VoiceAgent.Platform.Cluster;
 using VoiceAgent.Platform.Data;
+using VoiceAgent.Platform.Http;
 using VoiceAgent.Platform.Security;
+using VoiceAgent.Telephony;
 using VoiceAgent.Testing;
 
 namespace VoiceAgent.Web.Tests;
@@ -118,5 +122,43 @@ public sealed class ClusterEventsTests : IntegrationTest
         (await admin.PutAsJsonAsync($"/api/admin/settings/{Setting}", new { value = rotated })).EnsureSuccessStatusCode();
         await Eventually.UntilAsync(async () => await SettingOnAsync(second) == rotated, "the second instance sees the rotated key without Redis");
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/admin/settings")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_plan_assigned_and_an_own_Twilio_account_removed_on_one_instance_are_seen_by_the_other_at_once()
+    {
+        await using var first = Instance();
+        await using var second = Instance();
+        await ListeningAsync(first);
+        await ListeningAsync(second);
+        var seed = new BillingSeed(Database);
+        var tenantId = await seed.TenantAsync("Praxis Nord");
+        var planId = await seed.PlanAsync("Komfort", 4900, 100, 50, 12m, 8m);
+        const string accountSid = "AC0123456789abcdef0123456789abcdef";
+        await seed.ExecuteAsync("""
+            INSERT INTO tenant_twilio_accounts (tenant_id, account_sid, protected_auth_token, token_hint, verified_at, updated_at)
+            VALUES (@t, @sid, 'ciphertext', '…cdef', now(), now())
+            """, ("t", tenantId), ("sid", accountSid));
+        var plans = second.Services.GetRequiredService<TenantPlanNames>();
+        var directory = second.Services.GetRequiredService<TwilioAccountDirectory>();
+
+        // Both cached on the second instance now: no plan yet, the account known.
+        Assert.Null(await plans.CurrentAsync(tenantId, CancellationToken.None));
+        Assert.NotNull(await directory.FindAsync(accountSid, CancellationToken.None));
+
+        await using (var scope = first.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VoiceAgentDb>();
+            var actor = new Actor(null, "admin@voiceagent.local");
+            await db.InScopeAsync(s => s.UsePlatform(),
+                () => scope.ServiceProvider.GetRequiredService<PlanCatalog>().AssignAsync(tenantId, planId, new DateOnly(2026, 12, 1), actor));
+            await db.InScopeAsync(s => s.UseTenant(tenantId),
+                () => scope.ServiceProvider.GetRequiredService<TwilioAccounts>().DisconnectAsync(tenantId, actor));
+        }
+
+        await Eventually.UntilAsync(async () => await plans.CurrentAsync(tenantId, CancellationToken.None) == "Komfort",
+            "the second instance sees the assigned plan");
+        await Eventually.UntilAsync(async () => await directory.FindAsync(accountSid, CancellationToken.None) is null,
+            "the second instance no longer knows the removed account");
     }
 }

@@ -93,6 +93,7 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
         {
             e.ToTable("flow_sessions");
             e.Property(v => v.State).HasColumnType("jsonb");
+            e.Property(v => v.RowVersion).HasColumnName("xmin").HasColumnType("xid").ValueGeneratedOnAddOrUpdate();
             e.HasOne<Flow>().WithMany().HasForeignKey(v => v.FlowId);
             e.HasOne<FlowVersion>().WithMany().HasForeignKey(v => v.VersionId);
             e.HasQueryFilter(v => IsPlatformScope || v.TenantId == CurrentTenantId);
@@ -192,7 +193,11 @@ public sealed partial class VoiceAgentDb(DbContextOptions<VoiceAgentDb> options,
         {
             foreach (var property in entity.GetProperties())
             {
-                property.SetColumnName(ToSnakeCase(property.Name));
+                // Named explicitly (a system column such as xmin) or else by the property name in snake case.
+                if (property.GetColumnName() == property.Name)
+                {
+                    property.SetColumnName(ToSnakeCase(property.Name));
+                }
             }
         }
     }

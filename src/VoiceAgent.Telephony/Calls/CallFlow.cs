@@ -10,8 +10,9 @@ namespace VoiceAgent.Telephony.Calls;
 /// <summary>
 /// The turn mechanics the call handlers share: runs the call's flow session from the state stored in PostgreSQL up to its
 /// next wait (so consecutive webhooks may reach different app instances) and turns the result into a <see cref="CallStep"/>.
+/// With Redis, the state itself comes from the session's hot copy when that is current (<see cref="FlowSessionCache"/>).
 /// </summary>
-public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox mails, CallTelemetry telemetry)
+public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox mails, CallTelemetry telemetry, FlowSessionCache hot)
 {
     /// <summary>
     /// Continues the call's flow: from the start (<paramref name="stimulus"/> null, a media stream's first turn) or with a
@@ -26,28 +27,60 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
             return CallTurn.Refused;
         }
 
-        // The session (locked), its version and the tenant's mail address in one round trip.
-        var run = await db.FlowSessions.FromSqlInterpolated($"SELECT * FROM flow_sessions WHERE id = {call.SessionId} FOR UPDATE")
-            .Select(s => new
-            {
-                Session = s,
-                Version = db.FlowVersions.FirstOrDefault(v => v.Id == s.VersionId),
-                TenantEmail = db.Tenants.Where(t => t.Id == tenantCall.TenantId).Select(t => t.Email).FirstOrDefault(),
-            })
-            .SingleAsync(ct);
-        var session = run.Session;
+        var (session, version, tenantEmail) = await LockSessionAsync(call.SessionId!.Value, tenantCall.TenantId, ct);
         var instance = FlowInstance.FromJson(session.State);
         if (stimulus is not null && (instance.Status != FlowStatus.Suspended || instance.Bookmark?.Kind != stimulus.Kind))
         {
             return CurrentStep(call, instance);
         }
 
-        if (run.Version is null || run.TenantEmail is null || sessions.Compile(run.Version) is not { } plan)
+        if (version is null || tenantEmail is null || sessions.Compile(version) is not { } plan)
         {
             return new CallTurn(CallStep.Hangup, [], CallId: call.Id);
         }
 
-        return await RunAsync(call, session, plan, instance, stimulus, new EmailMessageBox(mails, run.TenantEmail), ct, live);
+        return await RunAsync(call, session, plan, instance, stimulus, new EmailMessageBox(mails, tenantEmail), ct, live);
+    }
+
+    /// <summary>
+    /// The session (locked for the turn), its flow version and the tenant's mail address in one round trip. With a current
+    /// hot copy in Redis the state is not read from PostgreSQL (the row's version decides, in the same statement).
+    /// </summary>
+    private async Task<(FlowSession Session, FlowVersion? Version, string? TenantEmail)> LockSessionAsync(Guid sessionId, Guid tenantId,
+        CancellationToken ct)
+    {
+        var locked = db.FlowSessions.FromSqlInterpolated($"SELECT *, xmin FROM flow_sessions WHERE id = {sessionId} FOR UPDATE");
+        if (!hot.Configured || db.FlowSessions.Local.Any(s => s.Id == sessionId))
+        {
+            var run = await locked.Select(s => new
+                {
+                    Session = s,
+                    Version = db.FlowVersions.FirstOrDefault(v => v.Id == s.VersionId),
+                    TenantEmail = db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Email).FirstOrDefault(),
+                })
+                .SingleAsync(ct);
+            return (run.Session, run.Version, run.TenantEmail);
+        }
+
+        var copy = await hot.GetAsync(sessionId);
+        uint? current = copy?.RowVersion;
+        var row = await locked.AsNoTracking().Select(s => new
+            {
+                s.Id, s.TenantId, s.FlowId, s.VersionId, s.Kind, s.Status, s.CallerNumber, s.CreatedAt, s.UpdatedAt, s.RowVersion,
+                State = s.RowVersion == current ? null : s.State,
+                Version = db.FlowVersions.FirstOrDefault(v => v.Id == s.VersionId),
+                TenantEmail = db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Email).FirstOrDefault(),
+            })
+            .SingleAsync(ct);
+        var session = new FlowSession
+        {
+            Id = row.Id, TenantId = row.TenantId, FlowId = row.FlowId, VersionId = row.VersionId, Kind = row.Kind, Status = row.Status,
+            CallerNumber = row.CallerNumber, CreatedAt = row.CreatedAt, UpdatedAt = row.UpdatedAt, RowVersion = row.RowVersion,
+            State = row.State ?? copy!.Value.State,
+        };
+        telemetry.SessionRead(row.State is null);
+        db.FlowSessions.Attach(session);
+        return (session, row.Version, row.TenantEmail);
     }
 
     /// <summary>
@@ -90,6 +123,12 @@ public sealed class CallFlow(VoiceAgentDb db, IFlowTurns sessions, MailOutbox ma
 
         StoreTurn(latency ??= (int)watch.ElapsedMilliseconds);
         await db.SaveChangesAsync(ct); // nothing left to send when the runner's save took the turn data along
+        if (hot.Configured)
+        {
+            // The row version as the save read it back: the next turn, on any instance, finds this copy current.
+            await hot.SetAsync(session.Id, session.RowVersion, session.State);
+        }
+
         telemetry.Turn(call);
         if (call.Mode != "realtime")
         {

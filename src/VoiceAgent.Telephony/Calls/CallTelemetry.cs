@@ -24,6 +24,7 @@ public sealed class CallTelemetry
     private readonly Counter<long> turns;
     private readonly Histogram<double> turnLatency;
     private readonly Counter<long> shed;
+    private readonly Counter<long> sessionReads;
 
     public CallTelemetry(IMeterFactory meters)
     {
@@ -37,6 +38,8 @@ public sealed class CallTelemetry
             description: "Turn latency: realtime end of caller speech to first agent audio (mouth to ear); gather the webhook's processing time",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10] });
         shed = meter.CreateCounter<long>("voiceagent.calls.shed", description: "New calls turned away with the busy announcement");
+        sessionReads = meter.CreateCounter<long>("voiceagent.calls.session_reads",
+            description: "Flow session states read for a turn with Redis configured, by source: the hot copy (redis) or PostgreSQL (postgres)");
     }
 
     public void Started(Call call)
@@ -64,6 +67,10 @@ public sealed class CallTelemetry
             turnLatency.Record(ms / 1000.0, Tags(call));
         }
     }
+
+    /// <summary>A turn's session state came from the hot copy in Redis (true) or from PostgreSQL.</summary>
+    public void SessionRead(bool fromRedis) =>
+        sessionReads.Add(1, new KeyValuePair<string, object?>("source", fromRedis ? "redis" : "postgres"));
 
     /// <param name="reason">"no set-up slot" or "database".</param>
     public void Shed(string provider, string reason) =>

@@ -533,7 +533,7 @@ public sealed class OpenAiRealtimeCall
 
             if (lines.Count > 0)
             {
-                var session = await db.FlowSessions.FromSqlInterpolated($"SELECT * FROM flow_sessions WHERE id = {sessionId} FOR UPDATE").SingleAsync(ct);
+                var session = await db.FlowSessions.FromSqlInterpolated($"SELECT *, xmin FROM flow_sessions WHERE id = {sessionId} FOR UPDATE").SingleAsync(ct);
                 var instance = FlowInstance.FromJson(session.State);
                 instance.Transcript.AddRange(lines);
                 session.State = instance.ToJson();

@@ -110,8 +110,9 @@ public static class ClusterApi
         return (email, token);
     }
 
-    /// <summary>The sample flow (Terminannahme) published and a fresh Berlin number bound to it; the number in E.164.</summary>
-    public static async Task<string> NumberAsync(string tenantToken, string flowName = "Drill")
+    /// <summary>The sample flow (Terminannahme) published and a fresh Berlin number bound to it (at Twilio, or the given
+    /// provider); the number in E.164.</summary>
+    public static async Task<string> NumberAsync(string tenantToken, string flowName = "Drill", string provider = "twilio")
     {
         using var tenant = Client(1, tenantToken);
         using var sample = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryFiles.PathOf("src", "VoiceAgent.CallFlows", "Samples", "terminannahme.json")));
@@ -120,7 +121,7 @@ public static class ClusterApi
         var flowId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         await EnsureAsync(await tenant.PostAsync($"/api/flows/{flowId}/versions/1/publish", null), "flow published");
         var local = Random.Shared.Next(2_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
-        await EnsureAsync(await tenant.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 " + local, flowId }), "number bound");
+        await EnsureAsync(await tenant.PostAsJsonAsync("/api/tenant/numbers", new { number = "030 " + local, flowId, provider }), "number bound");
         return "+4930" + local;
     }
 

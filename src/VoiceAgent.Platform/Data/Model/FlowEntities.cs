@@ -57,6 +57,10 @@ public sealed class FlowSession
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>PostgreSQL's <c>xmin</c> of the row: changes with every write (read back after each save), the stamp of
+    /// the session's hot copy in Redis. Not a concurrency token: turns lock the row.</summary>
+    public uint RowVersion { get; set; }
 }
 
 public sealed class FlowIncident
