@@ -110,7 +110,7 @@ public sealed partial class HandoverDrills(LocalCluster cluster)
         Assert.Contains("/telephony/prompts/", url.AbsolutePath, StringComparison.Ordinal);
 
         // … and fetches it from whichever instance the balancer picks: instance 2 speaks it.
-        using var two = LocalCluster.Client(2);
+        using var two = Client(2);
         var audio = await two.GetAsync(url.PathAndQuery);
         Assert.Equal(HttpStatusCode.OK, audio.StatusCode);
         Assert.Equal("audio/wav", audio.Content.Headers.ContentType?.MediaType);
@@ -132,7 +132,7 @@ public sealed partial class HandoverDrills(LocalCluster cluster)
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
         request.Headers.Add("X-Sipgate-Signature", Convert.ToBase64String(key.SignData(bytes, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
         request.Headers.Add("X-Forwarded-For", "217.116.118.254");
-        using var client = LocalCluster.Client(instance);
+        using var client = Client(instance);
         return await client.SendAsync(request);
     }
 
