@@ -24,26 +24,8 @@ export VOICEAGENT_DRILL_SIPGATE_KEY="$CLUSTER/drill-sipgate.pem"
 [ -s "$VOICEAGENT_DRILL_SIPGATE_KEY" ] || (umask 077 && openssl genrsa -out "$VOICEAGENT_DRILL_SIPGATE_KEY" 2048 2>/dev/null)
 Sipgate__Push__PublicKeyPem=$(openssl rsa -in "$VOICEAGENT_DRILL_SIPGATE_KEY" -pubout 2>/dev/null)
 export Sipgate__Push__PublicKeyPem
-started=0
-if curl -s -o /dev/null "http://127.0.0.1:$((APP_PORT_BASE + 1))/api/health"; then
-  echo "Using the running cluster: it must have been started by drill.sh (Telephony__Mode, OpenAi__Endpoint, the drills' sipgate key)."
-else
-  deploy/local/cluster.sh > "$CLUSTER/cluster.log" 2>&1 &
-  started=$!
-  echo "Starting the cluster (log $CLUSTER/cluster.log) …"
-  for i in $(seq 1 3600); do
-    grep -q "Ctrl-C stops the cluster" "$CLUSTER/cluster.log" 2>/dev/null && break
-    kill -0 "$started" 2>/dev/null || { tail -20 "$CLUSTER/cluster.log"; echo "0 passed, 1 failed"; exit 1; }
-    sleep 0.5
-  done
-fi
-stop_started() {
-  if [ "$started" -ne 0 ]; then
-    kill -TERM "$started" 2>/dev/null || true
-    wait "$started" 2>/dev/null || true
-  fi
-}
-trap stop_started EXIT
+cluster_start_unless_running "drill.sh: Telephony__Mode, OpenAi__Endpoint, the drills' sipgate key" || { echo "0 passed, 1 failed"; exit 1; }
+trap cluster_stop_started EXIT
 
 # The drills create their own super-admin with the platform's services: they get what the instances got.
 PGBIN=$(pg_bindir)

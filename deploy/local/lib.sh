@@ -288,6 +288,34 @@ cluster_stop() {
   rm -f "$CLUSTER/$name.pid"
 }
 
+# For drill.sh and soak.sh: starts deploy/local/cluster.sh in the background (log $CLUSTER/cluster.log) unless instance 1
+# answers, and waits until it is up. Sets CLUSTER_STARTED (its pid, 0 when a running cluster is used); returns 1 when the
+# cluster did not start. cluster_stop_started stops only a cluster started here.
+cluster_start_unless_running() {
+  CLUSTER_STARTED=0
+  if curl -s -o /dev/null "http://127.0.0.1:$((APP_PORT_BASE + 1))/api/health"; then
+    echo "Using the running cluster: it must have been started with the same settings ($1)."
+    return 0
+  fi
+  deploy/local/cluster.sh > "$CLUSTER/cluster.log" 2>&1 &
+  CLUSTER_STARTED=$!
+  echo "Starting the cluster (log $CLUSTER/cluster.log) …"
+  local i
+  for i in $(seq 1 3600); do
+    grep -q "Ctrl-C stops the cluster" "$CLUSTER/cluster.log" 2>/dev/null && return 0
+    kill -0 "$CLUSTER_STARTED" 2>/dev/null || { tail -20 "$CLUSTER/cluster.log"; return 1; }
+    sleep 0.5
+  done
+  return 1
+}
+
+cluster_stop_started() {
+  if [ "${CLUSTER_STARTED:-0}" -ne 0 ]; then
+    kill -TERM "$CLUSTER_STARTED" 2>/dev/null || true
+    wait "$CLUSTER_STARTED" 2>/dev/null || true
+  fi
+}
+
 # The failed tests of the runners' logs, each with the first lines of its message (so a CI log's tail says why).
 print_failures() {
   awk '/^[[:space:]]+Failed [A-Za-z]/ { sub(/^[[:space:]]+/, ""); print "failed: " $0; n = 12; next }

@@ -18,28 +18,9 @@ export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 # port); tenants on the offline engines stay in gather mode.
 export VOICEAGENT_DRILL_OPENAI_PORT=${VOICEAGENT_DRILL_OPENAI_PORT:-5099}
 export Telephony__Mode=realtime OpenAi__Endpoint="http://127.0.0.1:$VOICEAGENT_DRILL_OPENAI_PORT/v1"
-started=0
-built=0
-if curl -s -o /dev/null "http://127.0.0.1:$((APP_PORT_BASE + 1))/api/health"; then
-  echo "Using the running cluster: it must have been started with Telephony__Mode=$Telephony__Mode and OpenAi__Endpoint=$OpenAi__Endpoint."
-else
-  deploy/local/cluster.sh > "$CLUSTER/cluster.log" 2>&1 &
-  started=$!
-  built=1
-  echo "Starting the cluster (log $CLUSTER/cluster.log) …"
-  for i in $(seq 1 3600); do
-    grep -q "Ctrl-C stops the cluster" "$CLUSTER/cluster.log" 2>/dev/null && break
-    kill -0 "$started" 2>/dev/null || { tail -20 "$CLUSTER/cluster.log"; echo "SOAK fail: the cluster did not start"; exit 1; }
-    sleep 0.5
-  done
-fi
-stop_started() {
-  if [ "$started" -ne 0 ]; then
-    kill -TERM "$started" 2>/dev/null || true
-    wait "$started" 2>/dev/null || true
-  fi
-}
-trap stop_started EXIT
+cluster_start_unless_running "Telephony__Mode=$Telephony__Mode, OpenAi__Endpoint=$OpenAi__Endpoint" \
+  || { echo "SOAK fail: the cluster did not start"; exit 1; }
+trap cluster_stop_started EXIT
 
 # The soak creates its own super-admin with the platform's services and reads the instances' memory: it gets what the
 # instances got (connection strings, key ring) and where their pid files are.
@@ -50,7 +31,7 @@ export VOICEAGENT_APP_PORT_BASE="$APP_PORT_BASE" VOICEAGENT_PROMETHEUS_PORT_BASE
 log="$CLUSTER/soak.log"
 # cluster.sh built the whole solution (Release) when it started here; a running cluster's checkout may be older.
 no_build=()
-[ "$built" -eq 1 ] && no_build=(--no-build)
+[ "$CLUSTER_STARTED" -ne 0 ] && no_build=(--no-build)
 dotnet run -c Release "${no_build[@]}" --project tests/VoiceAgent.Benchmarks -- soak "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 echo
