@@ -49,13 +49,7 @@ public sealed class FailoverDrills(LocalCluster cluster)
     [Fact]
     public async Task An_instance_killed_during_a_gather_call_the_next_turn_is_answered_by_another()
     {
-        var admin = await LocalCluster.LoginAsAdminAsync(1);
-        await ConfigureTwilioAsync(admin);
-        var (_, tenant) = await TenantAsync(admin, new { provider = "Offline" });
-        var number = await NumberAsync(tenant);
-        var callSid = NewCallSid();
-        var first = await TwimlAsync(1, "/telephony/twilio/voice", Inbound(callSid, number));
-        var gather = PathOf(first.Descendants("Gather").Single().Attribute("action")!.Value);
+        var (number, callSid, gather) = await GatherCallOnInstance1Async();
 
         await LocalCluster.ControlAsync("stop-app", "1", "--kill");
         try
@@ -124,13 +118,7 @@ public sealed class FailoverDrills(LocalCluster cluster)
     [Fact]
     public async Task PostgreSQL_restarted_mid_call_callers_hear_the_apology_or_busy_and_nothing_is_billed_twice()
     {
-        var admin = await LocalCluster.LoginAsAdminAsync(1);
-        await ConfigureTwilioAsync(admin);
-        var (_, tenant) = await TenantAsync(admin, new { provider = "Offline" });
-        var number = await NumberAsync(tenant);
-        var callSid = NewCallSid();
-        var first = await TwimlAsync(1, "/telephony/twilio/voice", Inbound(callSid, number));
-        var gather = PathOf(first.Descendants("Gather").Single().Attribute("action")!.Value);
+        var (number, callSid, gather) = await GatherCallOnInstance1Async();
 
         await LocalCluster.ControlAsync("stop-postgres");
         try
@@ -191,6 +179,19 @@ public sealed class FailoverDrills(LocalCluster cluster)
         Assert.Equal(1, await ScalarAsync("SELECT count(*) " + monthlyJobs, ("since", since)));
         Assert.Equal(1, await ScalarAsync(
             "SELECT count(*) FROM billing_runs WHERE trigger = 'schedule' AND started_at >= to_timestamp(@since / 1000.0)", ("since", since)));
+    }
+
+    /// <summary>A gather-mode call (own tenant on the offline engines, sample flow) answered by instance 1: its number,
+    /// call sid and the path Twilio posts the caller's answer to.</summary>
+    private static async Task<(string Number, string CallSid, string Gather)> GatherCallOnInstance1Async()
+    {
+        var admin = await LocalCluster.LoginAsAdminAsync(1);
+        await ConfigureTwilioAsync(admin);
+        var (_, tenant) = await TenantAsync(admin, new { provider = "Offline" });
+        var number = await NumberAsync(tenant);
+        var callSid = NewCallSid();
+        var first = await TwimlAsync(1, "/telephony/twilio/voice", Inbound(callSid, number));
+        return (number, callSid, PathOf(first.Descendants("Gather").Single().Attribute("action")!.Value));
     }
 
     private static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
